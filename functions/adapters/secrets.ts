@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigError, type SecretSource, type SensCredentials } from '../config';
+import type { SigningKey } from '../domain/token';
+
+export interface ServiceSecrets {
+  readonly signingKey: SigningKey;
+  readonly codeHashSecret: string;
+  /** From the SENS secret in AWS; undefined when none is configured. */
+  readonly sensCredentials?: SensCredentials | undefined;
+  /** True when a secret was generated for this process only (tokens stop verifying after a restart). */
+  readonly ephemeral: boolean;
+}
+
+/**
+ * Loads the secrets once per process (a Lambda container caches them for its lifetime):
+ * from Secrets Manager in AWS, or from variables locally, with random ones where unset.
+ */
+export async function loadSecrets(source: SecretSource, client?: SecretsManagerClient): Promise<ServiceSecrets> {
+  if (source.kind === 'env') {
+    return {
+      // kid "local": there is one secret per process, nothing to rotate.
+      signingKey: { kid: 'local', secret: source.tokenSecret ?? randomSecret() },
+      codeHashSecret: source.codeHashSecret ?? randomSecret(),
+      ephemeral: source.tokenSecret === undefined,
+    };
+  }
+  const sm = client ?? new SecretsManagerClient({});
+  const fetchSecret = async (arn: string) => {
+    const out = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (!out.SecretString) throw new ConfigError(`secret ${arn} has no string value`);
+    return { value: out.SecretString, versionId: out.VersionId ?? 'unknown' };
+  };
+  const [token, codeHash, sens] = await Promise.all([
+    fetchSecret(source.tokenSecretArn),
+    fetchSecret(source.codeHashSecretArn),
+    source.sensSecretArn ? fetchSecret(source.sensSecretArn) : undefined,
+  ]);
+  return {
+    // kid names the Secrets Manager version, so a backend can tell which secret signed a token.
+    signingKey: { kid: token.versionId, secret: token.value },
+    codeHashSecret: codeHash.value,
+    sensCredentials: sens && parseSensSecret(sens.value),
+    ephemeral: false,
+  };
+}
+
+/** The SENS secret: `{ "serviceId", "accessKey", "secretKey", "from" }`, filled once by the operator. */
+export function parseSensSecret(json: string): SensCredentials {
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    throw new ConfigError('the SENS secret is not JSON: see README "Fill the SENS secret"');
+  }
+  const field = (name: string) => {
+    const v = value[name];
+    if (typeof v !== 'string' || v === '' || v.startsWith('REPLACE')) {
+      throw new ConfigError(`the SENS secret has no ${name}: see README "Fill the SENS secret"`);
+    }
+    return v;
+  };
+  return { serviceId: field('serviceId'), accessKey: field('accessKey'), secretKey: field('secretKey'), from: field('from').replace(/-/g, '') };
+}
+
+function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
+}

@@ -1,0 +1,19 @@
+import { parsePhoneNumber } from './domain/phone';
+import { lambdaHandler, type Route } from './http/api';
+import { checkCodeBody, parseFields } from './http/schemas';
+import { serviceRuntime } from './runtime';
+
+/** `POST /v1/verifications/check`: approves the code once and returns the signed token. */
+export const checkCodeRoute: Route = {
+  path: '/v1/verifications/check',
+  async handle(request, { config, service }) {
+    // A malformed code is refused here, before it can use up an attempt.
+    const { phoneNumber, code } = parseFields(checkCodeBody(config.policy.codeLength), request.body);
+    const phone = parsePhoneNumber(phoneNumber, config.allowedCountries);
+    request.log.appendKeys({ phoneNumber: phone.masked });
+    const approved = await service.check(phone, code);
+    return { statusCode: 200, body: approved, outcome: 'CodeApproved' };
+  },
+};
+
+export const handler = lambdaHandler(checkCodeRoute, serviceRuntime);

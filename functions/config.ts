@@ -1,0 +1,176 @@
+import { isSupportedCountry } from 'libphonenumber-js/max';
+import { CODE_LENGTH_RANGE } from './domain/code';
+import { SMS_MAX_BYTES, renderMessage, smsByteLength, type MessageFormat } from './domain/message';
+import type { TokenSettings } from './domain/token';
+import type { VerificationPolicy } from './domain/verification-service';
+import { corsPolicy, type CorsPolicy } from './http/cors';
+
+/** A setting that cannot work; the message names the variable so an operator can fix it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Where the secrets come from: plain variables locally, Secrets Manager in AWS. */
+export type SecretSource =
+  | { readonly kind: 'env'; readonly tokenSecret?: string | undefined; readonly codeHashSecret?: string | undefined }
+  | { readonly kind: 'aws'; readonly tokenSecretArn: string; readonly codeHashSecretArn: string; readonly sensSecretArn?: string | undefined };
+
+export interface SensSettings {
+  readonly endpoint: string;
+  /** Locally from `SENS_*`; in AWS the credentials come from the secret named in `SecretSource`. */
+  readonly credentials?: SensCredentials | undefined;
+}
+
+export interface SensCredentials {
+  readonly serviceId: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  /** Registered caller number, digits only. */
+  readonly from: string;
+}
+
+/** Every runtime setting of SPEC section 4, read and validated once per process. */
+export interface RuntimeConfig {
+  readonly stage: string;
+  readonly policy: VerificationPolicy;
+  readonly allowedCountries: ReadonlySet<string>;
+  readonly token: TokenSettings;
+  readonly message: MessageFormat;
+  readonly smsProvider: 'sens' | 'console';
+  readonly sens: SensSettings;
+  readonly cors: CorsPolicy;
+  readonly tableName: string;
+  /** Another DynamoDB (DynamoDB Local) instead of the AWS regional endpoint. */
+  readonly dynamodbEndpoint?: string | undefined;
+  readonly secrets: SecretSource;
+}
+
+export const DEFAULT_MESSAGE_TEMPLATE = '[phone-verify] 인증번호 [{code}]를 입력해주세요.';
+const ANDROID_APP_HASH = /^[A-Za-z0-9+/]{11}$/;
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads `env` (the Lambda environment or the local server's) into a `RuntimeConfig`.
+ * @throws ConfigError naming the first variable that is out of range or malformed
+ */
+export function readConfig(env: Env): RuntimeConfig {
+  const stage = text(env, 'STAGE', 'local');
+  const inLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+  const smsProvider = text(env, 'SMS_PROVIDER', inLambda ? 'sens' : 'console');
+  if (smsProvider !== 'sens' && smsProvider !== 'console') throw new ConfigError(`SMS_PROVIDER must be "sens" or "console", not "${smsProvider}"`);
+  if (smsProvider === 'console' && inLambda) throw new ConfigError('SMS_PROVIDER=console only works locally: in AWS it would print codes to the logs');
+
+  const codeLength = integer(env, 'CODE_LENGTH', 6, CODE_LENGTH_RANGE.min, CODE_LENGTH_RANGE.max);
+  const policy: VerificationPolicy = {
+    codeLength,
+    codeTtlMs: integer(env, 'CODE_TTL_SECONDS', 300, 1, 600) * 1000,
+    maxCheckAttempts: integer(env, 'MAX_CHECK_ATTEMPTS', 5, 1, 10),
+    resendCooldownMs: integer(env, 'RESEND_COOLDOWN_SECONDS', 60, 0, 3600) * 1000,
+    maxSendsPerDay: integer(env, 'MAX_SENDS_PER_DAY', 5, 1, 100),
+    smsTimeoutMs: integer(env, 'SMS_TIMEOUT_MS', 5000, 100, 30000),
+  };
+
+  const allowedCountries = new Set(text(env, 'ALLOWED_COUNTRIES', 'KR').split(',').map((c) => c.trim().toUpperCase()).filter(Boolean));
+  if (allowedCountries.size === 0) throw new ConfigError('ALLOWED_COUNTRIES must name at least one country');
+  for (const country of allowedCountries) {
+    if (!isSupportedCountry(country as never)) throw new ConfigError(`ALLOWED_COUNTRIES: "${country}" is not an ISO 3166 alpha-2 country with phone numbers`);
+  }
+
+  const message = messageFormat(env, codeLength);
+  const token: TokenSettings = {
+    issuer: text(env, 'TOKEN_ISSUER', `phone-verify/${stage}`),
+    audience: text(env, 'TOKEN_AUDIENCE', 'phone-verify'),
+    ttlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 600, 30, 86400),
+  };
+
+  const sensEndpoint = text(env, 'SENS_ENDPOINT', 'https://sens.apigw.ntruss.com');
+  if (!/^https?:\/\/[^\s/]+/.test(sensEndpoint)) throw new ConfigError(`SENS_ENDPOINT must be an http(s) URL, not "${sensEndpoint}"`);
+
+  const secrets: SecretSource = env.TOKEN_SECRET_ARN
+    ? {
+        kind: 'aws',
+        tokenSecretArn: env.TOKEN_SECRET_ARN,
+        codeHashSecretArn: required(env, 'CODE_HASH_SECRET_ARN'),
+        sensSecretArn: env.SENS_SECRET_ARN,
+      }
+    : { kind: 'env', tokenSecret: secret(env, 'TOKEN_SECRET'), codeHashSecret: secret(env, 'CODE_HASH_SECRET') };
+  if (inLambda && secrets.kind !== 'aws') throw new ConfigError('TOKEN_SECRET_ARN must be set in AWS: secrets come from Secrets Manager, never from plain variables');
+
+  let credentials: SensCredentials | undefined;
+  if (smsProvider === 'sens' && secrets.kind === 'env') {
+    credentials = {
+      serviceId: required(env, 'SENS_SERVICE_ID'),
+      accessKey: required(env, 'SENS_ACCESS_KEY'),
+      secretKey: required(env, 'SENS_SECRET_KEY'),
+      from: required(env, 'SENS_FROM').replace(/-/g, ''),
+    };
+  }
+  if (smsProvider === 'sens' && secrets.kind === 'aws' && !secrets.sensSecretArn) throw new ConfigError('SENS_SECRET_ARN must be set when SMS_PROVIDER=sens in AWS');
+
+  const corsSetting = env.CORS_ALLOWED_ORIGINS ?? (stage === 'prod' ? '' : '*');
+  const cors = corsPolicy(corsSetting);
+  if (stage === 'prod' && cors.allowAnyOrigin) throw new ConfigError('CORS_ALLOWED_ORIGINS must list origins in prod, not "*"');
+
+  return {
+    stage,
+    policy,
+    allowedCountries,
+    token,
+    message,
+    smsProvider,
+    sens: { endpoint: sensEndpoint, credentials },
+    cors,
+    tableName: text(env, 'TABLE_NAME', 'phone-verify-local'),
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    secrets,
+  };
+}
+
+/** The SMS format, refused when its longest rendering does not fit one SMS. */
+function messageFormat(env: Env, codeLength: number): MessageFormat {
+  const template = text(env, 'MESSAGE_TEMPLATE', DEFAULT_MESSAGE_TEMPLATE);
+  if (!template.includes('{code}')) throw new ConfigError('MESSAGE_TEMPLATE must contain {code}');
+  const androidAppHash = env.ANDROID_APP_HASH || undefined;
+  if (androidAppHash !== undefined && !ANDROID_APP_HASH.test(androidAppHash)) {
+    throw new ConfigError('ANDROID_APP_HASH must be 11 characters of [A-Za-z0-9+/]');
+  }
+  const webOtpDomain = env.WEBOTP_DOMAIN || undefined;
+  if (webOtpDomain !== undefined && !HOST_NAME.test(webOtpDomain)) throw new ConfigError(`WEBOTP_DOMAIN must be a host name, not "${webOtpDomain}"`);
+  const format: MessageFormat = { template, androidAppHash, webOtpDomain };
+  const bytes = smsByteLength(renderMessage(format, '0'.repeat(codeLength)));
+  if (bytes > SMS_MAX_BYTES) {
+    throw new ConfigError(
+      `MESSAGE_TEMPLATE renders to ${bytes} EUC-KR bytes with a ${codeLength}-digit code and the auto-fill lines; one SMS holds ${SMS_MAX_BYTES}`,
+    );
+  }
+  return format;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`${name} must be set`);
+  return value;
+}
+
+function secret(env: Env, name: string): string | undefined {
+  const value = env[name] || undefined;
+  if (value !== undefined && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = /^-?[0-9]+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}

@@ -1,0 +1,55 @@
+/**
+ * Every machine-readable problem `code` of SPEC section 2. Clients switch on these strings,
+ * so they never change; the HTTP status and title for each live in `functions/http/problem.ts`.
+ */
+export const PROBLEM_CODES = [
+  'invalid_request',
+  'invalid_phone_number',
+  'unsupported_country',
+  'payload_too_large',
+  'unsupported_media_type',
+  'resend_too_soon',
+  'send_limit_reached',
+  'sms_delivery_failed',
+  'sms_provider_timeout',
+  'request_in_progress',
+  'incorrect_code',
+  'verification_not_found',
+  'too_many_attempts',
+  'not_found',
+  'method_not_allowed',
+  'internal_error',
+  'service_unavailable',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/** Extra facts a problem carries to the client (each becomes a header or a body member). */
+export interface ProblemFacts {
+  /** Seconds until a retry can succeed (`Retry-After`). */
+  readonly retryAfterSeconds?: number;
+  /** Checks still allowed on the current code (`incorrect_code` only). */
+  readonly attemptsRemaining?: number;
+  /** Methods the path accepts (`method_not_allowed` only). */
+  readonly allow?: readonly string[];
+}
+
+/**
+ * The one error type of the service: a refusal with a stable spec `code`. `detail` is shown to
+ * end users, so it never holds a one-time code, a secret or a full phone number.
+ */
+export class VerificationError extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly facts: ProblemFacts = {},
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = 'VerificationError';
+  }
+}
+
+/** Whole seconds until `until`, rounded up, at least 1 (SPEC: `Retry-After`). */
+export function secondsUntil(until: number, now: number): number {
+  return Math.max(1, Math.ceil((until - now) / 1000));
+}

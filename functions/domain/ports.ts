@@ -1,0 +1,117 @@
+import type { PhoneNumber } from './phone';
+
+/** Milliseconds since the epoch; injected so tests step time instead of sleeping. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** The 202 body of a send, kept for `Idempotency-Key` replays. */
+export interface SendAccepted {
+  readonly status: 'pending';
+  readonly phoneNumber: string;
+  readonly expiresAt: string;
+  readonly resendAvailableAt: string;
+}
+
+/** One item per phone number (see ../shared/DATA-MODEL.md); every time is epoch ms but `ttl`. */
+export interface VerificationRecord {
+  readonly phoneNumber: string;
+  /** Keyed hash of the pending code; absent when nothing is pending. */
+  readonly codeHash?: string;
+  readonly codeExpiresAt?: number;
+  readonly attempts?: number;
+  readonly maxAttempts?: number;
+  /** Random id of the send that created the pending code. */
+  readonly sendId?: string;
+  /** Last charged send (cooldown). */
+  readonly lastSentAt?: number;
+  /** Start of the fixed 24 h window and the sends charged in it (daily cap). */
+  readonly windowStart?: number;
+  readonly sendCount?: number;
+  readonly idempotencyKey?: string;
+  readonly idempotentResponse?: SendAccepted;
+  /** Epoch seconds: the later of code expiry and window end. DynamoDB TTL only cleans up. */
+  readonly ttl?: number;
+}
+
+/** Everything one send asks of the store, decided before the write. */
+export interface SendPlan {
+  readonly phoneNumber: string;
+  readonly sendId: string;
+  readonly codeHash: string;
+  readonly now: number;
+  readonly codeExpiresAt: number;
+  readonly maxAttempts: number;
+  readonly cooldownMs: number;
+  readonly maxSendsPerWindow: number;
+  readonly windowMs: number;
+  /** A send with this key and no stored response is "in progress" only this long (a crash must not block the key for the whole code lifetime). */
+  readonly inFlightMs: number;
+  readonly idempotencyKey?: string | undefined;
+}
+
+export type Reservation =
+  | {
+      readonly reserved: true;
+      /** The item as it was, to put back if the provider refuses (undefined: there was none). */
+      readonly previous: VerificationRecord | undefined;
+      readonly windowStart: number;
+      readonly sendCount: number;
+    }
+  | { readonly reserved: false; readonly current: VerificationRecord | undefined };
+
+export type SpentAttempt =
+  | { readonly spent: true; readonly record: VerificationRecord }
+  | { readonly spent: false; readonly current: VerificationRecord | undefined };
+
+/**
+ * Persistence of verifications. Every method that enforces a limit is one atomic conditional
+ * write; implementations never read and then write.
+ */
+export interface VerificationStore {
+  /** Charges the cooldown and daily cap and stores the new code, or says why not. */
+  reserveSend(plan: SendPlan): Promise<Reservation>;
+  /** Puts the number back exactly as `previous` (or deletes it), if `sendId` is still the latest send. */
+  releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined): Promise<void>;
+  /** Remembers the 202 of an idempotent send, if `sendId` is still the latest send. */
+  rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void>;
+  /** Drops the idempotency key of `sendId` (its send did not end in a 202, so a retry counts as new). */
+  forgetIdempotencyKey(phoneNumber: string, sendId: string): Promise<void>;
+  /** Uses up one check on a pending, unexpired code that has checks left. */
+  spendAttempt(phoneNumber: string, now: number): Promise<SpentAttempt>;
+  /** Marks the code of `sendId` used; false if it was replaced, used or expired meanwhile. */
+  consumeCode(phoneNumber: string, sendId: string, now: number): Promise<boolean>;
+}
+
+/** A text message to hand to the SMS provider. */
+export interface SmsMessage {
+  readonly to: PhoneNumber;
+  readonly text: string;
+}
+
+export interface SmsSender {
+  /**
+   * Resolves once the provider accepted the message.
+   * @throws SmsDeliveryError when the provider refused or failed (nothing was sent)
+   * @throws SmsTimeoutError when it did not answer in time (the message may still arrive)
+   */
+  send(message: SmsMessage): Promise<SmsReceipt>;
+}
+
+/** What the provider said about an accepted message (for the log). */
+export interface SmsReceipt {
+  /** The provider's id of the request, e.g. SENS `requestId`. */
+  readonly providerRequestId?: string | undefined;
+}
+
+/** The provider refused the message or failed; it will not be delivered. */
+export class SmsDeliveryError extends Error {
+  override name = 'SmsDeliveryError';
+}
+
+/** The provider did not answer in time; the message may still be delivered. */
+export class SmsTimeoutError extends Error {
+  override name = 'SmsTimeoutError';
+}

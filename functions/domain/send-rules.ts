@@ -1,0 +1,43 @@
+import type { SendAccepted, SendPlan, VerificationRecord } from './ports';
+
+/** Why the store refused a send. The store's condition expressions say the same in DynamoDB's words. */
+export type SendRefusal =
+  | { readonly kind: 'replay'; readonly response: SendAccepted }
+  | { readonly kind: 'in_progress' }
+  | { readonly kind: 'daily_cap'; readonly retryAt: number }
+  | { readonly kind: 'cooldown'; readonly retryAt: number };
+
+/** Whether `record`'s daily window is still in force at `plan.now`. */
+export function windowIsCurrent(record: VerificationRecord | undefined, plan: Pick<SendPlan, 'now' | 'windowMs'>): boolean {
+  return record?.windowStart !== undefined && record.windowStart > plan.now - plan.windowMs;
+}
+
+/** Whether `record` holds a code that can still be checked at `now`. */
+export function hasPendingCode(record: VerificationRecord | undefined, now: number): boolean {
+  return record?.codeHash !== undefined && (record.codeExpiresAt ?? 0) > now;
+}
+
+/**
+ * The refusal `plan` meets against `record`, or undefined when every limit allows it. Order
+ * matters: an idempotent retry is answered before any limit, and the daily cap wins over the
+ * cooldown (SPEC section 2).
+ */
+export function sendRefusal(record: VerificationRecord | undefined, plan: SendPlan): SendRefusal | undefined {
+  if (!record) return undefined;
+  if (plan.idempotencyKey !== undefined && record.idempotencyKey === plan.idempotencyKey && hasPendingCode(record, plan.now)) {
+    if (record.idempotentResponse) return { kind: 'replay', response: record.idempotentResponse };
+    if ((record.lastSentAt ?? 0) > plan.now - plan.inFlightMs) return { kind: 'in_progress' };
+  }
+  if (windowIsCurrent(record, plan) && (record.sendCount ?? 0) >= plan.maxSendsPerWindow) {
+    return { kind: 'daily_cap', retryAt: (record.windowStart ?? 0) + plan.windowMs };
+  }
+  if (plan.cooldownMs > 0 && record.lastSentAt !== undefined && record.lastSentAt > plan.now - plan.cooldownMs) {
+    return { kind: 'cooldown', retryAt: record.lastSentAt + plan.cooldownMs };
+  }
+  return undefined;
+}
+
+/** The item's TTL in epoch seconds: the later of code expiry and window end, so TTL never deletes a live counter. */
+export function ttlSeconds(codeExpiresAt: number, windowEnd: number): number {
+  return Math.ceil(Math.max(codeExpiresAt, windowEnd) / 1000);
+}

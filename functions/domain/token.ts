@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+
+/** Who issues tokens, for whom, and for how long. */
+export interface TokenSettings {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
+}
+
+/** The HMAC secret and the name of its version (`kid`), so the secret can be rotated. */
+export interface SigningKey {
+  readonly kid: string;
+  readonly secret: string;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  /** Epoch ms; equals the `exp` claim. */
+  readonly expiresAt: number;
+}
+
+/** Signs the verification token of SPEC section 2 (JWT, HS256, `kid` in the header). */
+export class TokenIssuer {
+  private readonly key: Uint8Array;
+
+  constructor(
+    private readonly settings: TokenSettings,
+    private readonly signingKey: SigningKey,
+  ) {
+    this.key = new TextEncoder().encode(signingKey.secret);
+  }
+
+  /** A token saying `phoneNumber` (E.164) was verified at `now` (epoch ms). */
+  async issue(phoneNumber: string, now: number): Promise<IssuedToken> {
+    const iat = Math.floor(now / 1000);
+    const exp = iat + this.settings.ttlSeconds;
+    const token = await new SignJWT({ phone_number: phoneNumber, phone_number_verified: true })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: this.signingKey.kid })
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setSubject(phoneNumber)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(this.key);
+    return { token, expiresAt: exp * 1000 };
+  }
+}

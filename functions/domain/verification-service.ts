@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { CodeHasher, generateCode } from './code';
+import { VerificationError, secondsUntil } from './errors';
+import { renderMessage, type MessageFormat } from './message';
+import type { PhoneNumber } from './phone';
+import { SmsTimeoutError, type Clock, type SendAccepted, type SmsSender, type VerificationStore } from './ports';
+import { hasPendingCode, sendRefusal, type SendRefusal } from './send-rules';
+import type { TokenIssuer } from './token';
+
+/** The limits of SPEC section 4, in the units the rules use. */
+export interface VerificationPolicy {
+  readonly codeLength: number;
+  readonly codeTtlMs: number;
+  readonly maxCheckAttempts: number;
+  readonly resendCooldownMs: number;
+  readonly maxSendsPerDay: number;
+  readonly smsTimeoutMs: number;
+}
+
+/** The daily cap is a fixed 24-hour window. */
+export const DAILY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Grace beyond the SMS timeout before an unanswered idempotent send stops counting as in progress. */
+const IN_FLIGHT_GRACE_MS = 5_000;
+
+export interface SendOutcome {
+  readonly response: SendAccepted;
+  /** True when an `Idempotency-Key` retry got the original 202 back and nothing was sent. */
+  readonly replayed: boolean;
+  /** Set only when a code was generated and sent (for the event log; never logged itself). */
+  readonly sendId?: string;
+}
+
+export interface ApprovedCheck {
+  readonly status: 'approved';
+  readonly phoneNumber: string;
+  readonly token: string;
+  readonly tokenExpiresAt: string;
+}
+
+export interface VerificationServiceDeps {
+  readonly store: VerificationStore;
+  readonly sender: SmsSender;
+  readonly hasher: CodeHasher;
+  readonly tokens: TokenIssuer;
+  readonly clock: Clock;
+  readonly policy: VerificationPolicy;
+  readonly message: MessageFormat;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The send and check rules of SPEC section 2, independent of HTTP, Lambda and DynamoDB. */
+export class VerificationService {
+  constructor(private readonly deps: VerificationServiceDeps) {}
+
+  /**
+   * Sends a new code to `phone`, replacing any pending one.
+   * @throws VerificationError `resend_too_soon`, `send_limit_reached`, `request_in_progress`,
+   *   `sms_delivery_failed` (nothing charged) or `sms_provider_timeout` (charged: it may arrive)
+   */
+  async send(phone: PhoneNumber, idempotencyKey?: string): Promise<SendOutcome> {
+    const { store, sender, hasher, clock, policy, message } = this.deps;
+    const now = clock.now();
+    const code = generateCode(policy.codeLength);
+    const plan = {
+      phoneNumber: phone.e164,
+      sendId: randomUUID(),
+      codeHash: hasher.hash(phone.e164, code),
+      now,
+      codeExpiresAt: now + policy.codeTtlMs,
+      maxAttempts: policy.maxCheckAttempts,
+      cooldownMs: policy.resendCooldownMs,
+      maxSendsPerWindow: policy.maxSendsPerDay,
+      windowMs: DAILY_WINDOW_MS,
+      inFlightMs: policy.smsTimeoutMs + IN_FLIGHT_GRACE_MS,
+      idempotencyKey,
+    };
+    const reservation = await store.reserveSend(plan);
+    if (!reservation.reserved) {
+      const refusal = sendRefusal(reservation.current, plan);
+      if (refusal?.kind === 'replay') return { response: refusal.response, replayed: true };
+      throw refusalError(refusal, now);
+    }
+
+    const capUsed = reservation.sendCount >= policy.maxSendsPerDay;
+    const response: SendAccepted = {
+      status: 'pending',
+      phoneNumber: phone.e164,
+      expiresAt: iso(plan.codeExpiresAt),
+      resendAvailableAt: iso(Math.max(now + policy.resendCooldownMs, capUsed ? reservation.windowStart + DAILY_WINDOW_MS : 0)),
+    };
+    try {
+      await sender.send({ to: phone, text: renderMessage(message, code) });
+    } catch (error) {
+      if (error instanceof SmsTimeoutError) {
+        // The message may still arrive: the code stays active and the limits stay charged.
+        if (idempotencyKey !== undefined) await store.forgetIdempotencyKey(phone.e164, plan.sendId);
+        throw new VerificationError('sms_provider_timeout', 'The SMS provider did not answer in time; the code may still arrive.');
+      }
+      // Refused: nothing was sent, so the number goes back exactly as it was.
+      await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
+      throw new VerificationError('sms_delivery_failed', 'The SMS provider could not send the code. Please try again.');
+    }
+    if (idempotencyKey !== undefined) await store.rememberResponse(phone.e164, plan.sendId, response);
+    return { response, replayed: false, sendId: plan.sendId };
+  }
+
+  /**
+   * Checks `code` against the pending code of `phone`; every evaluated check uses up an attempt.
+   * @throws VerificationError `incorrect_code`, `verification_not_found` or `too_many_attempts`
+   */
+  async check(phone: PhoneNumber, code: string): Promise<ApprovedCheck> {
+    const { store, hasher, tokens, clock } = this.deps;
+    const now = clock.now();
+    const attempt = await store.spendAttempt(phone.e164, now);
+    if (!attempt.spent) {
+      // Expired-or-missing wins over used-up (SPEC: 404 before 429).
+      if (!hasPendingCode(attempt.current, now)) throw notFound();
+      throw new VerificationError('too_many_attempts', 'Too many incorrect codes. Request a new code.');
+    }
+    const { record } = attempt;
+    if (!record.codeHash || !record.sendId || !hasher.matches(record.codeHash, phone.e164, code)) {
+      const attemptsRemaining = Math.max(0, (record.maxAttempts ?? 0) - (record.attempts ?? 0));
+      throw new VerificationError('incorrect_code', 'The code does not match.', { attemptsRemaining });
+    }
+    // Only one of several simultaneous right answers can remove the code.
+    if (!(await store.consumeCode(phone.e164, record.sendId, now))) throw notFound();
+    const issued = await tokens.issue(phone.e164, now);
+    return { status: 'approved', phoneNumber: phone.e164, token: issued.token, tokenExpiresAt: iso(issued.expiresAt) };
+  }
+}
+
+function notFound(): VerificationError {
+  return new VerificationError('verification_not_found', 'No pending code for this number. Request a new code.');
+}
+
+function refusalError(refusal: Exclude<SendRefusal, { kind: 'replay' }> | undefined, now: number): VerificationError {
+  switch (refusal?.kind) {
+    case 'daily_cap':
+      return new VerificationError('send_limit_reached', 'This number has received the maximum number of codes for today.', {
+        retryAfterSeconds: secondsUntil(refusal.retryAt, now),
+      });
+    case 'cooldown':
+      return new VerificationError('resend_too_soon', 'A code was sent to this number moments ago. Please wait before asking again.', {
+        retryAfterSeconds: secondsUntil(refusal.retryAt, now),
+      });
+    case 'in_progress':
+      return new VerificationError('request_in_progress', 'A request with this Idempotency-Key is still being processed.', {
+        retryAfterSeconds: 1,
+      });
+    default:
+      // The store gives up only on a refusal; anything else is a bug worth a 500.
+      throw new Error('store refused a send that no limit forbids');
+  }
+}

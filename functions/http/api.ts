@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { countOutcome, logger } from '../adapters/observability';
+import { VerificationError } from '../domain/errors';
+import type { ServiceRuntime } from '../runtime';
+import { corsHeaders, corsPolicy, type CorsPolicy } from './cors';
+import { INTERNAL_ERROR, problemResponse } from './problem';
+import { headerValues, readJsonObject } from './request';
+
+/** The request as a route sees it: a JSON object already checked for type, size and I-JSON. */
+export interface RouteRequest {
+  readonly body: Record<string, unknown>;
+  headerValues(name: string): string[];
+  /** Carries the request id; add the masked number with `appendKeys`, never the number itself. */
+  readonly log: Logger;
+}
+
+export interface RouteResult {
+  readonly statusCode: number;
+  readonly body: object;
+  readonly headers?: Record<string, string>;
+  /** Metric name of the outcome, e.g. `CodeSent`. */
+  readonly outcome: string;
+}
+
+/** One `POST` route of the API. */
+export interface Route {
+  readonly path: string;
+  handle(request: RouteRequest, runtime: ServiceRuntime): Promise<RouteResult>;
+}
+
+/** The paths the API serves; anything else is `not_found` (SPEC: errors any route can return). */
+export const ROUTE_PATHS = ['/v1/verifications', '/v1/verifications/check'] as const;
+
+const NO_BROWSER_ORIGIN: CorsPolicy = corsPolicy('');
+
+/**
+ * Wraps `route` as a Lambda handler for API Gateway REST proxy events. The checks run in the
+ * spec's order (route → content type → size → JSON → fields), every failure becomes one
+ * problem+json, and every response carries `X-Request-Id` and the CORS headers.
+ */
+export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntime>) {
+  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
+    const started = performance.now();
+    const requestId = event.requestContext?.requestId || randomUUID();
+    const log = logger.createChild({ persistentKeys: { requestId } });
+    if (context) log.addContext(context);
+    let cors = NO_BROWSER_ORIGIN;
+    let result: APIGatewayProxyResult;
+    let outcome: string;
+    try {
+      const rt = await runtime();
+      cors = rt.config.cors;
+      // `resource` is the matched route template; a catch-all resource (`/{proxy+}`) means no route.
+      if (event.resource !== route.path) throw new VerificationError('not_found', 'There is nothing at this path.');
+      if (event.httpMethod !== 'POST') throw new VerificationError('method_not_allowed', `${route.path} accepts POST only.`, { allow: ['POST'] });
+      const body = readJsonObject(event);
+      const answer = await route.handle({ body, headerValues: (name) => headerValues(event, name), log }, rt);
+      result = { statusCode: answer.statusCode, headers: { 'Content-Type': 'application/json', ...answer.headers }, body: JSON.stringify(answer.body) };
+      outcome = answer.outcome;
+    } catch (error) {
+      if (error instanceof VerificationError) {
+        result = problemResponse(error);
+      } else {
+        log.error('unhandled error', error as Error);
+        result = problemResponse(INTERNAL_ERROR);
+      }
+      outcome = error instanceof VerificationError ? error.code : 'internal_error';
+    }
+    const origin = headerValues(event, 'origin')[0];
+    result.headers = { ...result.headers, ...corsHeaders(cors, origin), 'X-Request-Id': requestId };
+    log.info('request', { method: event.httpMethod, resource: event.resource, status: result.statusCode, outcome, durationMs: Math.round(performance.now() - started) });
+    countOutcome(metricName(outcome));
+    return result;
+  };
+}
+
+/** `incorrect_code` → `IncorrectCode`; route outcomes are already metric names. */
+function metricName(outcome: string): string {
+  return outcome.replace(/(^|_)([a-z])/g, (_, _sep: string, letter: string) => letter.toUpperCase());
+}

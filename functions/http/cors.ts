@@ -1,0 +1,38 @@
+/** Who may call the API from a browser: `*` (local and dev) or a list of exact origins. */
+export type CorsPolicy = { readonly allowAnyOrigin: true } | { readonly allowAnyOrigin: false; readonly origins: ReadonlySet<string> };
+
+/** Headers browser code must be able to read (SPEC: Cross-origin use). */
+export const EXPOSED_HEADERS = ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'] as const;
+/** What a preflight may ask for. */
+export const ALLOWED_REQUEST_HEADERS = ['Content-Type', 'Idempotency-Key'] as const;
+
+/** Parses `CORS_ALLOWED_ORIGINS` (`*` or comma-separated origins; empty: no browser origin). */
+export function corsPolicy(setting: string): CorsPolicy {
+  const entries = setting.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.includes('*')) return { allowAnyOrigin: true };
+  return { allowAnyOrigin: false, origins: new Set(entries) };
+}
+
+/**
+ * CORS headers for a response to `origin`. A disallowed origin gets none, so it never sees its
+ * own origin or `*` echoed back. `Vary: Origin` whenever the answer depends on the origin.
+ */
+export function corsHeaders(policy: CorsPolicy, origin: string | undefined): Record<string, string> {
+  if (policy.allowAnyOrigin) {
+    return { 'Access-Control-Allow-Origin': '*', Vary: 'Origin', 'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(', ') };
+  }
+  if (origin === undefined || !policy.origins.has(origin)) return { Vary: 'Origin' };
+  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(', ') };
+}
+
+/** The 204 answer to a preflight (`OPTIONS`), as API Gateway gives it. */
+export function preflightHeaders(policy: CorsPolicy, origin: string | undefined): Record<string, string> {
+  const base = corsHeaders(policy, origin);
+  if (!base['Access-Control-Allow-Origin']) return base;
+  return {
+    ...base,
+    'Access-Control-Allow-Methods': 'OPTIONS,POST',
+    'Access-Control-Allow-Headers': ALLOWED_REQUEST_HEADERS.join(','),
+    'Access-Control-Max-Age': '600',
+  };
+}

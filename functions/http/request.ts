@@ -1,0 +1,108 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { VerificationError } from '../domain/errors';
+
+/** SPEC: request bodies over 4 KiB (decoded) are refused. */
+export const MAX_BODY_BYTES = 4096;
+
+/** All values of header `name` (case-insensitive), from the multi-value map when API Gateway gives one. */
+export function headerValues(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>, name: string): string[] {
+  const wanted = name.toLowerCase();
+  for (const [key, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (key.toLowerCase() === wanted && values) return values;
+  }
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return [value];
+  }
+  return [];
+}
+
+const badRequest = (detail: string) => new VerificationError('invalid_request', detail);
+
+/**
+ * The JSON object in the body, checked in the spec's order: content type (415) → size (413) →
+ * I-JSON object (400). I-JSON (RFC 7493): valid UTF-8, no lone surrogates, no duplicate names.
+ */
+export function readJsonObject(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders' | 'body' | 'isBase64Encoded'>): Record<string, unknown> {
+  const contentTypes = headerValues(event, 'content-type');
+  if (contentTypes.length !== 1 || !isJsonMediaType(contentTypes[0] ?? '')) {
+    throw new VerificationError('unsupported_media_type', 'Send the request body as application/json.');
+  }
+  const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new VerificationError('payload_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw badRequest('The request body is not valid UTF-8.');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badRequest('The request body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('The request body must be a JSON object.');
+  if (hasDuplicateName(text)) throw badRequest('The request body repeats a member name.');
+  if (!isWellFormedJson(value)) throw badRequest('The request body holds an unpaired surrogate.');
+  return value as Record<string, unknown>;
+}
+
+/** `application/json`, parameters allowed, but a charset other than UTF-8 is not JSON as RFC 8259 defines it. */
+function isJsonMediaType(header: string): boolean {
+  const [type, ...params] = header.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return params.every((p) => !p.startsWith('charset=') || ['charset=utf-8', 'charset="utf-8"'].includes(p));
+}
+
+/**
+ * Whether any object in `text` (already known to be valid JSON) repeats a member name. JSON.parse
+ * keeps the last duplicate silently, which lets two parsers disagree about one body.
+ */
+export function hasDuplicateName(text: string): boolean {
+  const objects: Array<Set<string> | null> = []; // null marks an array
+  let expectingName = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i];
+    if (ch === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const names = objects.at(-1);
+      if (names && expectingName) {
+        const name = JSON.parse(text.slice(i, end + 1)) as string;
+        if (names.has(name)) return true;
+        names.add(name);
+        expectingName = false;
+      }
+      i = end;
+    } else if (ch === '{') {
+      objects.push(new Set());
+      expectingName = true;
+    } else if (ch === '[') {
+      objects.push(null);
+    } else if (ch === '}' || ch === ']') {
+      objects.pop();
+    } else if (ch === ',') {
+      expectingName = Boolean(objects.at(-1));
+    }
+  }
+  return false;
+}
+
+/** No string or member name anywhere holds an unpaired surrogate (`"\ud800"` parses, but is not I-JSON). */
+function isWellFormedJson(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (!next.isWellFormed()) return false;
+    } else if (typeof next === 'object' && next !== null) {
+      for (const [name, member] of Object.entries(next)) {
+        if (!name.isWellFormed()) return false;
+        pending.push(member);
+      }
+    }
+  }
+  return true;
+}

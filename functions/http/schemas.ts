@@ -1,0 +1,29 @@
+import * as z from 'zod/mini';
+import { VerificationError } from '../domain/errors';
+
+/** `POST /v1/verifications`. Unknown members are ignored (stripped). */
+export const sendCodeBody = z.object({ phoneNumber: z.string() });
+
+/** `POST /v1/verifications/check`: `code` is exactly `codeLength` ASCII digits (leading zeros matter). */
+export function checkCodeBody(codeLength: number) {
+  return z.object({
+    phoneNumber: z.string(),
+    code: z.string().check(z.regex(new RegExp(`^[0-9]{${codeLength}}$`), `code must be a string of ${codeLength} digits`)),
+  });
+}
+
+/** `Idempotency-Key`: 1–64 of `[A-Za-z0-9_-]`. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * `value` as `schema` describes it, or `invalid_request` naming the first bad field. The detail
+ * names the field and the rule, never the value (it could be a code).
+ */
+export function parseFields<T>(schema: z.ZodMiniType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.join('.') || 'body';
+  const detail = issue?.code === 'invalid_type' ? `${field} is missing or not a ${issue.expected}.` : `${field}: ${issue?.message ?? 'invalid'}.`;
+  throw new VerificationError('invalid_request', detail);
+}

@@ -1,0 +1,75 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConsoleSmsSender } from './adapters/console-sms-sender';
+import { DynamoVerificationStore } from './adapters/dynamodb-store';
+import { loadSecrets, type ServiceSecrets } from './adapters/secrets';
+import { SensSmsSender } from './adapters/sens-sms-sender';
+import { ConfigError, readConfig, type RuntimeConfig } from './config';
+import { CodeHasher } from './domain/code';
+import { systemClock, type Clock, type SmsSender } from './domain/ports';
+import { TokenIssuer } from './domain/token';
+import { VerificationService } from './domain/verification-service';
+
+/** What a handler needs, built once per process. */
+export interface ServiceRuntime {
+  readonly config: RuntimeConfig;
+  readonly service: VerificationService;
+  readonly secrets: ServiceSecrets;
+}
+
+/** Parts a test or the local server may supply instead of the configured ones. */
+export interface RuntimeOverrides {
+  readonly clock?: Clock;
+  readonly sender?: SmsSender;
+  readonly db?: DynamoDBDocumentClient;
+}
+
+/** Builds the runtime from environment variables: config, secrets, SDK clients, sender. */
+export async function buildRuntime(env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Promise<ServiceRuntime> {
+  const config = readConfig(env);
+  const secrets = await loadSecrets(config.secrets);
+  const service = new VerificationService({
+    store: new DynamoVerificationStore(overrides.db ?? documentClient(config, env), config.tableName),
+    sender: overrides.sender ?? smsSender(config, secrets),
+    hasher: new CodeHasher(secrets.codeHashSecret),
+    tokens: new TokenIssuer(config.token, secrets.signingKey),
+    clock: overrides.clock ?? systemClock,
+    policy: config.policy,
+    message: config.message,
+  });
+  return { config, service, secrets };
+}
+
+let shared: Promise<ServiceRuntime> | undefined;
+
+/**
+ * The process-wide runtime, built on first use from `process.env` and reused by every request
+ * of a warm container. A failed build is not cached, so a passing Secrets Manager hiccup heals.
+ */
+export function serviceRuntime(): Promise<ServiceRuntime> {
+  shared ??= buildRuntime(process.env).catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
+
+/** The document client; locally (DynamoDB Local) with placeholder credentials unless real ones are set. */
+export function documentClient(config: Pick<RuntimeConfig, 'dynamodbEndpoint'>, env: Readonly<Record<string, string | undefined>> = {}): DynamoDBDocumentClient {
+  const local = config.dynamodbEndpoint !== undefined && !env.AWS_ACCESS_KEY_ID;
+  const client = new DynamoDBClient({
+    ...(config.dynamodbEndpoint && { endpoint: config.dynamodbEndpoint }),
+    ...(local && { region: env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    maxAttempts: 3,
+    // A hung connection must fail over to a 503 well inside the Lambda timeout.
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+function smsSender(config: RuntimeConfig, secrets: ServiceSecrets): SmsSender {
+  if (config.smsProvider === 'console') return new ConsoleSmsSender();
+  const credentials = config.sens.credentials ?? secrets.sensCredentials;
+  if (!credentials) throw new ConfigError('SMS_PROVIDER=sens needs SENS credentials (SENS_* locally, the SENS secret in AWS)');
+  return new SensSmsSender(credentials, { endpoint: config.sens.endpoint, timeoutMs: config.policy.smsTimeoutMs });
+}

@@ -1,0 +1,28 @@
+import { VerificationError } from './domain/errors';
+import { parsePhoneNumber } from './domain/phone';
+import { lambdaHandler, type Route } from './http/api';
+import { IDEMPOTENCY_KEY, parseFields, sendCodeBody } from './http/schemas';
+import { serviceRuntime } from './runtime';
+
+/** `POST /v1/verifications`: texts a new code to the number. */
+export const sendCodeRoute: Route = {
+  path: '/v1/verifications',
+  async handle(request, { config, service }) {
+    const { phoneNumber } = parseFields(sendCodeBody, request.body);
+    const keys = request.headerValues('idempotency-key');
+    if (keys.length > 1 || (keys.length === 1 && !IDEMPOTENCY_KEY.test(keys[0] ?? ''))) {
+      throw new VerificationError('invalid_request', 'Idempotency-Key must be given once, as 1 to 64 of A-Z, a-z, 0-9, _ and -.');
+    }
+    const phone = parsePhoneNumber(phoneNumber, config.allowedCountries);
+    request.log.appendKeys({ phoneNumber: phone.masked });
+    const { response, replayed } = await service.send(phone, keys[0]);
+    return {
+      statusCode: 202,
+      body: response,
+      headers: replayed ? { 'Idempotent-Replayed': 'true' } : {},
+      outcome: replayed ? 'IdempotentReplay' : 'CodeSent',
+    };
+  },
+};
+
+export const handler = lambdaHandler(sendCodeRoute, serviceRuntime);

@@ -1,0 +1,82 @@
+import { ConfigError, readConfig } from '../functions/config';
+
+const expectRefused = (env: Record<string, string>, variable: string) => {
+  expect(() => readConfig(env)).toThrow(ConfigError);
+  expect(() => readConfig(env)).toThrow(variable);
+};
+
+describe('readConfig', () => {
+  it('has the spec defaults', () => {
+    const config = readConfig({});
+    expect(config.policy).toEqual({ codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000 });
+    expect([...config.allowedCountries]).toEqual(['KR']);
+    expect(config.token).toEqual({ issuer: 'phone-verify/local', audience: 'phone-verify', ttlSeconds: 600 });
+    expect(config.smsProvider).toBe('console');
+    expect(config.sens.endpoint).toBe('https://sens.apigw.ntruss.com');
+    expect(config.cors).toEqual({ allowAnyOrigin: true });
+    expect(config.message.template).toBe('[phone-verify] 인증번호 [{code}]를 입력해주세요.');
+  });
+
+  it('defaults the issuer to the stage and SENS inside Lambda', () => {
+    const config = readConfig({ STAGE: 'dev', AWS_LAMBDA_FUNCTION_NAME: 'f', TOKEN_SECRET_ARN: 'a', CODE_HASH_SECRET_ARN: 'b', SENS_SECRET_ARN: 'c' });
+    expect(config.token.issuer).toBe('phone-verify/dev');
+    expect(config.smsProvider).toBe('sens');
+  });
+
+  it.each([
+    ['CODE_LENGTH', '3'], ['CODE_LENGTH', '11'], ['CODE_LENGTH', 'six'], ['CODE_LENGTH', '6.5'],
+    ['CODE_TTL_SECONDS', '0'], ['CODE_TTL_SECONDS', '601'],
+    ['MAX_CHECK_ATTEMPTS', '0'], ['MAX_CHECK_ATTEMPTS', '11'],
+    ['RESEND_COOLDOWN_SECONDS', '-1'], ['RESEND_COOLDOWN_SECONDS', '3601'],
+    ['MAX_SENDS_PER_DAY', '0'], ['MAX_SENDS_PER_DAY', '101'],
+    ['TOKEN_TTL_SECONDS', '29'], ['TOKEN_TTL_SECONDS', '86401'],
+    ['SMS_TIMEOUT_MS', '99'], ['SMS_TIMEOUT_MS', '30001'],
+    ['ALLOWED_COUNTRIES', 'KR,XX'], ['ALLOWED_COUNTRIES', ','],
+    ['SMS_PROVIDER', 'twilio'],
+    ['ANDROID_APP_HASH', 'short'], ['ANDROID_APP_HASH', 'FA+9qCX9VS!'],
+    ['WEBOTP_DOMAIN', 'https://example.com'], ['WEBOTP_DOMAIN', 'exa mple.com'],
+    ['MESSAGE_TEMPLATE', 'no placeholder'],
+    ['TOKEN_SECRET', 'too-short'],
+    ['SENS_ENDPOINT', 'ftp://x'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expectRefused({ [name]: value }, name);
+  });
+
+  it('accepts the small values tests and demos use', () => {
+    expect(readConfig({ CODE_TTL_SECONDS: '2', RESEND_COOLDOWN_SECONDS: '0' }).policy).toMatchObject({ codeTtlMs: 2000, resendCooldownMs: 0 });
+  });
+
+  it('refuses a template that no longer fits one SMS once the auto-fill lines are added', () => {
+    const template = '[phone-verify] 인증번호 [{code}]를 입력해주세요. 타인에게 알려주지 마세요.'; // 74 bytes with 6 digits
+    expect(() => readConfig({ MESSAGE_TEMPLATE: template })).not.toThrow();
+    expectRefused({ MESSAGE_TEMPLATE: template, WEBOTP_DOMAIN: 'verify.example.com' }, 'MESSAGE_TEMPLATE');
+    // Boundary: 74 + 4 more digits + LF + 11-character hash = exactly 90 bytes fits; one more does not.
+    expect(() => readConfig({ MESSAGE_TEMPLATE: template, CODE_LENGTH: '10', ANDROID_APP_HASH: 'FA+9qCX9VSu' })).not.toThrow();
+    expectRefused({ MESSAGE_TEMPLATE: `${template}!`, CODE_LENGTH: '10', ANDROID_APP_HASH: 'FA+9qCX9VSu' }, 'MESSAGE_TEMPLATE');
+  });
+
+  it('accepts both auto-fill lines with the default template', () => {
+    expect(readConfig({ ANDROID_APP_HASH: 'FA+9qCX9VSu', WEBOTP_DOMAIN: 'example.com' }).message).toEqual({
+      template: '[phone-verify] 인증번호 [{code}]를 입력해주세요.',
+      androidAppHash: 'FA+9qCX9VSu',
+      webOtpDomain: 'example.com',
+    });
+  });
+
+  it('refuses the console provider inside Lambda, where it would log codes', () => {
+    expectRefused({ AWS_LAMBDA_FUNCTION_NAME: 'f', SMS_PROVIDER: 'console', TOKEN_SECRET_ARN: 'a', CODE_HASH_SECRET_ARN: 'b' }, 'SMS_PROVIDER');
+  });
+
+  it('refuses plain-variable secrets inside Lambda', () => {
+    expectRefused({ AWS_LAMBDA_FUNCTION_NAME: 'f', TOKEN_SECRET: 'x'.repeat(40) }, 'TOKEN_SECRET_ARN');
+  });
+
+  it('needs every SENS variable locally when SMS_PROVIDER=sens', () => {
+    expectRefused({ SMS_PROVIDER: 'sens', SENS_SERVICE_ID: 's', SENS_ACCESS_KEY: 'a', SENS_SECRET_KEY: 'k' }, 'SENS_FROM');
+  });
+
+  it('refuses * as the CORS origin in prod, and allows no browser origin there by default', () => {
+    expectRefused({ STAGE: 'prod', CORS_ALLOWED_ORIGINS: '*' }, 'CORS_ALLOWED_ORIGINS');
+    expect(readConfig({ STAGE: 'prod' }).cors).toEqual({ allowAnyOrigin: false, origins: new Set() });
+  });
+});

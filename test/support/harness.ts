@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { checkCodeRoute } from '../../functions/check-code';
+import type { Clock, SmsMessage, SmsReceipt, SmsSender, VerificationRecord } from '../../functions/domain/ports';
+import { SmsDeliveryError, SmsTimeoutError } from '../../functions/domain/ports';
+import { ROUTE_PATHS, lambdaHandler, type Route } from '../../functions/http/api';
+import { buildRuntime, documentClient, type ServiceRuntime } from '../../functions/runtime';
+import { sendCodeRoute } from '../../functions/send-code';
+import { ensureTable, localClient } from '../../local/dynamodb-local';
+
+/** A clock the test moves by hand. */
+export class TestClock implements Clock {
+  constructor(public current = Date.UTC(2026, 10, 27, 9, 0, 0)) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+/** Records every message; can be told to refuse or time out. */
+export class RecordingSender implements SmsSender {
+  readonly messages: SmsMessage[] = [];
+  mode: 'ok' | 'refuse' | 'timeout' = 'ok';
+  async send(message: SmsMessage): Promise<SmsReceipt> {
+    if (this.mode === 'refuse') throw new SmsDeliveryError('refused by test');
+    this.messages.push(message);
+    if (this.mode === 'timeout') throw new SmsTimeoutError('timed out in test');
+    return { providerRequestId: `test-${this.messages.length}` };
+  }
+  /** The code in the last message sent to `e164`. */
+  lastCode(e164 = '+821012345678'): string {
+    const message = this.messages.filter((m) => m.to.e164 === e164).at(-1);
+    const code = message?.text.match(/\[([0-9]+)\]/)?.[1];
+    if (!code) throw new Error(`no code was sent to ${e164}`);
+    return code;
+  }
+}
+
+export const TEST_SECRETS = {
+  TOKEN_SECRET: 'test-token-secret-0123456789abcdefghij',
+  CODE_HASH_SECRET: 'test-code-hash-secret-0123456789abcdef',
+};
+
+export interface Harness {
+  readonly runtime: ServiceRuntime;
+  readonly clock: TestClock;
+  readonly sender: RecordingSender;
+  readonly tableName: string;
+  send(body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
+  check(body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
+  /** The item as stored (test-only read). */
+  item(e164?: string): Promise<VerificationRecord | undefined>;
+}
+
+/** A runtime on a fresh table in the shared DynamoDB Local, with a test clock and sender. */
+export async function dynamoHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT unset: run integration tests through jest (globalSetup starts DynamoDB Local)');
+  const tableName = `verifications-${randomUUID()}`;
+  await ensureTable(localClient(endpoint), tableName);
+  const clock = new TestClock();
+  const sender = new RecordingSender();
+  const runtime = await buildRuntime({ ...TEST_SECRETS, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender });
+  const db = documentClient({ dynamodbEndpoint: endpoint });
+  const send = handlerFor(sendCodeRoute, runtime);
+  const check = handlerFor(checkCodeRoute, runtime);
+  return {
+    runtime,
+    clock,
+    sender,
+    tableName,
+    send: (body, headers) => send(postEvent('/v1/verifications', body, headers)),
+    check: (body, headers) => check(postEvent('/v1/verifications/check', body, headers)),
+    item: async (e164 = '+821012345678') => (await db.send(new GetCommand({ TableName: tableName, Key: { phoneNumber: e164 } }))).Item as VerificationRecord | undefined,
+  };
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly json: Record<string, unknown>;
+}
+
+/** A Lambda handler for `route` bound to `runtime`, answering parsed responses. */
+export function handlerFor(route: Route, runtime: ServiceRuntime): (event: APIGatewayProxyEvent) => Promise<HttpAnswer> {
+  const handler = lambdaHandler(route, async () => runtime);
+  return async (event) => parseResult(await handler(event));
+}
+
+export function parseResult(result: APIGatewayProxyResult): HttpAnswer {
+  return { status: result.statusCode, headers: result.headers as Record<string, string>, json: JSON.parse(result.body) as Record<string, unknown> };
+}
+
+/** An API Gateway REST proxy event, as the stack's routes deliver it. */
+export function apiEvent(options: { path: string; method?: string; body?: string | null; headers?: Record<string, string>; base64?: boolean; multiValueHeaders?: Record<string, string[]> }): APIGatewayProxyEvent {
+  const headers = options.headers ?? {};
+  const resource = (ROUTE_PATHS as readonly string[]).includes(options.path) ? options.path : '/{proxy+}';
+  return {
+    httpMethod: options.method ?? 'POST',
+    path: options.path,
+    resource,
+    headers,
+    multiValueHeaders: options.multiValueHeaders ?? Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: options.body ?? null,
+    isBase64Encoded: options.base64 ?? false,
+    requestContext: { requestId: randomUUID() } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+export function postEvent(path: string, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyEvent {
+  return apiEvent({ path, body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
+}
+
+/** A code of the same length that is certainly not `code`. */
+export function wrong(code: string): string {
+  return code.replace(/^./, (d) => String((Number(d) + 1) % 10));
+}
