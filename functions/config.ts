@@ -13,7 +13,13 @@ export class ConfigError extends Error {
 /** Where the secrets come from: plain variables locally, Secrets Manager in AWS. */
 export type SecretSource =
   | { readonly kind: 'env'; readonly tokenSecret?: string | undefined; readonly codeHashSecret?: string | undefined }
-  | { readonly kind: 'aws'; readonly tokenSecretArn: string; readonly codeHashSecretArn: string; readonly sensSecretArn?: string | undefined };
+  | {
+      readonly kind: 'aws';
+      readonly codeHashSecretArn: string;
+      /** Only the check function signs tokens, and only the send function talks to SENS (least privilege). */
+      readonly tokenSecretArn?: string | undefined;
+      readonly sensSecretArn?: string | undefined;
+    };
 
 export interface SensSettings {
   readonly endpoint: string;
@@ -88,15 +94,10 @@ export function readConfig(env: Env): RuntimeConfig {
   const sensEndpoint = text(env, 'SENS_ENDPOINT', 'https://sens.apigw.ntruss.com');
   if (!/^https?:\/\/[^\s/]+/.test(sensEndpoint)) throw new ConfigError(`SENS_ENDPOINT must be an http(s) URL, not "${sensEndpoint}"`);
 
-  const secrets: SecretSource = env.TOKEN_SECRET_ARN
-    ? {
-        kind: 'aws',
-        tokenSecretArn: env.TOKEN_SECRET_ARN,
-        codeHashSecretArn: required(env, 'CODE_HASH_SECRET_ARN'),
-        sensSecretArn: env.SENS_SECRET_ARN,
-      }
+  const secrets: SecretSource = env.CODE_HASH_SECRET_ARN
+    ? { kind: 'aws', codeHashSecretArn: env.CODE_HASH_SECRET_ARN, tokenSecretArn: env.TOKEN_SECRET_ARN || undefined, sensSecretArn: env.SENS_SECRET_ARN || undefined }
     : { kind: 'env', tokenSecret: secret(env, 'TOKEN_SECRET'), codeHashSecret: secret(env, 'CODE_HASH_SECRET') };
-  if (inLambda && secrets.kind !== 'aws') throw new ConfigError('TOKEN_SECRET_ARN must be set in AWS: secrets come from Secrets Manager, never from plain variables');
+  if (inLambda && secrets.kind !== 'aws') throw new ConfigError('CODE_HASH_SECRET_ARN must be set in AWS: secrets come from Secrets Manager, never from plain variables');
 
   let credentials: SensCredentials | undefined;
   if (smsProvider === 'sens' && secrets.kind === 'env') {
@@ -107,7 +108,6 @@ export function readConfig(env: Env): RuntimeConfig {
       from: required(env, 'SENS_FROM').replace(/-/g, ''),
     };
   }
-  if (smsProvider === 'sens' && secrets.kind === 'aws' && !secrets.sensSecretArn) throw new ConfigError('SENS_SECRET_ARN must be set when SMS_PROVIDER=sens in AWS');
 
   const corsSetting = env.CORS_ALLOWED_ORIGINS ?? (stage === 'prod' ? '' : '*');
   const cors = corsPolicy(corsSetting);

@@ -32,7 +32,7 @@ export async function buildRuntime(env: Readonly<Record<string, string | undefin
     store: new DynamoVerificationStore(overrides.db ?? documentClient(config, env), config.tableName),
     sender: overrides.sender ?? smsSender(config, secrets),
     hasher: new CodeHasher(secrets.codeHashSecret),
-    tokens: new TokenIssuer(config.token, secrets.signingKey),
+    tokens: secrets.signingKey ? new TokenIssuer(config.token, secrets.signingKey) : unconfigured('TOKEN_SECRET_ARN'),
     clock: overrides.clock ?? systemClock,
     policy: config.policy,
     message: config.message,
@@ -70,6 +70,17 @@ export function documentClient(config: Pick<RuntimeConfig, 'dynamodbEndpoint'>, 
 function smsSender(config: RuntimeConfig, secrets: ServiceSecrets): SmsSender {
   if (config.smsProvider === 'console') return new ConsoleSmsSender();
   const credentials = config.sens.credentials ?? secrets.sensCredentials;
-  if (!credentials) throw new ConfigError('SMS_PROVIDER=sens needs SENS credentials (SENS_* locally, the SENS secret in AWS)');
+  if (!credentials) return unconfigured('SENS_SECRET_ARN');
   return new SensSmsSender(credentials, { endpoint: config.sens.endpoint, timeoutMs: config.policy.smsTimeoutMs });
+}
+
+/**
+ * A part this function was deliberately not given (least privilege: the check function cannot
+ * read the SENS secret, the send function cannot sign tokens). Using it is a wiring bug: a 500.
+ */
+function unconfigured(variable: string): SmsSender & Pick<TokenIssuer, 'issue'> {
+  const fail = async (): Promise<never> => {
+    throw new ConfigError(`${variable} is not set for this function`);
+  };
+  return { send: fail, issue: fail };
 }

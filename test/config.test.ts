@@ -18,7 +18,7 @@ describe('readConfig', () => {
   });
 
   it('defaults the issuer to the stage and SENS inside Lambda', () => {
-    const config = readConfig({ STAGE: 'dev', AWS_LAMBDA_FUNCTION_NAME: 'f', TOKEN_SECRET_ARN: 'a', CODE_HASH_SECRET_ARN: 'b', SENS_SECRET_ARN: 'c' });
+    const config = readConfig({ STAGE: 'dev', AWS_LAMBDA_FUNCTION_NAME: 'f', CODE_HASH_SECRET_ARN: 'b', SENS_SECRET_ARN: 'c' });
     expect(config.token.issuer).toBe('phone-verify/dev');
     expect(config.smsProvider).toBe('sens');
   });
@@ -64,11 +64,11 @@ describe('readConfig', () => {
   });
 
   it('refuses the console provider inside Lambda, where it would log codes', () => {
-    expectRefused({ AWS_LAMBDA_FUNCTION_NAME: 'f', SMS_PROVIDER: 'console', TOKEN_SECRET_ARN: 'a', CODE_HASH_SECRET_ARN: 'b' }, 'SMS_PROVIDER');
+    expectRefused({ AWS_LAMBDA_FUNCTION_NAME: 'f', SMS_PROVIDER: 'console', CODE_HASH_SECRET_ARN: 'b' }, 'SMS_PROVIDER');
   });
 
   it('refuses plain-variable secrets inside Lambda', () => {
-    expectRefused({ AWS_LAMBDA_FUNCTION_NAME: 'f', TOKEN_SECRET: 'x'.repeat(40) }, 'TOKEN_SECRET_ARN');
+    expectRefused({ AWS_LAMBDA_FUNCTION_NAME: 'f', TOKEN_SECRET: 'x'.repeat(40) }, 'CODE_HASH_SECRET_ARN');
   });
 
   it('needs every SENS variable locally when SMS_PROVIDER=sens', () => {

@@ -4,7 +4,8 @@ import { ConfigError, type SecretSource, type SensCredentials } from '../config'
 import type { SigningKey } from '../domain/token';
 
 export interface ServiceSecrets {
-  readonly signingKey: SigningKey;
+  /** Undefined in a function that does not sign tokens (the send function). */
+  readonly signingKey?: SigningKey | undefined;
   readonly codeHashSecret: string;
   /** From the SENS secret in AWS; undefined when none is configured. */
   readonly sensCredentials?: SensCredentials | undefined;
@@ -32,13 +33,13 @@ export async function loadSecrets(source: SecretSource, client?: SecretsManagerC
     return { value: out.SecretString, versionId: out.VersionId ?? 'unknown' };
   };
   const [token, codeHash, sens] = await Promise.all([
-    fetchSecret(source.tokenSecretArn),
+    source.tokenSecretArn ? fetchSecret(source.tokenSecretArn) : undefined,
     fetchSecret(source.codeHashSecretArn),
     source.sensSecretArn ? fetchSecret(source.sensSecretArn) : undefined,
   ]);
   return {
     // kid names the Secrets Manager version, so a backend can tell which secret signed a token.
-    signingKey: { kid: token.versionId, secret: token.value },
+    signingKey: token && { kid: token.versionId, secret: token.value },
     codeHashSecret: codeHash.value,
     sensCredentials: sens && parseSensSecret(sens.value),
     ephemeral: false,

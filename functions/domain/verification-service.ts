@@ -41,7 +41,7 @@ export interface VerificationServiceDeps {
   readonly store: VerificationStore;
   readonly sender: SmsSender;
   readonly hasher: CodeHasher;
-  readonly tokens: TokenIssuer;
+  readonly tokens: Pick<TokenIssuer, 'issue'>;
   readonly clock: Clock;
   readonly policy: VerificationPolicy;
   readonly message: MessageFormat;

@@ -1,0 +1,87 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { readConfig } from '../functions/config';
+
+/** An existing certificate and hosted zone for a custom API domain (off unless configured). */
+export interface CustomDomain {
+  readonly domainName: string;
+  readonly certificateArn: string;
+  readonly hostedZoneId: string;
+  readonly hostedZoneName: string;
+}
+
+/** Everything that differs between environments. One typed place; every field has a default. */
+export interface StageConfig {
+  readonly stage: string;
+  /** SPEC section 4 settings, exactly as the functions read them (validated by `readConfig`). */
+  readonly serviceSettings: Readonly<Record<string, string>>;
+  /** Browser origins; `*` is refused in prod. Empty: no browser may call the API. */
+  readonly corsAllowedOrigins: readonly string[];
+  /** API Gateway stage throttling (all clients together). */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** WAF web ACL with a rate-based rule per client IP on the send route. */
+  readonly waf: { readonly enabled: boolean; readonly sendRequestsPer5MinPerIp: number };
+  readonly logRetention: RetentionDays;
+  readonly alarmEmail?: string | undefined;
+  /** Caps each function's concurrency (protects DynamoDB and the SMS bill); undefined: account pool. */
+  readonly reservedConcurrency?: number | undefined;
+  readonly memorySize: number;
+  /** Prod: point-in-time recovery, deletion protection, RETAIN on stack deletion. */
+  readonly protectData: boolean;
+  readonly customDomain?: CustomDomain | undefined;
+}
+
+const DEV: Omit<StageConfig, 'stage'> = {
+  serviceSettings: {},
+  corsAllowedOrigins: ['*'],
+  throttle: { rateLimit: 20, burstLimit: 40 },
+  waf: { enabled: false, sendRequestsPer5MinPerIp: 100 },
+  logRetention: RetentionDays.ONE_WEEK,
+  memorySize: 256,
+  protectData: false,
+};
+
+const PROD: Omit<StageConfig, 'stage'> = {
+  serviceSettings: {},
+  corsAllowedOrigins: [],
+  throttle: { rateLimit: 100, burstLimit: 200 },
+  waf: { enabled: true, sendRequestsPer5MinPerIp: 100 },
+  logRetention: RetentionDays.THREE_MONTHS,
+  reservedConcurrency: 100,
+  memorySize: 256,
+  protectData: true,
+};
+
+/** The subset of StageConfig an operator may override per stage in cdk.json (`phone-verify` → stage) or with `-c`. */
+export type StageOverrides = Partial<Omit<StageConfig, 'stage' | 'logRetention'>> & { readonly logRetentionDays?: number };
+
+/**
+ * The settings of `stage`: prod's, or dev's for any other name, then `overrides` on top.
+ * @throws Error naming the bad setting (the functions would refuse it at start-up anyway)
+ */
+export function stageConfig(stage: string, overrides: StageOverrides = {}): StageConfig {
+  if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage)) throw new Error(`stage must be lower-case letters, digits and -, not "${stage}"`);
+  const { logRetentionDays, ...rest } = overrides;
+  const base = stage === 'prod' ? PROD : DEV;
+  const config: StageConfig = {
+    ...base,
+    ...rest,
+    stage,
+    serviceSettings: { ...base.serviceSettings, ...rest.serviceSettings },
+    logRetention: logRetentionDays === undefined ? base.logRetention : (logRetentionDays as RetentionDays),
+  };
+  if (stage === 'prod' && config.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
+  // The functions' own validation, run at synth time: a bad value fails `cdk synth`, not the first request.
+  readConfig({ ...config.serviceSettings, STAGE: stage, CORS_ALLOWED_ORIGINS: config.corsAllowedOrigins.join(',') });
+  return config;
+}
+
+/** The environment variables a function gets for this stage (no secrets: only their ARNs are added). */
+export function functionEnvironment(config: StageConfig): Record<string, string> {
+  return {
+    ...config.serviceSettings,
+    STAGE: config.stage,
+    CORS_ALLOWED_ORIGINS: config.corsAllowedOrigins.join(','),
+    POWERTOOLS_SERVICE_NAME: `phone-verify-${config.stage}`,
+    POWERTOOLS_METRICS_NAMESPACE: 'PhoneVerify',
+  };
+}

@@ -1,0 +1,162 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import {
+  AccessLogFormat, BasePathMapping, Cors, DomainName, EndpointType, LambdaIntegration, LogGroupLogDestination,
+  MethodLoggingLevel, ResponseType, RestApi, SecurityPolicy,
+} from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS } from '../../functions/http/cors';
+import { PROBLEM_HTTP, problemType } from '../../functions/http/problem';
+import type { ProblemCode } from '../../functions/domain/errors';
+import type { CustomDomain, StageConfig } from '../config';
+
+export interface VerificationApiProps {
+  readonly config: StageConfig;
+  readonly sendCode: IFunction;
+  readonly checkCode: IFunction;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The REST API: `POST /v1/verifications` and `POST /v1/verifications/check`. Every method of
+ * a known path reaches its function (which answers 405), every other path reaches the send
+ * function (which answers 404), so even those get the spec's problem+json. Stage throttling,
+ * JSON access logs without bodies, CORS preflight, and optionally WAF and a custom domain.
+ */
+export class VerificationApi extends Construct {
+  readonly api: RestApi;
+  readonly webAcl?: CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: VerificationApiProps) {
+    super(scope, id);
+    const { config } = props;
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const anyOrigin = config.corsAllowedOrigins.includes('*');
+    this.api = new RestApi(this, 'Api', {
+      restApiName: `phone-verify-${config.stage}`,
+      description: `phone-verify (${config.stage}): send and check one-time SMS codes`,
+      endpointTypes: [EndpointType.REGIONAL],
+      // JSON bodies arrive base64-encoded, so the function sees the exact bytes (UTF-8 and size checks).
+      binaryMediaTypes: ['application/json'],
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: config.stage,
+        throttlingRateLimit: config.throttle.rateLimit,
+        throttlingBurstLimit: config.throttle.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        // Standard fields only: never the request body (it holds one-time codes).
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        metricsEnabled: true,
+      },
+      ...(config.corsAllowedOrigins.length > 0 && {
+        defaultCorsPreflightOptions: {
+          allowOrigins: anyOrigin ? Cors.ALL_ORIGINS : [...config.corsAllowedOrigins],
+          allowMethods: ['OPTIONS', 'POST'],
+          allowHeaders: [...ALLOWED_REQUEST_HEADERS],
+          exposeHeaders: [...EXPOSED_HEADERS],
+          statusCode: 204,
+          maxAge: Duration.minutes(10),
+        },
+      }),
+    });
+
+    const send = new LambdaIntegration(props.sendCode);
+    const check = new LambdaIntegration(props.checkCode);
+    // ANY, not POST: a wrong method must reach the function to get the spec's 405 problem.
+    const v1 = this.api.root.addResource('v1');
+    const verifications = v1.addResource('verifications');
+    verifications.addMethod('ANY', send);
+    verifications.addResource('check').addMethod('ANY', check);
+    for (const resource of [this.api.root, v1]) resource.addMethod('ANY', send);
+    this.api.root.addResource('{proxy+}').addMethod('ANY', send);
+
+    this.addProblemResponses(anyOrigin);
+    if (config.waf.enabled) this.webAcl = this.addWaf(config);
+    if (config.customDomain) this.addCustomDomain(config.customDomain);
+  }
+
+  /** What API Gateway answers by itself (throttled, WAF-blocked, too large, broken) is problem+json too. */
+  private addProblemResponses(anyOrigin: boolean): void {
+    const answers: Array<[ResponseType, ProblemCode, number | undefined]> = [
+      [ResponseType.THROTTLED, 'service_unavailable', 1],
+      [ResponseType.WAF_FILTERED, 'service_unavailable', 5],
+      [ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', undefined],
+      [ResponseType.INTEGRATION_TIMEOUT, 'service_unavailable', 1],
+      [ResponseType.DEFAULT_4XX, 'invalid_request', undefined],
+      [ResponseType.DEFAULT_5XX, 'internal_error', undefined],
+    ];
+    for (const [type, code, retryAfter] of answers) {
+      const { status, title } = PROBLEM_HTTP[code];
+      // API Gateway adds its request id as x-amzn-RequestId; the body names it too.
+      const body = { type: problemType(code), title, status, detail: 'Answered by the API gateway, request $context.requestId.', code };
+      this.api.addGatewayResponse(`Problem${type.responseType}`, {
+        type,
+        statusCode: String(status),
+        responseHeaders: {
+          'Content-Type': "'application/problem+json'",
+          ...(retryAfter !== undefined && { 'Retry-After': `'${retryAfter}'` }),
+          ...(anyOrigin && { 'Access-Control-Allow-Origin': "'*'", 'Access-Control-Expose-Headers': `'${EXPOSED_HEADERS.join(', ')}'` }),
+        },
+        templates: { 'application/json': JSON.stringify(body) },
+      });
+    }
+  }
+
+  /** Rate-based rule per client IP on the send route: SMS pumping costs real money per message. */
+  private addWaf(config: StageConfig): CfnWebACL {
+    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
+    const webAcl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`phone-verify-${config.stage}`),
+      rules: [
+        {
+          name: 'send-rate-per-ip',
+          priority: 0,
+          action: { block: {} },
+          visibilityConfig: visibility('send-rate-per-ip'),
+          statement: {
+            rateBasedStatement: {
+              limit: config.waf.sendRequestsPer5MinPerIp,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: {
+                byteMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  positionalConstraint: 'ENDS_WITH',
+                  searchString: '/v1/verifications',
+                  textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+                },
+              },
+            },
+          },
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: `arn:${Stack.of(this).partition}:apigateway:${Stack.of(this).region}::/restapis/${this.api.restApiId}/stages/${this.api.deploymentStage.stageName}`,
+      webAclArn: webAcl.attrArn,
+    });
+    return webAcl;
+  }
+
+  /** An existing certificate and zone: API Gateway domain, base path mapping, Route 53 alias. */
+  private addCustomDomain(domain: CustomDomain): void {
+    const domainName = new DomainName(this, 'Domain', {
+      domainName: domain.domainName,
+      certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+      endpointType: EndpointType.REGIONAL,
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+    new BasePathMapping(this, 'Mapping', { domainName, restApi: this.api, stage: this.api.deploymentStage });
+    const zone = HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.hostedZoneName });
+    new ARecord(this, 'Alias', { zone, recordName: domain.domainName, target: RecordTarget.fromAlias(new ApiGatewayDomain(domainName)) });
+  }
+}

@@ -1,0 +1,80 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { functionEnvironment, type StageConfig } from './config';
+import { Monitoring } from './constructs/monitoring';
+import { ServiceSecrets } from './constructs/service-secrets';
+import { VerificationApi } from './constructs/verification-api';
+import { VerificationFunction } from './constructs/verification-function';
+import { VerificationTable } from './constructs/verification-table';
+
+export interface PhoneVerifyStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/** One environment of phone-verify: table, secrets, two functions, the API, alarms and dashboard. */
+export class PhoneVerifyStack extends Stack {
+  readonly sendCode: VerificationFunction;
+  readonly checkCode: VerificationFunction;
+  readonly api: VerificationApi;
+  readonly tableConstruct: VerificationTable;
+  readonly secrets: ServiceSecrets;
+
+  constructor(scope: Construct, id: string, props: PhoneVerifyStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.tableConstruct = new VerificationTable(this, 'Verifications', { protectData: config.protectData });
+    const { table } = this.tableConstruct;
+    this.secrets = new ServiceSecrets(this, 'Secrets', { stage: config.stage, removalPolicy });
+
+    const smsTimeoutMs = Number(config.serviceSettings.SMS_TIMEOUT_MS ?? 5000);
+    const common = {
+      memorySize: config.memorySize,
+      logRetention: config.logRetention,
+      removalPolicy,
+      reservedConcurrency: config.reservedConcurrency,
+    };
+    const environment = { ...functionEnvironment(config), TABLE_NAME: table.tableName, CODE_HASH_SECRET_ARN: this.secrets.codeHashSecret.secretArn };
+    this.sendCode = new VerificationFunction(this, 'SendCode', {
+      ...common,
+      entry: 'send-code.ts',
+      // The SMS call may take the whole provider timeout; DynamoDB writes and a cold start need the rest.
+      timeout: Duration.millis(smsTimeoutMs + 5000),
+      environment: { ...environment, SENS_SECRET_ARN: this.secrets.sensSecret.secretArn },
+    });
+    this.checkCode = new VerificationFunction(this, 'CheckCode', {
+      ...common,
+      entry: 'check-code.ts',
+      timeout: Duration.seconds(5),
+      environment: { ...environment, TOKEN_SECRET_ARN: this.secrets.tokenSecret.secretArn },
+    });
+
+    // Least privilege: exactly the DynamoDB actions each function uses, on this table only.
+    this.sendCode.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [table.tableArn] }));
+    this.checkCode.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));
+    const readSecret = (fn: VerificationFunction, ...secrets: Array<ServiceSecrets['tokenSecret']>) =>
+      fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map((s) => s.secretArn) }));
+    readSecret(this.sendCode, this.secrets.codeHashSecret, this.secrets.sensSecret);
+    readSecret(this.checkCode, this.secrets.codeHashSecret, this.secrets.tokenSecret);
+
+    this.api = new VerificationApi(this, 'Http', { config, sendCode: this.sendCode.function, checkCode: this.checkCode.function, logRetention: config.logRetention });
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
+      api: this.api.api,
+      sendCode: this.sendCode.function,
+      checkCode: this.checkCode.function,
+      table,
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: config.customDomain ? `https://${config.customDomain.domainName}/` : this.api.api.url, description: 'Base URL: POST {ApiUrl}v1/verifications' });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'TokenSecretName', { value: this.secrets.tokenSecret.secretName, description: 'Backends verify tokens with this secret' });
+    new CfnOutput(this, 'SensSecretName', { value: this.secrets.sensSecret.secretName, description: 'Fill once with the SENS credentials' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
+    });
+  }
+}

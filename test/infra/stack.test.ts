@@ -1,0 +1,184 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { removeSynthOutput, synthStage } from '../support/cdk';
+
+afterAll(removeSynthOutput);
+
+const applicationFunctions = (t: Template) =>
+  Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => (f as { Properties: { Handler?: string } }).Properties.Handler === 'index.handler');
+
+describe.each(['dev', 'prod'])('the %s stack', (stage) => {
+  const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});
+  const t = template();
+
+  it('has exactly two application functions on Node.js 24, arm64, with the house defaults', () => {
+    const fns = applicationFunctions(t);
+    expect(fns).toHaveLength(2);
+    for (const fn of fns) {
+      expect(fn).toMatchObject({
+        Properties: {
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', STAGE: stage }) },
+        },
+      });
+    }
+  });
+
+  it('gives the send function time for the whole SMS timeout, and only the secrets each one needs', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 10,
+      Environment: { Variables: Match.objectLike({ SENS_SECRET_ARN: Match.anyValue(), CODE_HASH_SECRET_ARN: Match.anyValue(), TOKEN_SECRET_ARN: Match.absent() }) },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 5,
+      Environment: { Variables: Match.objectLike({ TOKEN_SECRET_ARN: Match.anyValue(), SENS_SECRET_ARN: Match.absent() }) },
+    });
+  });
+
+  it('keys the table on the E.164 phone number alone, with TTL, on demand, encrypted', () => {
+    t.resourceCountIs('AWS::DynamoDB::Table', 1);
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'phoneNumber', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'phoneNumber', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it(stage === 'prod' ? 'protects the table: PITR, deletion protection, RETAIN' : 'lets the table go with the stack', () => {
+    const [table] = Object.values(t.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy?: string; Properties: Record<string, unknown> }>;
+    if (stage === 'prod') {
+      expect(table?.DeletionPolicy).toBe('Retain');
+      expect(table?.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
+    } else {
+      expect(table?.DeletionPolicy).toBe('Delete');
+      expect(table?.Properties.DeletionProtectionEnabled).toBe(false);
+      expect(table?.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+    }
+  });
+
+  it('throttles the stage and never logs request bodies', () => {
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: stage,
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue(), DataTraceEnabled: false })],
+      AccessLogSetting: Match.objectLike({ Format: Match.not(Match.stringLikeRegexp('requestBody|\\$input')) }),
+    });
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/"DataTraceEnabled":\s*true/);
+  });
+
+  it('routes both paths, and every other path and method to a function (404/405 as problem+json)', () => {
+    const paths = Object.values(t.findResources('AWS::ApiGateway::Resource')).map((r) => (r as { Properties: { PathPart: string } }).Properties.PathPart);
+    expect(paths.sort()).toEqual(['check', 'v1', 'verifications', '{proxy+}'].sort());
+    const anyMethods = Object.values(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'ANY' } }));
+    expect(anyMethods).toHaveLength(5); // root, v1, verifications, check, {proxy+}
+    for (const m of anyMethods) expect(m).toMatchObject({ Properties: { Integration: { Type: 'AWS_PROXY' } } });
+  });
+
+  it('lets each function do only the DynamoDB actions it uses, on this table only', () => {
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement);
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => [s.Action].flat().sort())).toEqual(expect.arrayContaining([['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['dynamodb:UpdateItem']]));
+    expect(dynamo).toHaveLength(2);
+    for (const s of dynamo) expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VerificationsTable/), 'Arn'] });
+    const secretReads = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(secretReads).toHaveLength(2);
+    for (const s of secretReads) expect(JSON.stringify(s.Resource)).not.toContain('"*"');
+    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.endsWith('*'))).toEqual([]);
+  });
+
+  it('generates the token and code-hash secrets (no value in the template) and a SENS placeholder', () => {
+    t.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `phone-verify/${stage}/token-secret`, GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `phone-verify/${stage}/code-hash-secret`, GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `phone-verify/${stage}/sens`, GenerateSecretString: Match.objectLike({ GenerateStringKey: 'secretKey' }) });
+    expect(JSON.stringify(t.findResources('AWS::SecretsManager::Secret'))).not.toMatch(/"SecretString":/); // a literal value would be here
+  });
+
+  it(stage === 'prod' ? 'has a WAF rate rule per IP on the send route' : 'has no WAF', () => {
+    if (stage === 'prod') {
+      t.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        Rules: [Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'IP', Limit: 100 }) } })],
+      });
+      t.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    } else {
+      t.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    }
+  });
+
+  it('alarms on 5xx, function errors and throttles, SMS failures and DynamoDB throttles, and has a dashboard', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { AlarmDescription: string } }).Properties.AlarmDescription);
+    expect(alarms).toHaveLength(7);
+    for (const words of ['5xx', 'SendCode function errors', 'CheckCode function throttled', 'SMS provider', 'DynamoDB throttled']) {
+      expect(alarms.some((d) => d.includes(words))).toBe(true);
+    }
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    t.resourceCountIs('AWS::SNS::Topic', 1);
+    t.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('has no custom domain unless configured', () => {
+    t.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    t.resourceCountIs('AWS::Route53::RecordSet', 0);
+  });
+
+  it('answers the gateway’s own errors as problem+json', () => {
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      StatusCode: '503',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Content-Type': "'application/problem+json'", 'gatewayresponse.header.Retry-After': "'1'" }),
+    });
+  });
+
+  it('outputs the API URL, table, secret names and dashboard URL', () => {
+    for (const name of ['ApiUrl', 'TableName', 'TokenSecretName', 'SensSecretName', 'DashboardUrl']) t.hasOutput(name, {});
+  });
+});
+
+describe('stage settings', () => {
+  it('echoes only the listed origins in prod preflights', () => {
+    const t = synthStage('prod', { corsAllowedOrigins: ['https://app.example.com'] }).template();
+    expect(JSON.stringify(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }))).toContain('https://app.example.com');
+    expect(JSON.stringify(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }))).not.toContain("'*'");
+  });
+
+  it('refuses * CORS in prod', () => {
+    expect(() => synthStage('prod', { corsAllowedOrigins: ['*'] })).toThrow(/corsAllowedOrigins/);
+  });
+
+  it('gives an unknown stage the dev defaults under its own name', () => {
+    const t = synthStage('qa').template();
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'qa' });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'phone-verify/qa/token-secret' });
+    t.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+
+  it('refuses a service setting the functions would refuse, naming it, at synth time', () => {
+    expect(() => synthStage('dev', { serviceSettings: { CODE_LENGTH: '3' } })).toThrow(/CODE_LENGTH/);
+  });
+
+  it('passes service settings to both functions', () => {
+    const t = synthStage('dev', { serviceSettings: { CODE_LENGTH: '8', ALLOWED_COUNTRIES: 'KR,JP' } }).template();
+    expect(applicationFunctions(t).map((f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables.CODE_LENGTH)).toEqual(['8', '8']);
+  });
+
+  it('subscribes the alarm e-mail when one is configured', () => {
+    synthStage('dev', { alarmEmail: 'ops@example.com' }).template().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('sets reserved concurrency when configured', () => {
+    const t = synthStage('dev', { reservedConcurrency: 7 }).template();
+    expect(applicationFunctions(t).map((f) => (f as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions)).toEqual([7, 7]);
+  });
+
+  it('adds the custom domain, base path mapping and alias record when configured', () => {
+    const t = synthStage('dev', {
+      customDomain: { domainName: 'verify.example.com', certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/abc', hostedZoneId: 'Z123', hostedZoneName: 'example.com' },
+    }).template();
+    t.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'verify.example.com', SecurityPolicy: 'TLS_1_2' });
+    t.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+    t.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'verify.example.com.', Type: 'A' });
+  });
+});

@@ -1,0 +1,49 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { stageConfig, type StageOverrides } from '../../lib/config';
+import { addNagChecks } from '../../lib/nag';
+import { PhoneVerifyStack } from '../../lib/phone-verify-stack';
+
+/** cdk.json's context: `new App()` in a test does not read it, and feature flags change templates. */
+const CDK_CONTEXT = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
+const outdirs: string[] = [];
+
+/** The app as `cdk synth -c stage=…` builds it; esbuild bundling skipped unless `bundle`. */
+export function synthStage(stage: string, overrides: StageOverrides = {}, options: { bundle?: boolean; nag?: boolean } = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk.out-'));
+  outdirs.push(outdir);
+  const app = new App({
+    outdir,
+    context: {
+      ...CDK_CONTEXT,
+      ...(!options.bundle && { 'aws:cdk:bundling-stacks': [] }),
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+    },
+  });
+  const config = stageConfig(stage, overrides);
+  const stack = new PhoneVerifyStack(app, `PhoneVerify-${stage}`, { config });
+  if (options.nag) addNagChecks(app, stack, config);
+  return {
+    app,
+    stack,
+    outdir,
+    template: () => Template.fromStack(stack),
+    /** Synthesises and returns the cdk-nag findings (acknowledged ones are not listed). */
+    violations: () => {
+      app.synth();
+      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+        pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
+      };
+      return report.pluginReports.flatMap((p) => p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)));
+    },
+  };
+}
+
+/** Template tests leave cdk.out folders in the temp directory: remove them. */
+export function removeSynthOutput(): void {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
