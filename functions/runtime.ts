@@ -1,12 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConsoleSmsSender } from './adapters/console-sms-sender';
 import { DynamoVerificationStore } from './adapters/dynamodb-store';
 import { loadSecrets, type ServiceSecrets } from './adapters/secrets';
 import { SensSmsSender } from './adapters/sens-sms-sender';
 import { ConfigError, readConfig, type RuntimeConfig } from './config';
 import { CodeHasher } from './domain/code';
-import { systemClock, type Clock, type SmsSender } from './domain/ports';
+import { SmsDeliveryError, systemClock, type Clock, type SmsSender } from './domain/ports';
 import { TokenIssuer } from './domain/token';
 import { VerificationService } from './domain/verification-service';
 
@@ -22,12 +23,13 @@ export interface RuntimeOverrides {
   readonly clock?: Clock;
   readonly sender?: SmsSender;
   readonly db?: DynamoDBDocumentClient;
+  readonly secretsClient?: SecretsManagerClient;
 }
 
 /** Builds the runtime from environment variables: config, secrets, SDK clients, sender. */
 export async function buildRuntime(env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Promise<ServiceRuntime> {
   const config = readConfig(env);
-  const secrets = await loadSecrets(config.secrets);
+  const secrets = await loadSecrets(config.secrets, overrides.secretsClient);
   const service = new VerificationService({
     store: new DynamoVerificationStore(overrides.db ?? documentClient(config, env), config.tableName),
     sender: overrides.sender ?? smsSender(config, secrets),
@@ -70,17 +72,22 @@ export function documentClient(config: Pick<RuntimeConfig, 'dynamodbEndpoint'>, 
 function smsSender(config: RuntimeConfig, secrets: ServiceSecrets): SmsSender {
   if (config.smsProvider === 'console') return new ConsoleSmsSender();
   const credentials = config.sens.credentials ?? secrets.sensCredentials;
-  if (!credentials) return unconfigured('SENS_SECRET_ARN');
+  if (!credentials) {
+    // Refuse every send (502, nothing charged) rather than fail the function: the SMS alarm tells the operator.
+    const reason = secrets.sensProblem ?? 'SENS_SECRET_ARN is not set for this function';
+    return { send: async () => Promise.reject(new SmsDeliveryError(reason)) };
+  }
   return new SensSmsSender(credentials, { endpoint: config.sens.endpoint, timeoutMs: config.policy.smsTimeoutMs });
 }
 
 /**
- * A part this function was deliberately not given (least privilege: the check function cannot
- * read the SENS secret, the send function cannot sign tokens). Using it is a wiring bug: a 500.
+ * A part this function was deliberately not given (least privilege: the send function cannot
+ * sign tokens). Using it is a wiring bug: a 500.
  */
-function unconfigured(variable: string): SmsSender & Pick<TokenIssuer, 'issue'> {
-  const fail = async (): Promise<never> => {
-    throw new ConfigError(`${variable} is not set for this function`);
+function unconfigured(variable: string): Pick<TokenIssuer, 'issue'> {
+  return {
+    issue: async () => {
+      throw new ConfigError(`${variable} is not set for this function`);
+    },
   };
-  return { send: fail, issue: fail };
 }

@@ -15,7 +15,8 @@ export const sendCodeRoute: Route = {
     }
     const phone = parsePhoneNumber(phoneNumber, config.allowedCountries);
     request.log.appendKeys({ phoneNumber: phone.masked });
-    const { response, replayed } = await service.send(phone, keys[0]);
+    const { response, replayed, providerRequestId } = await service.send(phone, keys[0]);
+    if (providerRequestId) request.log.appendKeys({ smsRequestId: providerRequestId });
     return {
       statusCode: 202,
       body: response,

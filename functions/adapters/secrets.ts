@@ -7,8 +7,10 @@ export interface ServiceSecrets {
   /** Undefined in a function that does not sign tokens (the send function). */
   readonly signingKey?: SigningKey | undefined;
   readonly codeHashSecret: string;
-  /** From the SENS secret in AWS; undefined when none is configured. */
+  /** From the SENS secret in AWS; undefined when none is configured or it is not filled in. */
   readonly sensCredentials?: SensCredentials | undefined;
+  /** Why there are no SENS credentials although a SENS secret is configured (e.g. still placeholders). */
+  readonly sensProblem?: string | undefined;
   /** True when a secret was generated for this process only (tokens stop verifying after a restart). */
   readonly ephemeral: boolean;
 }
@@ -41,9 +43,19 @@ export async function loadSecrets(source: SecretSource, client?: SecretsManagerC
     // kid names the Secrets Manager version, so a backend can tell which secret signed a token.
     signingKey: token && { kid: token.versionId, secret: token.value },
     codeHashSecret: codeHash.value,
-    sensCredentials: sens && parseSensSecret(sens.value),
+    ...readSensSecret(sens?.value),
     ephemeral: false,
   };
+}
+
+/** A SENS secret that is not filled in must not take the whole function down: sends answer 502 and the alarm fires. */
+function readSensSecret(json: string | undefined): Pick<ServiceSecrets, 'sensCredentials' | 'sensProblem'> {
+  if (json === undefined) return {};
+  try {
+    return { sensCredentials: parseSensSecret(json) };
+  } catch (error) {
+    return { sensProblem: (error as Error).message };
+  }
 }
 
 /** The SENS secret: `{ "serviceId", "accessKey", "secretKey", "from" }`, filled once by the operator. */

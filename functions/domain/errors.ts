@@ -43,8 +43,10 @@ export class VerificationError extends Error {
     readonly code: ProblemCode,
     readonly detail: string,
     readonly facts: ProblemFacts = {},
+    options?: { cause?: unknown },
   ) {
-    super(`${code}: ${detail}`);
+    // `cause` (a provider's answer, say) is for the log only; the client sees `detail`.
+    super(`${code}: ${detail}`, options);
     this.name = 'VerificationError';
   }
 }

@@ -3,7 +3,7 @@ import { CodeHasher, generateCode } from './code';
 import { VerificationError, secondsUntil } from './errors';
 import { renderMessage, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
-import { SmsTimeoutError, type Clock, type SendAccepted, type SmsSender, type VerificationStore } from './ports';
+import { SmsTimeoutError, type Clock, type SendAccepted, type SmsReceipt, type SmsSender, type VerificationStore } from './ports';
 import { hasPendingCode, sendRefusal, type SendRefusal } from './send-rules';
 import type { TokenIssuer } from './token';
 
@@ -26,8 +26,8 @@ export interface SendOutcome {
   readonly response: SendAccepted;
   /** True when an `Idempotency-Key` retry got the original 202 back and nothing was sent. */
   readonly replayed: boolean;
-  /** Set only when a code was generated and sent (for the event log; never logged itself). */
-  readonly sendId?: string;
+  /** The SMS provider's id of the accepted message (SENS `requestId`), for the log. */
+  readonly providerRequestId?: string | undefined;
 }
 
 export interface ApprovedCheck {
@@ -89,20 +89,21 @@ export class VerificationService {
       expiresAt: iso(plan.codeExpiresAt),
       resendAvailableAt: iso(Math.max(now + policy.resendCooldownMs, capUsed ? reservation.windowStart + DAILY_WINDOW_MS : 0)),
     };
+    let receipt: SmsReceipt;
     try {
-      await sender.send({ to: phone, text: renderMessage(message, code) });
+      receipt = await sender.send({ to: phone, text: renderMessage(message, code) });
     } catch (error) {
       if (error instanceof SmsTimeoutError) {
         // The message may still arrive: the code stays active and the limits stay charged.
         if (idempotencyKey !== undefined) await store.forgetIdempotencyKey(phone.e164, plan.sendId);
-        throw new VerificationError('sms_provider_timeout', 'The SMS provider did not answer in time; the code may still arrive.');
+        throw new VerificationError('sms_provider_timeout', 'The SMS provider did not answer in time; the code may still arrive.', {}, { cause: error });
       }
       // Refused: nothing was sent, so the number goes back exactly as it was.
       await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
-      throw new VerificationError('sms_delivery_failed', 'The SMS provider could not send the code. Please try again.');
+      throw new VerificationError('sms_delivery_failed', 'The SMS provider could not send the code. Please try again.', {}, { cause: error });
     }
     if (idempotencyKey !== undefined) await store.rememberResponse(phone.e164, plan.sendId, response);
-    return { response, replayed: false, sendId: plan.sendId };
+    return { response, replayed: false, providerRequestId: receipt.providerRequestId };
   }
 
   /**

@@ -62,6 +62,8 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
     } catch (error) {
       if (error instanceof VerificationError) {
         result = problemResponse(error);
+        // A dependency's failure: its own words (status, provider request id; never what we sent it).
+        if (error.cause instanceof Error) log.warn('dependency failed', { cause: error.cause.message });
       } else {
         log.error('unhandled error', error as Error);
         result = problemResponse(INTERNAL_ERROR);

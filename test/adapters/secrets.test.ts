@@ -1,0 +1,102 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadSecrets, parseSensSecret } from '../../functions/adapters/secrets';
+import { ConfigError } from '../../functions/config';
+import { checkCodeRoute } from '../../functions/check-code';
+import { buildRuntime } from '../../functions/runtime';
+import { sendCodeRoute } from '../../functions/send-code';
+import { handlerFor, postEvent } from '../support/harness';
+
+/** Answers GetSecretValue from a map, like Secrets Manager would; counts the calls. */
+function fakeSecretsManager(values: Record<string, { SecretString: string; VersionId: string }>) {
+  const calls: string[] = [];
+  const client = {
+    send: async (command: { input: { SecretId: string } }) => {
+      calls.push(command.input.SecretId);
+      const value = values[command.input.SecretId];
+      if (!value) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+      return value;
+    },
+  } as unknown as SecretsManagerClient;
+  return { client, calls };
+}
+
+const SENS = JSON.stringify({ serviceId: 'ncp:sms:kr:1:x', accessKey: 'AK', secretKey: 'SK', from: '02-1234-5678' });
+
+describe('loadSecrets from Secrets Manager', () => {
+  it('names the token secret version as kid, and reads only the ARNs this function has', async () => {
+    const { client, calls } = fakeSecretsManager({
+      token: { SecretString: 't'.repeat(64), VersionId: 'v-2026-11' },
+      hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' },
+    });
+    const secrets = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash', tokenSecretArn: 'token' }, client);
+    expect(secrets.signingKey).toEqual({ kid: 'v-2026-11', secret: 't'.repeat(64) });
+    expect(secrets.codeHashSecret).toBe('h'.repeat(64));
+    expect(secrets.sensCredentials).toBeUndefined();
+    expect(calls.sort()).toEqual(['hash', 'token']);
+  });
+
+  it('reads SENS credentials, dropping hyphens from the caller number', async () => {
+    const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' }, sens: { SecretString: SENS, VersionId: 'v1' } });
+    const secrets = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash', sensSecretArn: 'sens' }, client);
+    expect(secrets.sensCredentials).toEqual({ serviceId: 'ncp:sms:kr:1:x', accessKey: 'AK', secretKey: 'SK', from: '0212345678' });
+    expect(secrets.signingKey).toBeUndefined();
+  });
+
+  it('keeps the function alive when the SENS secret still holds placeholders, and says why', async () => {
+    const placeholder = JSON.stringify({ serviceId: 'REPLACE_ME', accessKey: 'REPLACE_ME', from: 'REPLACE_ME', secretKey: 'generated' });
+    const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' }, sens: { SecretString: placeholder, VersionId: 'v1' } });
+    const secrets = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash', sensSecretArn: 'sens' }, client);
+    expect(secrets.sensCredentials).toBeUndefined();
+    expect(secrets.sensProblem).toMatch(/serviceId/);
+  });
+
+  it('generates per-process secrets locally when none are set, and says so', async () => {
+    const secrets = await loadSecrets({ kind: 'env' });
+    expect(secrets.ephemeral).toBe(true);
+    expect(secrets.signingKey?.kid).toBe('local');
+    expect(secrets.signingKey?.secret.length).toBeGreaterThanOrEqual(32);
+    expect(secrets.codeHashSecret).not.toBe(secrets.signingKey?.secret);
+  });
+});
+
+describe('parseSensSecret', () => {
+  it.each([['not JSON', '{'], ['a missing field', JSON.stringify({ serviceId: 'a', accessKey: 'b', secretKey: 'c' })], ['an empty field', JSON.stringify({ serviceId: '', accessKey: 'b', secretKey: 'c', from: 'd' })]])(
+    'refuses %s with a pointer to the README',
+    (_label, json) => {
+      expect(() => parseSensSecret(json)).toThrow(ConfigError);
+      expect(() => parseSensSecret(json)).toThrow(/README/);
+    },
+  );
+});
+
+describe('a stage whose SENS secret is not filled in yet', () => {
+  it('answers sends with 502 sms_delivery_failed (nothing charged) instead of failing the function', async () => {
+    const placeholder = JSON.stringify({ serviceId: 'REPLACE_ME', accessKey: 'REPLACE_ME', from: 'REPLACE_ME', secretKey: 'x' });
+    const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' }, sens: { SecretString: placeholder, VersionId: 'v1' } });
+    const released: string[] = [];
+    const runtime = await buildRuntime(
+      { CODE_HASH_SECRET_ARN: 'hash', SENS_SECRET_ARN: 'sens', SMS_PROVIDER: 'sens', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' },
+      {
+        secretsClient: client,
+        // A store that always reserves, to reach the SMS step without DynamoDB.
+        db: { send: async (command: { constructor: { name: string } }) => (released.push(command.constructor.name), { Attributes: undefined }) } as never,
+      },
+    );
+    const answer = await handlerFor(sendCodeRoute, runtime)(postEvent('/v1/verifications', { phoneNumber: '010-1234-5678' }));
+    expect(answer.status).toBe(502);
+    expect(answer.json.code).toBe('sms_delivery_failed');
+    expect(released).toEqual(['UpdateCommand', 'DeleteCommand']); // reserved, then released
+  });
+
+  it('answers a check in the send function’s runtime (no token secret) with a bare 500', async () => {
+    const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' } });
+    const runtime = await buildRuntime({ CODE_HASH_SECRET_ARN: 'hash', SMS_PROVIDER: 'console' }, {
+      secretsClient: client,
+      db: { send: async () => ({ Attributes: { codeHash: runtimeHash, sendId: 's', attempts: 1, maxAttempts: 5, codeExpiresAt: Date.now() + 1000 } }) } as never,
+    });
+    const runtimeHash = runtime.service['deps'].hasher.hash('+821012345678', '123456');
+    const answer = await handlerFor(checkCodeRoute, runtime)(postEvent('/v1/verifications/check', { phoneNumber: '010-1234-5678', code: '123456' }));
+    expect(answer.status).toBe(500);
+    expect(answer.json.code).toBe('internal_error');
+  });
+});
