@@ -168,6 +168,20 @@ describe('POST /v1/verifications', () => {
     });
   });
 
+  describe('SMS auto-fill (per environment, opt-in)', () => {
+    it('ends the message with the Android hash and then the WebOTP line, LF-separated, no trailing newline', async () => {
+      const autofill = await dynamoHarness({ ANDROID_APP_HASH: 'FA+9qCX9VSu', WEBOTP_DOMAIN: 'app.example.com' });
+      await autofill.send(KR);
+      const code = autofill.sender.lastCode();
+      expect(autofill.sender.messages[0]?.text).toBe(`[phone-verify] 인증번호 [${code}]를 입력해주세요.\nFA+9qCX9VSu\n@app.example.com #${code}`);
+    });
+
+    it('adds nothing when neither is set', async () => {
+      await h.send(KR);
+      expect(h.sender.messages[0]?.text).not.toContain('\n');
+    });
+  });
+
   describe('bad input', () => {
     it.each([
       ['a JSON array', 'invalid_request', '[]'],

@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+describe('the package a backend installs', () => {
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'pipe' });
+  }, 60_000);
+
+  const run = (script: string, type: 'commonjs' | 'module') =>
+    execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: ROOT, encoding: 'utf8' }).trim();
+
+  it('exports verifyPhoneToken and PhoneTokenError to require()', () => {
+    expect(run("const m = require('phone-verify'); console.log(typeof m.verifyPhoneToken, typeof m.PhoneTokenError)", 'commonjs')).toBe('function function');
+  });
+
+  it('exports them to import', () => {
+    expect(run("const m = await import('phone-verify'); console.log(typeof m.verifyPhoneToken, typeof m.PhoneTokenError)", 'module')).toBe('function function');
+  });
+
+  it('refuses a bad token through the built file', () => {
+    const script = "const { verifyPhoneToken } = require('phone-verify'); verifyPhoneToken('x.y.z', { secret: 's', issuer: 'i' }).catch((e) => console.log(e.code));";
+    expect(run(script, 'commonjs')).toBe('malformed');
+  });
+});
