@@ -28,6 +28,8 @@ export interface StageConfig {
   /** Prod: point-in-time recovery, deletion protection, RETAIN on stack deletion. */
   readonly protectData: boolean;
   readonly customDomain?: CustomDomain | undefined;
+  /** Serve demo/index.html at `GET /` of the API (off by default: it is a demo, not a product page). */
+  readonly demoPage?: boolean | undefined;
 }
 
 const DEV: Omit<StageConfig, 'stage'> = {

@@ -1,5 +1,7 @@
 import './env-defaults';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { handler as checkCode } from '../functions/check-code';
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
       `  DynamoDB: ${dynamo ? `embedded DynamoDB Local at ${dynamo.endpoint} (in memory)` : process.env.DYNAMODB_ENDPOINT}, table ${config.tableName}`,
       `  SMS: ${config.smsProvider === 'console' ? 'printed here (SMS_PROVIDER=console)' : `SENS at ${config.sens.endpoint}`}`,
       secrets.ephemeral ? '  TOKEN_SECRET not set: tokens are signed with a random secret and stop verifying after a restart.' : '  Tokens signed with TOKEN_SECRET.',
+      `  Demo page: http://127.0.0.1:${port}/`,
       '  Ctrl-C stops the server and DynamoDB Local.',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -60,9 +63,16 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
 }
 
+/** The demo page (demo/index.html), served at `/` locally; the stack serves it only when `demoPage` is on. */
+const DEMO_PAGE = readFileSync(join(__dirname, '..', 'demo', 'index.html'));
+
 async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0]): Promise<void> {
   const body = await readBody(req);
   const event = toProxyEvent(req, body);
+  if (req.method === 'GET' && (event.path === '/' || event.path === '/index.html')) {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(DEMO_PAGE);
+    return;
+  }
   if (req.method === 'OPTIONS' && (ROUTE_PATHS as readonly string[]).includes(event.path)) {
     // API Gateway answers preflights itself (the stack's CORS options); so do we.
     res.writeHead(204, preflightHeaders(cors, headerValues(event, 'origin')[0])).end();

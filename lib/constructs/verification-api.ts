@@ -1,7 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat, BasePathMapping, Cors, DomainName, EndpointType, LambdaIntegration, LogGroupLogDestination,
-  MethodLoggingLevel, ResponseType, RestApi, SecurityPolicy,
+  MethodLoggingLevel, MockIntegration, PassthroughBehavior, ResponseType, RestApi, SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +10,8 @@ import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS } from '../../functions/http/cors';
 import { PROBLEM_HTTP, problemType } from '../../functions/http/problem';
 import type { ProblemCode } from '../../functions/domain/errors';
@@ -78,9 +80,31 @@ export class VerificationApi extends Construct {
     for (const resource of [this.api.root, v1]) resource.addMethod('ANY', send);
     this.api.root.addResource('{proxy+}').addMethod('ANY', send);
 
+    if (config.demoPage) this.addDemoPage();
     this.addProblemResponses(anyOrigin);
     if (config.waf.enabled) this.webAcl = this.addWaf(config);
     if (config.customDomain) this.addCustomDomain(config.customDomain);
+  }
+
+  /** `GET /` answers the demo page straight from API Gateway (a mock integration: no function, no bucket). */
+  private addDemoPage(): void {
+    const html = readFileSync(join(__dirname, '..', '..', 'demo', 'index.html'), 'utf8');
+    this.api.root.addMethod(
+      'GET',
+      new MockIntegration({
+        requestTemplates: { 'application/json': '{"statusCode": 200}' },
+        passthroughBehavior: PassthroughBehavior.NEVER,
+        integrationResponses: [
+          {
+            statusCode: '200',
+            responseParameters: { 'method.response.header.Content-Type': "'text/html; charset=utf-8'" },
+            // #[[ ... ]]# keeps Velocity (the template language) from reading the page's # and $.
+            responseTemplates: { 'text/html': `#[[${html}]]#` },
+          },
+        ],
+      }),
+      { methodResponses: [{ statusCode: '200', responseParameters: { 'method.response.header.Content-Type': true } }] },
+    );
   }
 
   /** What API Gateway answers by itself (throttled, WAF-blocked, too large, broken) is problem+json too. */

@@ -173,6 +173,15 @@ describe('stage settings', () => {
     expect(applicationFunctions(t).map((f) => (f as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions)).toEqual([7, 7]);
   });
 
+  it('serves the demo page at GET / only when an operator opts in', () => {
+    const mockGets = (t: ReturnType<ReturnType<typeof synthStage>['template']>) =>
+      Object.values(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'GET', Integration: { Type: 'MOCK' } } }));
+    expect(mockGets(synthStage('dev').template())).toHaveLength(0);
+    const withDemo = mockGets(synthStage('dev', { demoPage: true }).template());
+    expect(withDemo).toHaveLength(1);
+    expect(JSON.stringify(withDemo[0])).toContain('autocomplete=\\"one-time-code\\"');
+  });
+
   it('adds the custom domain, base path mapping and alias record when configured', () => {
     const t = synthStage('dev', {
       customDomain: { domainName: 'verify.example.com', certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/abc', hostedZoneId: 'Z123', hostedZoneName: 'example.com' },

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startLocalServer, type LocalServer } from '../support/local-server';
+
+/** Debian's chromium package; `.ci/run` installs it. */
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+if (!CHROMIUM) {
+  process.stderr.write('demo page browser test SKIPPED: no Chromium at /usr/bin/chromium (apt-get install chromium)\n');
+}
+
+(CHROMIUM ? describe : describe.skip)('the demo page in a real headless Chromium', () => {
+  let server: LocalServer;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startLocalServer();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM ?? '',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage();
+    await page.goto(`${server.base}/`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const message = () => page.locator('#message');
+
+  it('sends a code and says where it went', async () => {
+    await page.fill('#phone', '010-1234-5678');
+    await page.click('#send');
+    await page.locator('#message', { hasText: 'Code sent' }).waitFor();
+    expect(await message().textContent()).toMatch(/^Code sent to \+821012345678\. It works until .+\.$/);
+    expect(await page.locator('#code').getAttribute('autocomplete')).toBe('one-time-code');
+    expect(await page.isVisible('#check-form')).toBe(true);
+  });
+
+  it('shows the cooldown as a countdown on the send button', async () => {
+    expect(await page.isDisabled('#send')).toBe(true);
+    expect(await page.textContent('#send')).toMatch(/^Resend in (59|60) s$/);
+    expect(await page.textContent('#cooldown')).toMatch(/^You can ask for a new code in [0-9]+ s\.$/);
+  });
+
+  it('shows the problem detail and the attempts left for a wrong code', async () => {
+    const code = server.lastCode() ?? '';
+    const wrongCode = code.replace(/^./, (d) => String((Number(d) + 1) % 10));
+    await page.fill('#code', wrongCode);
+    await page.click('#verify');
+    await page.locator('#message.error').waitFor();
+    expect(await message().textContent()).toBe('The code does not match. 4 attempt(s) left.');
+    expect(await message().getAttribute('role')).toBe('alert');
+  });
+
+  it('verifies the right code and shows the verified number and token expiry', async () => {
+    await page.fill('#code', server.lastCode() ?? '');
+    await page.click('#verify');
+    await page.locator('#message.success').waitFor();
+    expect(await message().textContent()).toMatch(/^Verified \+821012345678\. Your token is valid until .+\.$/);
+    expect(await page.isVisible('#check-form')).toBe(false);
+  });
+
+  it('shows the server’s resend_too_soon detail and counts down from Retry-After after a reload', async () => {
+    await page.reload();
+    await page.fill('#phone', '010-1234-5678');
+    await page.click('#send');
+    await page.locator('#message.error').waitFor();
+    expect(await message().textContent()).toBe('A code was sent to this number moments ago. Please wait before asking again.');
+    expect(await page.textContent('#send')).toMatch(/^Resend in [0-9]+ s$/);
+    expect(await page.isDisabled('#send')).toBe(true);
+  });
+
+  it('shows the detail of an invalid number', async () => {
+    await page.reload();
+    await page.fill('#phone', '02-123-4567');
+    await page.click('#send');
+    await page.locator('#message.error').waitFor();
+    expect(await message().textContent()).toBe('The phone number is not a valid mobile number.');
+  });
+});
