@@ -56,15 +56,24 @@ export function serviceRuntime(): Promise<ServiceRuntime> {
   return shared;
 }
 
+/**
+ * Per-attempt DynamoDB timeouts. DynamoDB answers in milliseconds; three attempts of 1 s each
+ * still end well inside the check function's 5 s, so a hung connection becomes a 503, not a Lambda timeout.
+ */
+export const DYNAMODB_TIMEOUTS = { connectionMs: 500, requestMs: 1000 };
+
 /** The document client; locally (DynamoDB Local) with placeholder credentials unless real ones are set. */
-export function documentClient(config: Pick<RuntimeConfig, 'dynamodbEndpoint'>, env: Readonly<Record<string, string | undefined>> = {}): DynamoDBDocumentClient {
+export function documentClient(
+  config: Pick<RuntimeConfig, 'dynamodbEndpoint'>,
+  env: Readonly<Record<string, string | undefined>> = {},
+  timeouts = DYNAMODB_TIMEOUTS,
+): DynamoDBDocumentClient {
   const local = config.dynamodbEndpoint !== undefined && !env.AWS_ACCESS_KEY_ID;
   const client = new DynamoDBClient({
     ...(config.dynamodbEndpoint && { endpoint: config.dynamodbEndpoint }),
     ...(local && { region: env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     maxAttempts: 3,
-    // A hung connection must fail over to a 503 well inside the Lambda timeout.
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+    requestHandler: { connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs },
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

@@ -39,8 +39,9 @@ export class PhoneVerifyStack extends Stack {
     this.sendCode = new VerificationFunction(this, 'SendCode', {
       ...common,
       entry: 'send-code.ts',
-      // The SMS call may take the whole provider timeout; DynamoDB writes and a cold start need the rest.
-      timeout: Duration.millis(smsTimeoutMs + 5000),
+      // The SMS call may take the whole provider timeout; the reservation and its release (each at
+      // most 3 attempts of 1 s, DYNAMODB_TIMEOUTS) and a cold start need the rest.
+      timeout: Duration.millis(smsTimeoutMs + 7000),
       environment: { ...environment, SENS_SECRET_ARN: this.secrets.sensSecret.secretArn },
     });
     this.checkCode = new VerificationFunction(this, 'CheckCode', {

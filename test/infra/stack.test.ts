@@ -27,7 +27,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
 
   it('gives the send function time for the whole SMS timeout, and only the secrets each one needs', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 10,
+      Timeout: 12,
       Environment: { Variables: Match.objectLike({ SENS_SECRET_ARN: Match.anyValue(), CODE_HASH_SECRET_ARN: Match.anyValue(), TOKEN_SECRET_ARN: Match.absent() }) },
     });
     t.hasResourceProperties('AWS::Lambda::Function', {

@@ -63,8 +63,10 @@ export async function dynamoHarness(env: Record<string, string> = {}): Promise<H
   await ensureTable(localClient(endpoint), tableName);
   const clock = new TestClock();
   const sender = new RecordingSender();
-  const runtime = await buildRuntime({ ...TEST_SECRETS, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender });
-  const db = documentClient({ dynamodbEndpoint: endpoint });
+  // Tests check rules, not latency: one client carrying hundreds of concurrent requests to a
+  // DynamoDB Local on a busy machine must not turn slowness into 503s (a Lambda never does that).
+  const db = documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 });
+  const runtime = await buildRuntime({ ...TEST_SECRETS, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender, db });
   const send = handlerFor(sendCodeRoute, runtime);
   const check = handlerFor(checkCodeRoute, runtime);
   return {

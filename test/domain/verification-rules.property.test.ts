@@ -1,0 +1,116 @@
+import fc from 'fast-check';
+import { CodeHasher } from '../../functions/domain/code';
+import { VerificationError } from '../../functions/domain/errors';
+import { parsePhoneNumber, type PhoneNumber } from '../../functions/domain/phone';
+import { TokenIssuer } from '../../functions/domain/token';
+import { DAILY_WINDOW_MS, VerificationService, type VerificationPolicy } from '../../functions/domain/verification-service';
+import { InMemoryVerificationStore } from '../support/memory-store';
+import { RecordingSender, TestClock, wrong } from '../support/harness';
+
+const NUMBERS: PhoneNumber[] = ['010-1234-5678', '010-9999-0000'].map((n) => parsePhoneNumber(n, new Set(['KR'])));
+
+type Op =
+  | { kind: 'send'; who: number; sms: 'ok' | 'refuse' | 'timeout'; key?: string | undefined }
+  | { kind: 'check'; who: number; right: boolean }
+  | { kind: 'wait'; ms: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('send' as const), who: fc.nat(1), sms: fc.constantFrom('ok' as const, 'ok' as const, 'refuse' as const, 'timeout' as const), key: fc.option(fc.constantFrom('k1', 'k2'), { nil: undefined }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('check' as const), who: fc.nat(1), right: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 90_000 }), fc.integer({ min: 0, max: 30 * 3600_000 })) }) },
+);
+
+const policies: fc.Arbitrary<VerificationPolicy> = fc.record({
+  codeLength: fc.constant(6),
+  codeTtlMs: fc.constantFrom(2_000, 300_000),
+  maxCheckAttempts: fc.integer({ min: 1, max: 5 }),
+  resendCooldownMs: fc.constantFrom(0, 60_000),
+  maxSendsPerDay: fc.integer({ min: 1, max: 5 }),
+  smsTimeoutMs: fc.constant(5_000),
+});
+
+describe('the verification rules, for any interleaving of sends, checks and clock steps', () => {
+  it('hold every invariant of SPEC section 2', async () => {
+    await fc.assert(
+      fc.asyncProperty(policies, fc.array(op, { maxLength: 60 }), async (policy, ops) => {
+        const store = new InMemoryVerificationStore();
+        const sender = new RecordingSender();
+        const clock = new TestClock();
+        const service = new VerificationService({
+          store, sender, clock, policy,
+          hasher: new CodeHasher('property-test-secret-0123456789'),
+          tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, { kid: 'k', secret: 'property-test-token-secret-012345' }),
+          message: { template: '[{code}]' },
+        });
+        const evaluated = new Map<string, number>(); // sendId → checks evaluated against that code
+        const approvals = new Map<string, number>();
+        const charged: Array<{ who: number; at: number }> = []; // SMS handed to the provider (ok or timed out)
+
+        for (const step of ops) {
+          if (step.kind === 'wait') {
+            clock.advance(step.ms);
+            continue;
+          }
+          const phone = NUMBERS[step.who] as PhoneNumber;
+          if (step.kind === 'send') {
+            sender.mode = step.sms;
+            const before = sender.messages.length;
+            try {
+              await service.send(phone, step.key);
+            } catch (error) {
+              if (!(error instanceof VerificationError)) throw error;
+            }
+            if (sender.messages.length > before) charged.push({ who: step.who, at: clock.now() });
+            continue;
+          }
+          const pending = store.items.get(phone.e164);
+          const delivered = sender.messages.filter((m) => m.to.e164 === phone.e164).at(-1)?.text.slice(1, 7);
+          const code = delivered === undefined ? '000000' : step.right ? delivered : wrong(delivered);
+          const allowed = pending?.codeHash !== undefined && (pending.codeExpiresAt ?? 0) > clock.now() && (pending.attempts ?? 0) < (pending.maxAttempts ?? 0);
+          let outcome: string;
+          try {
+            await service.check(phone, code);
+            outcome = 'approved';
+          } catch (error) {
+            if (!(error instanceof VerificationError)) throw error;
+            outcome = error.code;
+          }
+          if (outcome === 'approved' || outcome === 'incorrect_code') {
+            const id = pending?.sendId ?? 'none';
+            evaluated.set(id, (evaluated.get(id) ?? 0) + 1);
+            // At most maxAttempts checks are ever evaluated against one code.
+            expect(evaluated.get(id)).toBeLessThanOrEqual(policy.maxCheckAttempts);
+          }
+          if (outcome === 'approved') {
+            const id = pending?.sendId ?? 'none';
+            approvals.set(id, (approvals.get(id) ?? 0) + 1);
+            expect(approvals.get(id)).toBe(1); // a code is approved at most once
+            expect(pending?.codeExpiresAt ?? 0).toBeGreaterThan(clock.now()); // an expired code never approves
+          }
+          // The right, latest code is approved whenever the rules allow a check at all.
+          if (step.right && delivered !== undefined && allowed && pending?.codeHash === service['deps'].hasher.hash(phone.e164, delivered)) {
+            expect(outcome).toBe('approved');
+          }
+        }
+
+        for (const who of [0, 1]) {
+          const times = charged.filter((c) => c.who === who).map((c) => c.at);
+          // The cooldown holds between any two SMS to one number.
+          for (let i = 1; i < times.length; i += 1) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(policy.resendCooldownMs);
+          // At most maxSendsPerDay SMS in each fixed 24 h window.
+          let windowStart = Number.NEGATIVE_INFINITY;
+          let inWindow = 0;
+          for (const t of times) {
+            if (t >= windowStart + DAILY_WINDOW_MS) {
+              windowStart = t;
+              inWindow = 0;
+            }
+            inWindow += 1;
+            expect(inWindow).toBeLessThanOrEqual(policy.maxSendsPerDay);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

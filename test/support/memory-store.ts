@@ -1,0 +1,66 @@
+import type { Reservation, SendAccepted, SendPlan, SpentAttempt, VerificationRecord, VerificationStore } from '../../functions/domain/ports';
+import { hasPendingCode, sendRefusal, ttlSeconds, windowIsCurrent } from '../../functions/domain/send-rules';
+
+/**
+ * The store's contract in memory, for property tests of the domain: each method is atomic here
+ * because JavaScript runs one at a time, as each DynamoDB conditional write is atomic there.
+ */
+export class InMemoryVerificationStore implements VerificationStore {
+  readonly items = new Map<string, VerificationRecord>();
+
+  async reserveSend(plan: SendPlan): Promise<Reservation> {
+    const old = this.items.get(plan.phoneNumber);
+    if (sendRefusal(old, plan)) return { reserved: false, current: old };
+    const current = windowIsCurrent(old, plan);
+    const windowStart = current ? (old?.windowStart ?? plan.now) : plan.now;
+    const sendCount = current ? (old?.sendCount ?? 0) + 1 : 1;
+    this.items.set(plan.phoneNumber, {
+      phoneNumber: plan.phoneNumber,
+      codeHash: plan.codeHash,
+      codeExpiresAt: plan.codeExpiresAt,
+      attempts: 0,
+      maxAttempts: plan.maxAttempts,
+      sendId: plan.sendId,
+      lastSentAt: plan.now,
+      windowStart,
+      sendCount,
+      ttl: Math.max(current ? (old?.ttl ?? 0) : 0, ttlSeconds(plan.codeExpiresAt, windowStart + plan.windowMs)),
+      ...(plan.idempotencyKey !== undefined && { idempotencyKey: plan.idempotencyKey }),
+    });
+    return { reserved: true, previous: old, windowStart, sendCount };
+  }
+
+  async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined): Promise<void> {
+    if (this.items.get(phoneNumber)?.sendId !== sendId) return;
+    if (previous) this.items.set(phoneNumber, previous);
+    else this.items.delete(phoneNumber);
+  }
+
+  async rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void> {
+    const item = this.items.get(phoneNumber);
+    if (item?.sendId === sendId) this.items.set(phoneNumber, { ...item, idempotentResponse: response });
+  }
+
+  async forgetIdempotencyKey(phoneNumber: string, sendId: string): Promise<void> {
+    const item = this.items.get(phoneNumber);
+    if (item?.sendId !== sendId) return;
+    const { idempotencyKey: _dropped, ...rest } = item;
+    this.items.set(phoneNumber, rest);
+  }
+
+  async spendAttempt(phoneNumber: string, now: number): Promise<SpentAttempt> {
+    const item = this.items.get(phoneNumber);
+    if (!item || !hasPendingCode(item, now) || (item.attempts ?? 0) >= (item.maxAttempts ?? 0)) return { spent: false, current: item };
+    const record = { ...item, attempts: (item.attempts ?? 0) + 1 };
+    this.items.set(phoneNumber, record);
+    return { spent: true, record };
+  }
+
+  async consumeCode(phoneNumber: string, sendId: string, now: number): Promise<boolean> {
+    const item = this.items.get(phoneNumber);
+    if (!item || item.sendId !== sendId || !hasPendingCode(item, now)) return false;
+    const { codeHash: _c, idempotencyKey: _k, idempotentResponse: _r, ...rest } = item;
+    this.items.set(phoneNumber, rest);
+    return true;
+  }
+}
