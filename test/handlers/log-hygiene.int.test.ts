@@ -1,0 +1,82 @@
+import { logger } from '../../functions/adapters/observability';
+import { checkCodeRoute } from '../../functions/check-code';
+import { lambdaHandler } from '../../functions/http/api';
+import { buildRuntime, documentClient } from '../../functions/runtime';
+import { sendCodeRoute } from '../../functions/send-code';
+import { ensureTable, localClient } from '../../local/dynamodb-local';
+import { FakeSens, SENS_TEST_CREDENTIALS } from '../support/fake-sens';
+import { TEST_SECRETS, handlerFor, parseResult, postEvent, wrong } from '../support/harness';
+
+describe('log hygiene: a full flow with every log level on', () => {
+  let output = '';
+  const restore: Array<() => void> = [];
+  let sens: FakeSens;
+
+  beforeAll(async () => {
+    for (const stream of [process.stdout, process.stderr]) {
+      const original = stream.write.bind(stream);
+      stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof stream.write;
+      restore.push(() => (stream.write = original));
+    }
+    for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      const spy = jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void (output += `${args.map(String).join(' ')}\n`));
+      restore.push(() => spy.mockRestore());
+    }
+    logger.setLogLevel('DEBUG');
+    restore.push(() => logger.setLogLevel('SILENT'));
+    sens = await new FakeSens().start();
+  });
+
+  afterAll(async () => {
+    for (const undo of restore.reverse()) undo();
+    await sens.stop();
+  });
+
+  it('never prints a code, a token, a secret or a full phone number', async () => {
+    const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
+    const tableName = `hygiene-${Date.now()}`;
+    await ensureTable(localClient(endpoint), tableName);
+    const runtime = await buildRuntime(
+      {
+        ...TEST_SECRETS, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, SMS_PROVIDER: 'sens', SENS_ENDPOINT: sens.endpoint, SMS_TIMEOUT_MS: '300',
+        SENS_SERVICE_ID: SENS_TEST_CREDENTIALS.serviceId, SENS_ACCESS_KEY: SENS_TEST_CREDENTIALS.accessKey, SENS_SECRET_KEY: SENS_TEST_CREDENTIALS.secretKey, SENS_FROM: '0212345678',
+        RESEND_COOLDOWN_SECONDS: '0',
+      },
+      { db: documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 }) },
+    );
+    const send = handlerFor(sendCodeRoute, runtime);
+    const check = handlerFor(checkCodeRoute, runtime);
+    const number = { phoneNumber: '010-1234-5678' };
+
+    expect((await send(postEvent('/v1/verifications', number, { 'Idempotency-Key': 'hygiene-1' }))).status).toBe(202);
+    expect((await send(postEvent('/v1/verifications', number, { 'Idempotency-Key': 'hygiene-1' }))).status).toBe(202);
+    const code = sens.delivered.at(-1)?.content.match(/\[([0-9]{6})\]/)?.[1] ?? '';
+    expect((await check(postEvent('/v1/verifications/check', { phoneNumber: '+821012345678', code: wrong(code) }))).status).toBe(400);
+    const approved = await check(postEvent('/v1/verifications/check', { phoneNumber: '+821012345678', code }));
+    expect(approved.status).toBe(200);
+    sens.mode = 'fail500';
+    expect((await send(postEvent('/v1/verifications', number))).status).toBe(502);
+    sens.mode = 'hang';
+    expect((await send(postEvent('/v1/verifications', number))).status).toBe(504);
+    const bug = lambdaHandler(sendCodeRoute, async () => Promise.reject(new Error(`runtime failed for ${runtime.config.tableName}`)));
+    expect(parseResult(await bug(postEvent('/v1/verifications', number))).status).toBe(500);
+
+    // The logs are there (so this test can fail), and say what an operator needs.
+    const lines = output.split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.filter((l) => l.includes('"message":"request"'))).toHaveLength(7);
+    expect(output).toContain('+82 10-****-5678');
+    expect(output).toContain('SENS refused the message: HTTP 500');
+    expect(output).toContain('"smsRequestId":"RSSA-');
+
+    const forbidden = {
+      code, token: String(approved.json.token), 'token payload': String(approved.json.token).split('.')[1] ?? '',
+      'E.164 number': '+821012345678', 'national number': '01012345678', 'dashed number': '010-1234-5678', 'bare national number': '1012345678',
+      'token secret': TEST_SECRETS.TOKEN_SECRET, 'code hash secret': TEST_SECRETS.CODE_HASH_SECRET,
+      'SENS secret key': SENS_TEST_CREDENTIALS.secretKey, 'SENS access key': SENS_TEST_CREDENTIALS.accessKey,
+    };
+    for (const [what, value] of Object.entries(forbidden)) expect({ what, leaked: output.includes(value) }).toEqual({ what, leaked: false });
+  });
+});
