@@ -39,9 +39,11 @@ export class DynamoVerificationStore implements VerificationStore {
     const codeTtl = ttlSeconds(plan.codeExpiresAt, 0);
     let known: { item: VerificationRecord | undefined } | undefined;
     for (let round = 0; round < MAX_RESERVE_ROUNDS; round += 1) {
+      // First try a new window: most sends go to numbers with none in force (a failed conditional
+      // write costs a write unit too, so guessing the common case right saves one per send).
       const write =
-        known === undefined || windowIsCurrent(known.item, plan)
-          ? await this.chargeWindow(plan, known !== undefined && (known.item?.ttl ?? 0) < codeTtl)
+        known !== undefined && windowIsCurrent(known.item, plan)
+          ? await this.chargeWindow(plan, (known.item?.ttl ?? 0) < codeTtl)
           : await this.startWindow(plan);
       if (write.ok) return write.value;
       known = { item: write.current };

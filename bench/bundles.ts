@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { BUNDLING } from '../lib/constructs/verification-function';
+import { fmt, summarize } from './support';
+
+const ROOT = join(__dirname, '..');
+
+/** Bundles `entry` exactly as the stack does (lib/constructs/verification-function.ts). */
+async function bundle(entry: string, outfile: string): Promise<number> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLING.target,
+    minify: BUNDLING.minify,
+    mainFields: BUNDLING.mainFields,
+    banner: { js: BUNDLING.banner },
+    logLevel: 'silent',
+  });
+  return statSync(outfile).size;
+}
+
+/** Median time to import `file` in a fresh Node process (what a cold start pays to load code). */
+function coldLoadMs(file: string, runs = 20): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
+  const samples = Array.from({ length: runs }, () =>
+    Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } })),
+  );
+  return summarize(samples).p50;
+}
+
+export async function bundles(): Promise<Record<string, string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
+  const baselineEntry = join(__dirname, 'baseline-handler.ts');
+  const files = {
+    baseline: join(dir, 'baseline.mjs'),
+    'send-code': join(dir, 'send-code.mjs'),
+    'check-code': join(dir, 'check-code.mjs'),
+  };
+  const sizes = {
+    baseline: await bundle(baselineEntry, files.baseline),
+    'send-code': await bundle(join(ROOT, 'functions', 'send-code.ts'), files['send-code']),
+    'check-code': await bundle(join(ROOT, 'functions', 'check-code.ts'), files['check-code']),
+  };
+  const loads = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, coldLoadMs(file)])) as Record<keyof typeof files, number>;
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+  const row = (name: keyof typeof files) =>
+    `${kb(sizes[name])} (×${(sizes[name] / sizes.baseline).toFixed(2)}), load ${fmt(loads[name])} (×${(loads[name] / loads.baseline).toFixed(2)})`;
+  return {
+    'baseline (DynamoDB document client + GetItem)': `${kb(sizes.baseline)}, load ${fmt(loads.baseline)}`,
+    'send-code': row('send-code'),
+    'check-code': row('check-code'),
+    goal: 'bundle ≤ 400 KB and ≤ 1.3 × baseline',
+  };
+}
