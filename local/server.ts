@@ -1,9 +1,8 @@
 import './env-defaults';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler as checkCode } from '../functions/check-code';
 import { ROUTE_PATHS } from '../functions/http/api';
 import { preflightHeaders } from '../functions/http/cors';
@@ -11,6 +10,7 @@ import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
 import { serviceRuntime } from '../functions/runtime';
 import { handler as sendCode } from '../functions/send-code';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { proxyEvent } from './proxy-event';
 
 /**
  * `npm start`: the two Lambda handlers on http://127.0.0.1:3000 (PORT), each request turned into
@@ -68,7 +68,9 @@ const DEMO_PAGE = readFileSync(join(__dirname, '..', 'demo', 'index.html'));
 
 async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0]): Promise<void> {
   const body = await readBody(req);
-  const event = toProxyEvent(req, body);
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const headers = Object.fromEntries(Object.entries(req.headersDistinct).map(([k, v]) => [k, v ?? []]));
+  const event = proxyEvent({ method: req.method ?? 'GET', path: url.pathname, headers, body, query: Object.fromEntries(url.searchParams) });
   if (req.method === 'GET' && (event.path === '/' || event.path === '/index.html')) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(DEMO_PAGE);
     return;
@@ -92,28 +94,6 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     size += chunk.length;
   }
   return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1);
-}
-
-/** What API Gateway would hand the function: binary media type, so the body arrives as base64 bytes. */
-function toProxyEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEvent {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const multiValueHeaders = Object.fromEntries(Object.entries(req.headersDistinct).map(([k, v]) => [k, v ?? []]));
-  const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([k, v]) => [k, v.at(-1)]));
-  const resource = (ROUTE_PATHS as readonly string[]).includes(url.pathname) ? url.pathname : '/{proxy+}';
-  return {
-    httpMethod: req.method ?? 'GET',
-    path: url.pathname,
-    resource,
-    headers,
-    multiValueHeaders,
-    queryStringParameters: Object.fromEntries(url.searchParams),
-    multiValueQueryStringParameters: null,
-    pathParameters: resource === '/{proxy+}' ? { proxy: url.pathname.slice(1) } : null,
-    stageVariables: null,
-    body: body.length > 0 ? body.toString('base64') : null,
-    isBase64Encoded: body.length > 0,
-    requestContext: { requestId: randomUUID(), stage: 'local', httpMethod: req.method ?? 'GET', path: url.pathname, resourcePath: resource } as APIGatewayProxyEvent['requestContext'],
-  };
 }
 
 void main();

@@ -73,22 +73,14 @@ export class DynamoVerificationStore implements VerificationStore {
     ];
     const update = `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`;
     const condition = conditions.join(' AND ');
+    const values = pick(update + condition, {
+      ':codeHash': plan.codeHash, ':codeExpiresAt': plan.codeExpiresAt, ':zero': 0, ':maxAttempts': plan.maxAttempts,
+      ':sendId': plan.sendId, ':now': plan.now, ':one': 1, ':codeTtl': codeTtl, ':key': plan.idempotencyKey,
+      ':windowFloor': plan.now - plan.windowMs, ':maxSends': plan.maxSendsPerWindow,
+      ':cooldownFloor': plan.now - plan.cooldownMs, ':inFlightFloor': plan.now - plan.inFlightMs,
+    });
     return this.write(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [VERIFICATION_TABLE.partitionKey]: plan.phoneNumber },
-        UpdateExpression: update,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names(update, condition),
-        ExpressionAttributeValues: pick(update + condition, {
-          ':codeHash': plan.codeHash, ':codeExpiresAt': plan.codeExpiresAt, ':zero': 0, ':maxAttempts': plan.maxAttempts,
-          ':sendId': plan.sendId, ':now': plan.now, ':one': 1, ':codeTtl': codeTtl, ':key': plan.idempotencyKey,
-          ':windowFloor': plan.now - plan.windowMs, ':maxSends': plan.maxSendsPerWindow,
-          ':cooldownFloor': plan.now - plan.cooldownMs, ':inFlightFloor': plan.now - plan.inFlightMs,
-        }),
-        ReturnValues: 'ALL_OLD',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
+      this.updateCommand(plan.phoneNumber, update, condition, values, 'ALL_OLD'),
       (old) => ({
         reserved: true,
         previous: old,
@@ -158,19 +150,7 @@ export class DynamoVerificationStore implements VerificationStore {
   async spendAttempt(phoneNumber: string, now: number): Promise<SpentAttempt> {
     const update = 'SET #attempts = #attempts + :one';
     const condition = 'attribute_exists(#codeHash) AND #codeExpiresAt > :now AND #attempts < #maxAttempts';
-    const write = await this.write(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
-        UpdateExpression: update,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names(update, condition),
-        ExpressionAttributeValues: { ':one': 1, ':now': now },
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-      (item) => item,
-    );
+    const write = await this.write(this.updateCommand(phoneNumber, update, condition, { ':one': 1, ':now': now }, 'ALL_NEW'), (item) => item);
     if (!write.ok) return { spent: false, current: write.current };
     if (!write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
     return { spent: true, record: write.value };
@@ -179,32 +159,32 @@ export class DynamoVerificationStore implements VerificationStore {
   async consumeCode(phoneNumber: string, sendId: string, now: number): Promise<boolean> {
     const update = 'REMOVE #codeHash, #idempotencyKey, #idempotentResponse';
     const condition = '#sendId = :sendId AND attribute_exists(#codeHash) AND #codeExpiresAt > :now';
-    const write = await this.write(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
-        UpdateExpression: update,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names(update, condition),
-        ExpressionAttributeValues: { ':sendId': sendId, ':now': now },
-      }),
-      () => true,
-    );
+    const write = await this.write(this.updateCommand(phoneNumber, update, condition, { ':sendId': sendId, ':now': now }), () => true);
     return write.ok;
   }
 
   private async updateIfLatest(phoneNumber: string, sendId: string, update: string, values: Record<string, unknown>): Promise<void> {
-    await this.write(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
-        UpdateExpression: update,
-        ConditionExpression: '#sendId = :sendId',
-        ExpressionAttributeNames: names(update, '#sendId'),
-        ExpressionAttributeValues: { ...values, ':sendId': sendId },
-      }),
-      () => undefined,
-    );
+    await this.write(this.updateCommand(phoneNumber, update, '#sendId = :sendId', { ...values, ':sendId': sendId }), () => undefined);
+  }
+
+  /** An UpdateItem on `phoneNumber`'s item that returns the old item when `condition` fails. */
+  private updateCommand(
+    phoneNumber: string,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+    returnValues?: 'ALL_OLD' | 'ALL_NEW',
+  ): UpdateCommand {
+    return new UpdateCommand({
+      TableName: this.tableName,
+      Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
+      UpdateExpression: update,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names(update, condition),
+      ExpressionAttributeValues: values,
+      ...(returnValues && { ReturnValues: returnValues }),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
   }
 
   /**

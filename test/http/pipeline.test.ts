@@ -68,6 +68,16 @@ describe('every request, before any rule', () => {
     expect(answer.json.code).toBe('payload_too_large');
   });
 
+  it('also reads a plain-text body (API Gateway without the binary media type), counting its UTF-8 bytes', async () => {
+    const event = postEvent('/v1/verifications', '{}');
+    const text = (over: number) => JSON.stringify({ phoneNumber: '02', pad: '가'.repeat(Math.floor((4096 - 30) / 3) + over) });
+    Object.assign(event, { body: text(0), isBase64Encoded: false });
+    expect((await send(event)).json.code).toBe('invalid_phone_number');
+    Object.assign(event, { body: text(2), isBase64Encoded: false });
+    expect(Buffer.byteLength(text(2))).toBeGreaterThan(4096);
+    expect((await send(event)).json.code).toBe('payload_too_large');
+  });
+
   it('measures a base64 body after decoding', async () => {
     const body = Buffer.from(JSON.stringify({ phoneNumber: '02', pad: 'x'.repeat(4000) }));
     const event = apiEvent({ path: '/v1/verifications', body: body.toString('base64'), base64: true, headers: { 'Content-Type': 'application/json' } });

@@ -4,10 +4,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { checkCodeRoute } from '../../functions/check-code';
 import type { Clock, SmsMessage, SmsReceipt, SmsSender, VerificationRecord } from '../../functions/domain/ports';
 import { SmsDeliveryError, SmsTimeoutError } from '../../functions/domain/ports';
-import { ROUTE_PATHS, lambdaHandler, type Route } from '../../functions/http/api';
+import { lambdaHandler, type Route } from '../../functions/http/api';
 import { buildRuntime, documentClient, type ServiceRuntime } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
 import { ensureTable, localClient } from '../../local/dynamodb-local';
+import { proxyEvent } from '../../local/proxy-event';
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
@@ -96,24 +97,11 @@ export function parseResult(result: APIGatewayProxyResult): HttpAnswer {
   return { status: result.statusCode, headers: result.headers as Record<string, string>, json: JSON.parse(result.body) as Record<string, unknown> };
 }
 
-/** An API Gateway REST proxy event, as the stack's routes deliver it. */
+/** An API Gateway REST proxy event, as the stack's routes deliver it (`local/proxy-event.ts`). */
 export function apiEvent(options: { path: string; method?: string; body?: string | null; headers?: Record<string, string>; base64?: boolean; multiValueHeaders?: Record<string, string[]> }): APIGatewayProxyEvent {
-  const headers = options.headers ?? {};
-  const resource = (ROUTE_PATHS as readonly string[]).includes(options.path) ? options.path : '/{proxy+}';
-  return {
-    httpMethod: options.method ?? 'POST',
-    path: options.path,
-    resource,
-    headers,
-    multiValueHeaders: options.multiValueHeaders ?? Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: options.body ?? null,
-    isBase64Encoded: options.base64 ?? false,
-    requestContext: { requestId: randomUUID() } as APIGatewayProxyEvent['requestContext'],
-  };
+  const headers = options.multiValueHeaders ?? Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, [v]]));
+  const body = options.body ? Buffer.from(options.body, options.base64 ? 'base64' : 'utf8') : undefined;
+  return proxyEvent({ method: options.method ?? 'POST', path: options.path, headers, body });
 }
 
 export function postEvent(path: string, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyEvent {
