@@ -33,7 +33,11 @@ async function main(): Promise<void> {
   let runtime;
   try {
     runtime = await serviceRuntime(); // validates every setting now, not at the first request
-    if (dynamo) await ensureTable(localClient(dynamo.endpoint), runtime.config.tableName);
+    // The embedded engine, or another DynamoDB Local on this machine, gets the table; AWS itself never does.
+    const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
+    if (dynamo || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint)) {
+      await ensureTable(localClient(endpoint), runtime.config.tableName);
+    }
   } catch (error) {
     process.stderr.write(`phone-verify: cannot start: ${(error as Error).message}\n`);
     await dynamo?.stop();
@@ -48,6 +52,10 @@ async function main(): Promise<void> {
     });
   });
   const port = Number(process.env.PORT || 3000);
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    process.stderr.write(`phone-verify: cannot listen on 127.0.0.1:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (set PORT)' : error.message}\n`);
+    void stop(1);
+  });
   server.listen(port, '127.0.0.1', () => {
     const lines = [
       `phone-verify (stage ${config.stage}) listening on http://127.0.0.1:${port}  [ready in ${Math.round(performance.now() - started)} ms]`,

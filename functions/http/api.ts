@@ -21,7 +21,7 @@ export interface RouteResult {
   readonly body: object;
   readonly headers?: Record<string, string>;
   /** Metric name of the outcome, e.g. `CodeSent`. */
-  readonly outcome: string;
+  readonly outcome: (typeof ROUTE_OUTCOMES)[number];
 }
 
 /** One `POST` route of the API. */
@@ -78,7 +78,10 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
   };
 }
 
+/** Metric names of the successful outcomes (route results); problem codes become `IncorrectCode` etc. */
+export const ROUTE_OUTCOMES = ['CodeSent', 'IdempotentReplay', 'CodeApproved'] as const;
+
 /** `incorrect_code` → `IncorrectCode`; route outcomes are already metric names. */
-function metricName(outcome: string): string {
+export function metricName(outcome: string): string {
   return outcome.replace(/(^|_)([a-z])/g, (_, _sep: string, letter: string) => letter.toUpperCase());
 }

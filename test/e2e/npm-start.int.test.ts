@@ -74,3 +74,30 @@ describe('npm start (the real local server, as a user runs it)', () => {
     expect(dynamoProcessesOn(dynamoPort)).toEqual([]);
   });
 });
+
+describe('npm start with DYNAMODB_ENDPOINT (a DynamoDB Local that is already running)', () => {
+  it('uses it instead of starting Java, creating the table it needs', async () => {
+    const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
+    const server = await startLocalServer({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: `external-${Date.now()}` });
+    try {
+      expect(server.output()).toContain(`DynamoDB: ${endpoint}, table external-`);
+      expect(server.output()).not.toContain('embedded DynamoDB Local');
+      const sent = await fetch(`${server.base}/v1/verifications`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"phoneNumber":"010-1234-5678"}' });
+      expect(sent.status).toBe(202);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('stops with a clear message when the port is taken', async () => {
+    const first = await startLocalServer({ DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '' });
+    try {
+      const port = new URL(first.base).port;
+      const second = await startLocalServer({ DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '', PORT: port }).catch((e: Error) => e);
+      expect(second).toBeInstanceOf(Error);
+      expect(String(second)).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use (set PORT)`);
+    } finally {
+      await first.stop();
+    }
+  });
+});

@@ -1,4 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { PROBLEM_CODES } from '../../functions/domain/errors';
+import { ROUTE_OUTCOMES, metricName } from '../../functions/http/api';
 import { removeSynthOutput, synthStage } from '../support/cdk';
 
 afterAll(removeSynthOutput);
@@ -117,6 +119,16 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.resourceCountIs('AWS::SNS::Topic', 1);
     t.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('charts and alarms only on metrics the functions really emit', () => {
+    const emitted = new Set<string>([...ROUTE_OUTCOMES, ...PROBLEM_CODES.map(metricName)]);
+    const dashboard = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
+    const charted = [...dashboard.matchAll(/\\"PhoneVerify\\",\\"([A-Za-z]+)\\"/g)].map((m) => m[1]);
+    expect(charted.length).toBeGreaterThanOrEqual(10);
+    expect(charted.filter((name) => !emitted.has(name ?? ''))).toEqual([]);
+    const alarmed = Object.values(t.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => JSON.stringify(a).match(/"MetricName":"[A-Za-z]+","Namespace":"PhoneVerify"/g) ?? []);
+    expect(alarmed.map((m) => m.split('"')[3]).sort()).toEqual(['SmsDeliveryFailed', 'SmsProviderTimeout']);
   });
 
   it('has no custom domain unless configured', () => {

@@ -24,8 +24,10 @@ export function freePort(): Promise<number> {
 /** `npm start` as a user runs it (embedded DynamoDB Local), on a free port, ready to serve. */
 export async function startLocalServer(env: Record<string, string> = {}): Promise<LocalServer> {
   const port = await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'INFO', ...env };
-  delete childEnv.DYNAMODB_ENDPOINT;
+  // As a user has it (embedded DynamoDB Local) unless the test names another DynamoDB.
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  delete inherited.DYNAMODB_ENDPOINT;
+  const childEnv: NodeJS.ProcessEnv = { ...inherited, PORT: String(port), POWERTOOLS_LOG_LEVEL: 'INFO', ...env };
   const child = spawn('npm', ['start'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
