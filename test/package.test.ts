@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -17,6 +18,14 @@ describe('the package a backend installs', () => {
 
   it('exports them to import', () => {
     expect(run("const m = await import('phone-verify'); console.log(typeof m.verifyPhoneToken, typeof m.PhoneTokenError)", 'module')).toBe('function function');
+  });
+
+  it('carries jose inside, so require() works on every Node the package supports (jose itself is ESM only)', () => {
+    for (const file of ['index.cjs', 'index.mjs']) {
+      const text = readFileSync(join(ROOT, 'dist', file), 'utf8');
+      expect(text).not.toMatch(/require\(["']jose["']\)|from\s*["']jose["']/);
+      expect(text).toContain('HS256');
+    }
   });
 
   it('refuses a bad token through the built file', () => {
