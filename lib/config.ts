@@ -25,6 +25,8 @@ export interface StageConfig {
   /** Caps each function's concurrency (protects DynamoDB and the SMS bill); undefined: account pool. */
   readonly reservedConcurrency?: number | undefined;
   readonly memorySize: number;
+  /** X-Ray on the API and the functions: up to $5 per million traced requests, so off outside prod. */
+  readonly tracing: boolean;
   /** Prod: point-in-time recovery, deletion protection, RETAIN on stack deletion. */
   readonly protectData: boolean;
   readonly customDomain?: CustomDomain | undefined;
@@ -39,6 +41,7 @@ const DEV: Omit<StageConfig, 'stage'> = {
   waf: { enabled: false, sendRequestsPer5MinPerIp: 100 },
   logRetention: RetentionDays.ONE_WEEK,
   memorySize: 256,
+  tracing: false,
   protectData: false,
 };
 
@@ -50,6 +53,7 @@ const PROD: Omit<StageConfig, 'stage'> = {
   logRetention: RetentionDays.THREE_MONTHS,
   reservedConcurrency: 100,
   memorySize: 256,
+  tracing: true,
   protectData: true,
 };
 

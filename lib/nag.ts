@@ -14,7 +14,7 @@ export function addNagChecks(app: App, stack: PhoneVerifyStack, config: StageCon
   for (const fn of [stack.sendCode, stack.checkCode]) {
     acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::<' + stack.getLogicalId(fn.logGroup.node.defaultChild as never) + '.Arn>:*]',
       'Log streams are created at run time inside the function\'s own log group; the grant names that group.');
-    acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.');
+    if (config.tracing) acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.');
   }
   const { secrets } = stack;
   acknowledge(secrets.tokenSecret, 'AwsSolutions-SMG4', 'Rotated by hand: consuming backends cache this key, and the kid header lets them accept old and new versions during a change.');

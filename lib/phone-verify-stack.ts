@@ -34,6 +34,7 @@ export class PhoneVerifyStack extends Stack {
       logRetention: config.logRetention,
       removalPolicy,
       reservedConcurrency: config.reservedConcurrency,
+      tracing: config.tracing,
     };
     const environment = { ...functionEnvironment(config), TABLE_NAME: table.tableName, CODE_HASH_SECRET_ARN: this.secrets.codeHashSecret.secretArn };
     this.sendCode = new VerificationFunction(this, 'SendCode', {

@@ -55,7 +55,7 @@ export class VerificationApi extends Construct {
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
-        tracingEnabled: true,
+        tracingEnabled: config.tracing,
         metricsEnabled: true,
       },
       ...(config.corsAllowedOrigins.length > 0 && {

@@ -15,13 +15,14 @@ export interface VerificationFunctionProps {
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
   readonly reservedConcurrency?: number | undefined;
+  readonly tracing: boolean;
 }
 
 const ROOT = join(__dirname, '..', '..');
 
 /**
  * A phone-verify Lambda with the house defaults: Node.js 24 on arm64, one minified ESM file with
- * the AWS SDK bundled (no reliance on the runtime's copy), source maps, X-Ray, an explicit log
+ * the AWS SDK bundled (no reliance on the runtime's copy), source maps, X-Ray when asked, an explicit log
  * group with retention, and a role that starts with no permissions at all.
  */
 export class VerificationFunction extends Construct {
@@ -46,7 +47,7 @@ export class VerificationFunction extends Construct {
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      tracing: Tracing.ACTIVE,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       ...(props.reservedConcurrency !== undefined && { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: BUNDLING,

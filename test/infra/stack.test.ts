@@ -20,11 +20,17 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
         Properties: {
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
-          TracingConfig: { Mode: 'Active' },
           Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', STAGE: stage }) },
         },
       });
     }
+  });
+
+  it(stage === 'prod' ? 'traces with X-Ray' : 'does not pay for X-Ray', () => {
+    for (const fn of applicationFunctions(t)) {
+      expect((fn as { Properties: { TracingConfig?: { Mode: string } } }).Properties.TracingConfig?.Mode).toBe(stage === 'prod' ? 'Active' : undefined);
+    }
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: stage === 'prod' });
   });
 
   it('gives the send function time for the whole SMS timeout, and only the secrets each one needs', () => {
