@@ -28,6 +28,8 @@ export interface SendOutcome {
   readonly replayed: boolean;
   /** The SMS provider's id of the accepted message (SENS `requestId`), for the log. */
   readonly providerRequestId?: string | undefined;
+  /** The 202 could not be stored for `Idempotency-Key` replays (worth a warning in the log). */
+  readonly replayNotStored?: true;
 }
 
 export interface ApprovedCheck {
@@ -94,16 +96,19 @@ export class VerificationService {
       receipt = await sender.send({ to: phone, text: renderMessage(message, code) });
     } catch (error) {
       if (error instanceof SmsTimeoutError) {
-        // The message may still arrive: the code stays active and the limits stay charged.
-        if (idempotencyKey !== undefined) await store.forgetIdempotencyKey(phone.e164, plan.sendId);
+        // The message may still arrive: the code stays active and the limits stay charged. If the
+        // key cannot be dropped, a retry meets 409 until the in-flight lease ends: still a 504 now.
+        if (idempotencyKey !== undefined) await settled(store.forgetIdempotencyKey(phone.e164, plan.sendId));
         throw new VerificationError('sms_provider_timeout', 'The SMS provider did not answer in time; the code may still arrive.', {}, { cause: error });
       }
       // Refused: nothing was sent, so the number goes back exactly as it was.
       await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
       throw new VerificationError('sms_delivery_failed', 'The SMS provider could not send the code. Please try again.', {}, { cause: error });
     }
-    if (idempotencyKey !== undefined) await store.rememberResponse(phone.e164, plan.sendId, response);
-    return { response, replayed: false, providerRequestId: receipt.providerRequestId };
+    // The SMS is out: a failure to remember the 202 for replays must not turn it into an error
+    // (a 503 would tell the client no SMS was sent). A retry then meets 409, then the cooldown.
+    const remembered = idempotencyKey === undefined || (await settled(store.rememberResponse(phone.e164, plan.sendId, response)));
+    return { response, replayed: false, providerRequestId: receipt.providerRequestId, ...(!remembered && { replayNotStored: true }) };
   }
 
   /**
@@ -129,6 +134,14 @@ export class VerificationService {
     const issued = await tokens.issue(phone.e164, now);
     return { status: 'approved', phoneNumber: phone.e164, token: issued.token, tokenExpiresAt: iso(issued.expiresAt) };
   }
+}
+
+/** Whether `write` succeeded; for bookkeeping writes whose failure must not change the answer. */
+async function settled(write: Promise<void>): Promise<boolean> {
+  return write.then(
+    () => true,
+    () => false,
+  );
 }
 
 function notFound(): VerificationError {
