@@ -33,9 +33,9 @@ async function main(): Promise<void> {
   let runtime;
   try {
     runtime = await serviceRuntime(); // validates every setting now, not at the first request
-    // The embedded engine, or another DynamoDB Local on this machine, gets the table; AWS itself never does.
+    // A DynamoDB on this machine (the embedded engine or another DynamoDB Local) gets the table; AWS itself never does.
     const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
-    if (dynamo || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint)) {
+    if (/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint)) {
       await ensureTable(localClient(endpoint), runtime.config.tableName);
     }
   } catch (error) {

@@ -4,12 +4,21 @@ import { VerificationError } from '../domain/errors';
 /** `POST /v1/verifications`. Unknown members are ignored (stripped). */
 export const sendCodeBody = z.object({ phoneNumber: z.string() });
 
-/** `POST /v1/verifications/check`: `code` is exactly `codeLength` ASCII digits (leading zeros matter). */
-export function checkCodeBody(codeLength: number) {
-  return z.object({
+const checkCodeSchema = (codeLength: number) =>
+  z.object({
     phoneNumber: z.string(),
     code: z.string().check(z.regex(new RegExp(`^[0-9]{${codeLength}}$`), `code must be a string of ${codeLength} digits`)),
   });
+const checkCodeSchemas = new Map<number, ReturnType<typeof checkCodeSchema>>();
+
+/**
+ * `POST /v1/verifications/check`: `code` is exactly `codeLength` ASCII digits (leading zeros
+ * matter). Built once per length, not per request: the length is fixed for a process.
+ */
+export function checkCodeBody(codeLength: number): ReturnType<typeof checkCodeSchema> {
+  let schema = checkCodeSchemas.get(codeLength);
+  if (!schema) checkCodeSchemas.set(codeLength, (schema = checkCodeSchema(codeLength)));
+  return schema;
 }
 
 /** `Idempotency-Key`: 1–64 of `[A-Za-z0-9_-]`. */
