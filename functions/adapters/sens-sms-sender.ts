@@ -21,9 +21,10 @@ export class SensSmsSender implements SmsSender {
   ) {}
 
   async send({ to, text }: SmsMessage): Promise<SmsReceipt> {
-    const path = `/sms/v2/services/${encodeURIComponent(this.credentials.serviceId)}/messages`;
-    const timestamp = String((this.options.now ?? Date.now)());
-    const body = JSON.stringify({
+    // The service id goes in verbatim (`ncp:sms:kr:…`, colons unescaped), as in every example of
+    // SENS's reference (api.ncloud-docs.com, sens-sms-send), and the signature covers that exact path.
+    const path = `/sms/v2/services/${this.credentials.serviceId}/messages`;
+    const answer = await sensPost(this.credentials, this.options, path, {
       type: 'SMS',
       contentType: 'COMM',
       countryCode: to.callingCode,
@@ -31,34 +32,77 @@ export class SensSmsSender implements SmsSender {
       content: text,
       messages: [{ to: to.nationalDigits }],
     });
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
-    let response: Response;
-    let answer: unknown;
-    try {
-      response = await fetch(`${this.options.endpoint.replace(/\/+$/, '')}${path}`, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json; charset=utf-8',
-          'x-ncp-apigw-timestamp': timestamp,
-          'x-ncp-iam-access-key': this.credentials.accessKey,
-          'x-ncp-apigw-signature-v2': sensSignature(this.credentials, path, timestamp),
-        },
-        body,
-        signal,
-      });
-      answer = await response.json().catch(() => undefined);
-    } catch (error) {
-      if (signal.aborted) throw new SmsTimeoutError(`SENS did not answer within ${this.options.timeoutMs} ms`);
-      // No connection at all: the request never reached SENS, so nothing will be delivered.
-      throw new SmsDeliveryError(`SENS unreachable: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
-    }
-    const accepted = answer as { requestId?: unknown; statusCode?: unknown; statusName?: unknown } | undefined;
-    if (response.status !== 202 || accepted?.statusCode !== '202' || accepted.statusName !== 'success') {
-      // Status and SENS's own id only: the body we sent holds the code.
-      throw new SmsDeliveryError(`SENS refused the message: HTTP ${response.status}${typeof accepted?.requestId === 'string' ? `, requestId ${accepted.requestId}` : ''}`);
-    }
-    return { providerRequestId: typeof accepted.requestId === 'string' ? accepted.requestId : undefined };
+    return { providerRequestId: answer.requestId };
   }
+}
+
+/** A SENS answer that passed the success test: HTTP 202, `statusCode` "202", `statusName` "success". */
+export interface SensAccepted {
+  readonly requestId?: string | undefined;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * One signed POST to SENS (SMS and Alimtalk share the scheme), under a hard timeout that covers
+ * the response body too. Redirects are never followed: the signed request and the code would go
+ * to another host.
+ * @throws SmsTimeoutError when the time runs out once the request went out, whenever that is (the
+ *   message may still be delivered)
+ * @throws SmsDeliveryError for anything else that is not SENS's success answer
+ */
+export async function sensPost(credentials: SensCredentials, options: SensOptions, path: string, payload: object): Promise<SensAccepted> {
+  const timestamp = String((options.now ?? Date.now)());
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  const timedOut = () => new SmsTimeoutError(`SENS did not answer within ${options.timeoutMs} ms`);
+  let response: Response;
+  try {
+    response = await fetch(`${options.endpoint.replace(/\/+$/, '')}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'Content-Type': 'application/json; charset=utf-8',
+        'x-ncp-apigw-timestamp': timestamp,
+        'x-ncp-iam-access-key': credentials.accessKey,
+        'x-ncp-apigw-signature-v2': sensSignature(credentials, path, timestamp),
+      },
+      body: JSON.stringify(payload),
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) throw timedOut();
+    // No answer at all (refused, reset before a status line): SENS said nothing, so nothing will be delivered.
+    throw new SmsDeliveryError(`SENS unreachable: ${causeOf(error)}`);
+  }
+  let text: string | undefined;
+  try {
+    text = await response.text();
+  } catch (error) {
+    // The status line came; the body did not (late or broken off). After a 2xx SENS may have
+    // accepted the message, so only a 504 (code kept) is honest; after anything else it refused.
+    if (signal.aborted) throw timedOut();
+    if (response.ok) throw new SmsTimeoutError(`SENS answered HTTP ${response.status}, then the body broke off: ${causeOf(error)}`);
+  }
+  const body = parseObject(text);
+  const requestId = typeof body?.requestId === 'string' ? body.requestId : undefined;
+  if (response.status !== 202 || body?.statusCode !== '202' || body.statusName !== 'success') {
+    // Status and SENS's own id only: the body we sent holds the code.
+    throw new SmsDeliveryError(`SENS refused the message: HTTP ${response.status}${requestId ? `, requestId ${requestId}` : ''}`);
+  }
+  return { requestId, body };
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text ?? '');
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function causeOf(error: unknown): string {
+  const cause = (error as Error).cause;
+  return cause instanceof Error ? cause.message : (error as Error).message;
 }
 
 /** `x-ncp-apigw-signature-v2`: base64 HMAC-SHA256 of `POST {path}\n{timestamp}\n{accessKey}` with the secret key. */

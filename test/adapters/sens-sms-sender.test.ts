@@ -1,47 +1,49 @@
 import { SensSmsSender, sensSignature } from '../../functions/adapters/sens-sms-sender';
 import { parsePhoneNumber } from '../../functions/domain/phone';
 import { SmsDeliveryError, SmsTimeoutError } from '../../functions/domain/ports';
-import { FakeSens, SENS_TEST_CREDENTIALS } from '../support/fake-sens';
+import { FaultyLink, SENS_TEST_CREDENTIALS, startSens, type SensEmulator } from '../support/sens';
 
 const to = parsePhoneNumber('010-1234-5678', new Set(['KR']));
 
-describe('SensSmsSender', () => {
-  let sens: FakeSens;
+describe('SensSmsSender against the SENS emulator (../shared/sens-emulator)', () => {
+  let sens: SensEmulator;
   let sender: SensSmsSender;
   beforeEach(async () => {
-    sens = await new FakeSens().start();
-    sender = new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: sens.endpoint, timeoutMs: 300 });
-  });
-  afterEach(() => sens.stop());
+    sens = await startSens();
+    sender = new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: sens.url, timeoutMs: 300 });
+  }, 10_000);
+  afterEach(() => sens.close(), 10_000);
 
-  it('sends a request SENS accepts: signed, with the national number and the country code', async () => {
+  it('sends a request SENS accepts: service id verbatim in the path, signed, national number and country code', async () => {
     const receipt = await sender.send({ to, text: '인증번호 [123456]' });
     expect(sens.refusals).toEqual([]);
-    expect(sens.delivered).toEqual([{ countryCode: '82', from: '0212345678', content: '인증번호 [123456]', to: '01012345678' }]);
-    expect(receipt.providerRequestId).toMatch(/^RSSA-/);
+    expect(sens.accepted).toEqual([expect.objectContaining({ channel: 'sms', type: 'SMS', countryCode: '82', content: '인증번호 [123456]', to: '01012345678' })]);
+    expect(receipt.providerRequestId).toEqual(sens.accepted[0]?.requestId);
   });
 
   it('tolerates a trailing slash on the endpoint', async () => {
-    await new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: `${sens.endpoint}/`, timeoutMs: 300 }).send({ to, text: 'x' });
-    expect(sens.delivered).toHaveLength(1);
+    await new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: `${sens.url}/`, timeoutMs: 300 }).send({ to, text: 'x' });
+    expect(sens.refusals).toEqual([]);
+    expect(sens.accepted).toHaveLength(1);
   });
 
-  it('is refused by SENS when the secret key is wrong (the fake really checks)', async () => {
-    const forged = new SensSmsSender({ ...SENS_TEST_CREDENTIALS, secretKey: 'wrong' }, { endpoint: sens.endpoint, timeoutMs: 300 });
+  it('is refused by SENS when the secret key is wrong (the emulator really checks)', async () => {
+    const forged = new SensSmsSender({ ...SENS_TEST_CREDENTIALS, secretKey: 'wrong' }, { endpoint: sens.url, timeoutMs: 300 });
     await expect(forged.send({ to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
-    expect(sens.refusals).toEqual(['signature mismatch']);
+    expect(sens.refusals).toEqual([expect.stringMatching(/^signature does not match/)]);
   });
 
   it('is refused when the clock is more than 5 minutes off', async () => {
-    const late = new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: sens.endpoint, timeoutMs: 300, now: () => Date.now() - 6 * 60 * 1000 });
+    const late = new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: sens.url, timeoutMs: 300, now: () => Date.now() - 6 * 60 * 1000 });
     await expect(late.send({ to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
-    expect(sens.refusals).toEqual(['timestamp more than 5 minutes off']);
+    expect(sens.refusals).toEqual([expect.stringMatching(/^timestamp [0-9]+ is not epoch milliseconds within 5 minutes/)]);
   });
 
   it.each([
     ['a 500', 'fail500' as const],
     ['a 400', 'reject400' as const],
     ['a 202 whose body is not a SENS answer', 'garbage' as const],
+    ['a connection dropped before any answer', 'reset' as const],
   ])('treats %s as a failed send', async (_label, mode) => {
     sens.mode = mode;
     await expect(sender.send({ to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
@@ -57,16 +59,48 @@ describe('SensSmsSender', () => {
 
   it('gives up after the timeout with SmsTimeoutError when SENS hangs', async () => {
     sens.mode = 'hang';
-    const started = Date.now();
     await expect(sender.send({ to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
-    expect(Date.now() - started).toBeLessThan(5000); // bounded by the 300 ms timeout, with room for a slow machine
+  });
+
+  it('calls a SENS that answers after the timeout a timeout (the message may still arrive)', async () => {
+    sens.mode = 'slow';
+    sens.delayMs = 600;
+    await expect(sender.send({ to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
   });
 
   it('calls an unreachable SENS a failed send (nothing reached it)', async () => {
-    const endpoint = sens.endpoint;
-    await sens.stop();
+    const endpoint = sens.url;
+    await sens.close();
     await expect(new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint, timeoutMs: 300 }).send({ to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
-    sens = await new FakeSens().start();
+    sens = await startSens();
+  });
+
+  describe('faults on the way back', () => {
+    let link: FaultyLink;
+    beforeEach(async () => {
+      link = await new FaultyLink(sens).start();
+    }, 10_000);
+    afterEach(() => link.stop(), 10_000);
+    const viaLink = () => new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: link.url, timeoutMs: 300 });
+
+    it('a 202 status line whose body never comes is a timeout, not a refusal: SENS accepted the message', async () => {
+      link.fault = 'stall-body';
+      await expect(viaLink().send({ to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
+      expect(sens.refusals).toEqual([]);
+      expect(sens.accepted).toHaveLength(1);
+    });
+
+    it('a 202 status line whose body breaks off is a timeout too (the message may arrive)', async () => {
+      link.fault = 'break-body';
+      await expect(viaLink().send({ to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
+      expect(sens.accepted).toHaveLength(1);
+    });
+
+    it('never follows a redirect: a 307 is a failed send and the signed request goes nowhere else', async () => {
+      link.fault = 'redirect';
+      await expect(viaLink().send({ to, text: 'x' })).rejects.toThrow(/HTTP 307/);
+      expect(sens.requests).toBe(0);
+    });
   });
 });
 

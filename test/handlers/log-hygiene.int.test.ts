@@ -4,13 +4,13 @@ import { lambdaHandler } from '../../functions/http/api';
 import { buildRuntime, documentClient } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
 import { ensureTable, localClient } from '../../local/dynamodb-local';
-import { FakeSens, SENS_TEST_CREDENTIALS } from '../support/fake-sens';
+import { SENS_TEST_CREDENTIALS, codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
 import { TEST_SECRETS, handlerFor, parseResult, postEvent, wrong } from '../support/harness';
 
 describe('log hygiene: a full flow with every log level on', () => {
   let output = '';
   const restore: Array<() => void> = [];
-  let sens: FakeSens;
+  let sens: SensEmulator;
 
   beforeAll(async () => {
     for (const stream of [process.stdout, process.stderr]) {
@@ -27,13 +27,13 @@ describe('log hygiene: a full flow with every log level on', () => {
     }
     logger.setLogLevel('DEBUG');
     restore.push(() => logger.setLogLevel('SILENT'));
-    sens = await new FakeSens().start();
-  });
+    sens = await startSens();
+  }, 10_000);
 
   afterAll(async () => {
     for (const undo of restore.reverse()) undo();
-    await sens.stop();
-  });
+    await sens?.close();
+  }, 10_000);
 
   it('never prints a code, a token, a secret or a full phone number', async () => {
     const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
@@ -41,9 +41,7 @@ describe('log hygiene: a full flow with every log level on', () => {
     await ensureTable(localClient(endpoint), tableName);
     const runtime = await buildRuntime(
       {
-        ...TEST_SECRETS, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, SMS_PROVIDER: 'sens', SENS_ENDPOINT: sens.endpoint, SMS_TIMEOUT_MS: '300',
-        SENS_SERVICE_ID: SENS_TEST_CREDENTIALS.serviceId, SENS_ACCESS_KEY: SENS_TEST_CREDENTIALS.accessKey, SENS_SECRET_KEY: SENS_TEST_CREDENTIALS.secretKey, SENS_FROM: '0212345678',
-        RESEND_COOLDOWN_SECONDS: '0',
+        ...TEST_SECRETS, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, ...sensEnv(sens), RESEND_COOLDOWN_SECONDS: '0',
       },
       { db: documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 }) },
     );
@@ -53,10 +51,12 @@ describe('log hygiene: a full flow with every log level on', () => {
 
     expect((await send(postEvent('/v1/verifications', number, { 'Idempotency-Key': 'hygiene-1' }))).status).toBe(202);
     expect((await send(postEvent('/v1/verifications', number, { 'Idempotency-Key': 'hygiene-1' }))).status).toBe(202);
-    const code = sens.delivered.at(-1)?.content.match(/\[([0-9]{6})\]/)?.[1] ?? '';
+    const code = codeIn(sens.accepted.at(-1)?.content) ?? '';
+    expect(code).toMatch(/^[0-9]{6}$/);
     expect((await check(postEvent('/v1/verifications/check', { phoneNumber: '+821012345678', code: wrong(code) }))).status).toBe(400);
     const approved = await check(postEvent('/v1/verifications/check', { phoneNumber: '+821012345678', code }));
     expect(approved.status).toBe(200);
+    expect(sens.refusals).toEqual([]);
     sens.mode = 'fail500';
     expect((await send(postEvent('/v1/verifications', number))).status).toBe(502);
     sens.mode = 'hang';
@@ -69,7 +69,7 @@ describe('log hygiene: a full flow with every log level on', () => {
     expect(lines.filter((l) => l.includes('"message":"request"'))).toHaveLength(7);
     expect(output).toContain('+82 10-****-5678');
     expect(output).toContain('SENS refused the message: HTTP 500');
-    expect(output).toContain('"smsRequestId":"RSSA-');
+    expect(output).toContain(`"smsRequestId":"${sens.accepted[0]?.requestId}"`);
 
     const forbidden = {
       code, token: String(approved.json.token), 'token payload': String(approved.json.token).split('.')[1] ?? '',
