@@ -91,8 +91,7 @@ export function readConfig(env: Env): RuntimeConfig {
     ttlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 600, 30, 86400),
   };
 
-  const sensEndpoint = text(env, 'SENS_ENDPOINT', 'https://sens.apigw.ntruss.com');
-  if (!/^https?:\/\/[^\s/]+/.test(sensEndpoint)) throw new ConfigError(`SENS_ENDPOINT must be an http(s) URL, not "${sensEndpoint}"`);
+  const sensEndpoint = endpointUrl(env, 'SENS_ENDPOINT', 'https://sens.apigw.ntruss.com');
 
   const secrets: SecretSource = env.CODE_HASH_SECRET_ARN
     ? { kind: 'aws', codeHashSecretArn: env.CODE_HASH_SECRET_ARN, tokenSecretArn: env.TOKEN_SECRET_ARN || undefined, sensSecretArn: env.SENS_SECRET_ARN || undefined }
@@ -165,10 +164,30 @@ function secret(env: Env, name: string): string | undefined {
   return value;
 }
 
+/**
+ * An absolute https URL; plain http only for this machine (an emulator or a proxy on loopback),
+ * since the request carries the code and a signature.
+ */
+function endpointUrl(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name, fallback);
+  let url: URL | undefined;
+  try {
+    url = /\s/.test(raw) ? undefined : new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  const loopback = url !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`${name} must be an absolute https URL (http only for a loopback host), not "${raw}"`);
+  }
+  return raw;
+}
+
+/** A whole number in plain decimal digits: no spaces, sign, leading zeros or exponent (SPEC section 4). */
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = /^-?[0-9]+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  const value = /^(0|[1-9][0-9]*)$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
   }

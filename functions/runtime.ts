@@ -57,10 +57,20 @@ export function serviceRuntime(): Promise<ServiceRuntime> {
 }
 
 /**
- * Per-attempt DynamoDB timeouts. DynamoDB answers in milliseconds; three attempts of 1 s each
- * still end well inside the check function's 5 s, so a hung connection becomes a 503, not a Lambda timeout.
+ * Hard limits on every DynamoDB call (SPEC: a request never hangs; 503 within 5 s). Each attempt
+ * may take `requestMs` from the moment it is issued (`throwOnRequestTimeout`: without it the SDK
+ * only logs a warning and waits for ever on a DynamoDB that accepted the connection and stopped
+ * answering); three attempts and the SDK's backoff stay under 4 s.
  */
-export const DYNAMODB_TIMEOUTS = { connectionMs: 500, requestMs: 1000 };
+export const DYNAMODB_TIMEOUTS = { connectionMs: 1000, requestMs: 1000 };
+
+/**
+ * Sockets per client. The SDK's default pool of 50 queues the rest, and its connection timer runs
+ * while a request waits in that queue: 200 concurrent requests on the local server timed out
+ * there and answered 503 against a healthy DynamoDB Local. A Lambda serves one request at a time
+ * and never comes near this.
+ */
+const MAX_SOCKETS = 1024;
 
 /** The document client; locally (DynamoDB Local) with placeholder credentials unless real ones are set. */
 export function documentClient(
@@ -69,11 +79,18 @@ export function documentClient(
   timeouts = DYNAMODB_TIMEOUTS,
 ): DynamoDBDocumentClient {
   const local = config.dynamodbEndpoint !== undefined && !env.AWS_ACCESS_KEY_ID;
+  const agent = { keepAlive: true, maxSockets: MAX_SOCKETS };
   const client = new DynamoDBClient({
     ...(config.dynamodbEndpoint && { endpoint: config.dynamodbEndpoint }),
     ...(local && { region: env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs },
+    requestHandler: {
+      connectionTimeout: timeouts.connectionMs,
+      requestTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+      httpAgent: agent,
+      httpsAgent: agent,
+    },
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

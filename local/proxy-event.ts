@@ -18,7 +18,7 @@ export interface ProxyRequest {
  * binary media type makes it. The local server and the tests both build events here.
  */
 export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
-  const resource = (ROUTE_PATHS as readonly string[]).includes(request.path) ? request.path : '/{proxy+}';
+  const resource = matchedResource(request.path);
   const multiValueHeaders = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, [...v]]));
   const body = request.body && request.body.length > 0 ? request.body : undefined;
   return {
@@ -35,4 +35,20 @@ export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
     isBase64Encoded: body !== undefined,
     requestContext: { requestId: request.requestId ?? randomUUID(), stage: 'local', httpMethod: request.method, path: request.path, resourcePath: resource } as APIGatewayProxyEvent['requestContext'],
   };
+}
+
+/**
+ * The resource API Gateway matches: it forgives a trailing slash and decodes percent-escapes, so
+ * `/v1/verifications/` and `/v1/%76erifications` reach the send route's function with the
+ * spelling in `path`. The functions compare `path` itself (SPEC: exact routes).
+ */
+function matchedResource(path: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return '/{proxy+}';
+  }
+  const trimmed = decoded.length > 1 ? decoded.replace(/\/$/, '') : decoded;
+  return (ROUTE_PATHS as readonly string[]).includes(trimmed) ? trimmed : '/{proxy+}';
 }

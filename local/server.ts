@@ -1,12 +1,15 @@
 import './env-defaults';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler as checkCode } from '../functions/check-code';
-import { ROUTE_PATHS } from '../functions/http/api';
 import { preflightHeaders } from '../functions/http/cors';
+import { INTERNAL_ERROR, problemResponse } from '../functions/http/problem';
 import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
+import { VerificationError } from '../functions/domain/errors';
 import { serviceRuntime } from '../functions/runtime';
 import { handler as sendCode } from '../functions/send-code';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
@@ -45,11 +48,23 @@ async function main(): Promise<void> {
   }
   const { config, secrets } = runtime;
 
+  const lanes = new Lanes(LOCAL_CONCURRENCY);
   const server = createServer((req, res) => {
-    serve(req, res, config.cors).catch((error: unknown) => {
-      process.stderr.write(`local server: ${(error as Error).stack}\n`);
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+    lanes
+      .run(() => serve(req, res, config.cors))
+      .catch((error: unknown) => {
+        process.stderr.write(`local server: ${(error as Error).stack}\n`);
+        if (!res.headersSent) answerProblem(res, INTERNAL_ERROR);
+      });
+  });
+  // What Node's HTTP parser refuses (an unknown method, an oversized header, broken framing)
+  // never reaches a handler; it still gets a problem document and a request id (SPEC).
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const detail = error.code === 'HPE_HEADER_OVERFLOW' ? 'The request headers are too large.' : 'The request could not be parsed as HTTP/1.1.';
+    const { statusCode, headers, body } = problemResponse(new VerificationError('invalid_request', detail));
+    const lines = Object.entries({ ...headers, 'X-Request-Id': randomUUID(), 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' });
+    socket.end(`HTTP/1.1 ${statusCode} Bad Request\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`);
   });
   const port = Number(process.env.PORT || 3000);
   server.once('error', (error: NodeJS.ErrnoException) => {
@@ -67,41 +82,98 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stop(0));
 }
+
+/** Requests in the handlers at once (see `Lanes`). */
+const LOCAL_CONCURRENCY = 32;
 
 /** The demo page (demo/index.html), served at `/` locally; the stack serves it only when `demoPage` is on. */
 const DEMO_PAGE = readFileSync(join(__dirname, '..', 'demo', 'index.html'));
 
 async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0]): Promise<void> {
-  const body = await readBody(req);
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const headers = Object.fromEntries(Object.entries(req.headersDistinct).map(([k, v]) => [k, v ?? []]));
-  const event = proxyEvent({ method: req.method ?? 'GET', path: url.pathname, headers, body, query: Object.fromEntries(url.searchParams) });
-  if (req.method === 'GET' && (event.path === '/' || event.path === '/index.html')) {
+  // The request target as sent: no URL parsing (which refuses `//[` or `//a:99999/`) and no
+  // normalising, so only the exact route spellings reach a route (SPEC: exact routes).
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
+  const path = queryAt < 0 ? target : target.slice(0, queryAt);
+  const query = queryAt < 0 ? undefined : Object.fromEntries(new URLSearchParams(target.slice(queryAt + 1)));
+  if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
+    req.resume();
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(DEMO_PAGE);
     return;
   }
-  if (req.method === 'OPTIONS' && (ROUTE_PATHS as readonly string[]).includes(event.path)) {
+  const { body, complete } = await readBody(req);
+  const headers = Object.fromEntries(Object.entries(req.headersDistinct).map(([k, v]) => [k, v ?? []]));
+  const event = proxyEvent({ method: req.method ?? 'GET', path, headers, body, query });
+  if (req.method === 'OPTIONS' && event.resource !== '/{proxy+}') {
     // API Gateway answers preflights itself (the stack's CORS options); so do we.
     res.writeHead(204, preflightHeaders(cors, headerValues(event, 'origin')[0])).end();
     return;
   }
   const result: APIGatewayProxyResult = await (event.resource === '/v1/verifications/check' ? checkCode : sendCode)(event);
+  // A body we stopped reading cannot be drained politely: answer, then close the connection.
+  if (!complete) res.shouldKeepAlive = false;
   res.writeHead(result.statusCode, result.headers as Record<string, string>);
-  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body, () => {
+    if (!complete) req.destroy();
+  });
 }
 
-/** The body, but no more than one byte past the limit: the handler answers 413 from that alone. */
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    size += chunk.length;
+/** Writes `error` as a problem document with a request id (for answers no handler gave). */
+function answerProblem(res: ServerResponse, error: VerificationError): void {
+  const { statusCode, headers, body } = problemResponse(error);
+  res.writeHead(statusCode, { ...headers, 'X-Request-Id': randomUUID() }).end(body);
+}
+
+/**
+ * The body, but no more than one byte past the limit: the handler answers 413 from that alone,
+ * at once, without waiting for the rest of a 64 MB upload.
+ */
+function readBody(req: IncomingMessage): Promise<{ body: Buffer; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (complete: boolean) => {
+      req.off('data', onData);
+      resolve({ body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1), complete });
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.pause();
+        finish(false);
+      }
+    };
+    req.on('data', onData);
+    req.once('end', () => finish(true));
+    req.once('error', reject);
+  });
+}
+
+/**
+ * At most `size` requests in the handlers at once, the rest in arrival order: the local
+ * stand-in for Lambda's one-request-per-container. DynamoDB Local runs every write on one JVM,
+ * so a burst of 200 would otherwise queue inside it and outlast the per-attempt timeouts that
+ * are right for DynamoDB itself (runtime.ts), answering 503 to a healthy stack.
+ */
+class Lanes {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly size: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active -= 1;
+    }
   }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1);
 }
 
 void main();

@@ -37,9 +37,15 @@ describe('readConfig', () => {
     ['WEBOTP_DOMAIN', 'https://example.com'], ['WEBOTP_DOMAIN', 'exa mple.com'],
     ['MESSAGE_TEMPLATE', 'no placeholder'],
     ['TOKEN_SECRET', 'too-short'],
-    ['SENS_ENDPOINT', 'ftp://x'],
+    ['SENS_ENDPOINT', 'ftp://x'], ['SENS_ENDPOINT', 'http://x y'], ['SENS_ENDPOINT', 'http://sens.example.com'],
+    ['SENS_ENDPOINT', 'sens.apigw.ntruss.com'], ['SENS_ENDPOINT', 'https://user:pw@sens.example.com'],
+    ['CODE_LENGTH', ' 6 '], ['CODE_LENGTH', '06'], ['CODE_LENGTH', '6e0'], ['CODE_LENGTH', '+6'], ['MAX_SENDS_PER_DAY', '0x5'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expectRefused({ [name]: value }, name);
+  });
+
+  it.each(['https://sens.apigw.ntruss.com', 'http://127.0.0.1:4010', 'http://localhost:4010/', 'http://[::1]:4010'])('accepts SENS_ENDPOINT=%s', (url) => {
+    expect(readConfig({ SENS_ENDPOINT: url }).sens.endpoint).toBe(url);
   });
 
   it('accepts the small values tests and demos use', () => {

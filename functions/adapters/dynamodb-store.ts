@@ -47,6 +47,10 @@ export class DynamoVerificationStore implements VerificationStore {
           : await this.startWindow(plan);
       if (write.ok) return write.value;
       known = { item: write.current };
+      // A timed-out attempt that DynamoDB applied anyway, then retried by the SDK: the code is ours.
+      if (known.item?.sendId === plan.sendId) {
+        return { reserved: true, previous: 'unknown', windowStart: known.item.windowStart ?? plan.now, sendCount: known.item.sendCount ?? 1 };
+      }
       if (sendRefusal(known.item, plan)) return { reserved: false, current: known.item };
       // No limit refused: the window ended, the TTL must grow, or another send won a race. Go again.
     }
@@ -128,7 +132,8 @@ export class DynamoVerificationStore implements VerificationStore {
     );
   }
 
-  async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined): Promise<void> {
+  async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void> {
+    if (previous === 'unknown') return this.updateIfLatest(phoneNumber, sendId, 'REMOVE #codeHash, #idempotencyKey, #idempotentResponse', {});
     // The one allowed read-then-write (SPEC): put back what the reservation returned, only if no later send moved on.
     const guard = { ConditionExpression: '#sendId = :sendId', ExpressionAttributeNames: names('#sendId'), ExpressionAttributeValues: { ':sendId': sendId } };
     await this.write(

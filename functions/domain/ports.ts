@@ -55,8 +55,11 @@ export interface SendPlan {
 export type Reservation =
   | {
       readonly reserved: true;
-      /** The item as it was, to put back if the provider refuses (undefined: there was none). */
-      readonly previous: VerificationRecord | undefined;
+      /**
+       * The item as it was, to put back if the provider refuses (undefined: there was none;
+       * `unknown`: a retried write found its own first attempt already applied, so the old item is lost).
+       */
+      readonly previous: VerificationRecord | undefined | 'unknown';
       readonly windowStart: number;
       readonly sendCount: number;
     }
@@ -73,8 +76,11 @@ export type SpentAttempt =
 export interface VerificationStore {
   /** Charges the cooldown and daily cap and stores the new code, or says why not. */
   reserveSend(plan: SendPlan): Promise<Reservation>;
-  /** Puts the number back exactly as `previous` (or deletes it), if `sendId` is still the latest send. */
-  releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined): Promise<void>;
+  /**
+   * Puts the number back exactly as `previous` (or deletes it), if `sendId` is still the latest
+   * send. With `previous` unknown it withdraws the code only: the limits stay charged.
+   */
+  releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void>;
   /** Remembers the 202 of an idempotent send, if `sendId` is still the latest send. */
   rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void>;
   /** Drops the idempotency key of `sendId` (its send did not end in a 202, so a retry counts as new). */

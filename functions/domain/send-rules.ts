@@ -25,7 +25,7 @@ export function hasPendingCode(record: VerificationRecord | undefined, now: numb
 export function sendRefusal(record: VerificationRecord | undefined, plan: SendPlan): SendRefusal | undefined {
   if (!record) return undefined;
   if (plan.idempotencyKey !== undefined && record.idempotencyKey === plan.idempotencyKey && hasPendingCode(record, plan.now)) {
-    if (record.idempotentResponse) return { kind: 'replay', response: record.idempotentResponse };
+    if (record.idempotentResponse) return { kind: 'replay', response: sendAccepted(record.idempotentResponse) };
     if ((record.lastSentAt ?? 0) > plan.now - plan.inFlightMs) return { kind: 'in_progress' };
   }
   if (windowIsCurrent(record, plan) && (record.sendCount ?? 0) >= plan.maxSendsPerWindow) {
@@ -40,4 +40,12 @@ export function sendRefusal(record: VerificationRecord | undefined, plan: SendPl
 /** The item's TTL in epoch seconds: the later of code expiry and window end, so TTL never deletes a live counter. */
 export function ttlSeconds(codeExpiresAt: number, windowEnd: number): number {
   return Math.ceil(Math.max(codeExpiresAt, windowEnd) / 1000);
+}
+
+/**
+ * The 202 body with its members in the one order the API writes them: a replay read back from
+ * DynamoDB (whose maps keep no order) serialises to exactly the bytes of the original.
+ */
+export function sendAccepted(body: SendAccepted): SendAccepted {
+  return { status: body.status, phoneNumber: body.phoneNumber, expiresAt: body.expiresAt, resendAvailableAt: body.resendAvailableAt };
 }

@@ -28,7 +28,20 @@ export interface VerifiedPhone {
   readonly keyId: string | undefined;
 }
 
-export type PhoneTokenErrorCode = 'malformed' | 'bad_signature' | 'wrong_algorithm' | 'expired' | 'wrong_issuer' | 'wrong_audience' | 'unknown_key' | 'not_verified';
+export type PhoneTokenErrorCode =
+  | 'malformed'
+  | 'bad_signature'
+  | 'wrong_algorithm'
+  | 'expired'
+  | 'issued_in_future'
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | 'unknown_key'
+  | 'secret_too_short'
+  | 'not_verified';
+
+/** RFC 7518 §3.2: an HS256 key is at least the hash size, 32 bytes. */
+export const MIN_SECRET_BYTES = 32;
 
 /** Why a token was refused; `code` is stable, switch on it. */
 export class PhoneTokenError extends Error {
@@ -49,7 +62,18 @@ const E164 = /^\+[1-9][0-9]{6,14}$/;
  * @throws PhoneTokenError with a `code` for each way a token can be wrong
  */
 export async function verifyPhoneToken(token: string, options: VerifyPhoneTokenOptions): Promise<VerifiedPhone> {
-  const toKey = (secret: string | Uint8Array) => (typeof secret === 'string' ? new TextEncoder().encode(secret) : secret);
+  // Plain JavaScript callers have no compiler to insist: without an issuer any environment's token would pass.
+  if (typeof options?.issuer !== 'string' || options.issuer === '') {
+    throw new TypeError('verifyPhoneToken: options.issuer is required (e.g. "phone-verify/prod"), so a token of another environment is refused');
+  }
+  const toKey = (secret: string | Uint8Array) => {
+    const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+    if (key.byteLength < MIN_SECRET_BYTES) {
+      throw new PhoneTokenError('secret_too_short', `The secret is ${key.byteLength} bytes; HS256 needs at least ${MIN_SECRET_BYTES} (RFC 7518 §3.2)`);
+    }
+    return key;
+  };
+  const tolerance = options.clockToleranceSeconds ?? 5;
   let payload: JWTPayload;
   let keyId: string | undefined;
   try {
@@ -64,7 +88,7 @@ export async function verifyPhoneToken(token: string, options: VerifyPhoneTokenO
         algorithms: ['HS256'], // never "none", never an asymmetric algorithm with our secret as a "public key"
         issuer: options.issuer,
         audience: options.audience ?? 'phone-verify',
-        clockTolerance: options.clockToleranceSeconds ?? 5,
+        clockTolerance: tolerance,
         requiredClaims: ['iss', 'aud', 'sub', 'exp', 'iat', 'jti'],
         ...(options.currentDate && { currentDate: options.currentDate }),
       },
@@ -72,6 +96,10 @@ export async function verifyPhoneToken(token: string, options: VerifyPhoneTokenO
     payload = verified.payload;
   } catch (error) {
     throw toPhoneTokenError(error);
+  }
+  const now = (options.currentDate ?? new Date()).getTime() / 1000;
+  if (typeof payload.iat === 'number' && payload.iat > now + tolerance) {
+    throw new PhoneTokenError('issued_in_future', 'The token says it was issued in the future (check the clocks)');
   }
   const phoneNumber = payload.phone_number;
   if (payload.phone_number_verified !== true || typeof phoneNumber !== 'string' || !E164.test(phoneNumber) || payload.sub !== phoneNumber) {

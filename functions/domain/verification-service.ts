@@ -4,7 +4,7 @@ import { VerificationError, secondsUntil } from './errors';
 import { renderMessage, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
 import { SmsTimeoutError, type Clock, type SendAccepted, type SmsReceipt, type SmsSender, type VerificationStore } from './ports';
-import { hasPendingCode, sendRefusal, type SendRefusal } from './send-rules';
+import { hasPendingCode, sendAccepted, sendRefusal, type SendRefusal } from './send-rules';
 import type { TokenIssuer } from './token';
 
 /** The limits of SPEC section 4, in the units the rules use. */
@@ -85,12 +85,12 @@ export class VerificationService {
     }
 
     const capUsed = reservation.sendCount >= policy.maxSendsPerDay;
-    const response: SendAccepted = {
+    const response = sendAccepted({
       status: 'pending',
       phoneNumber: phone.e164,
       expiresAt: iso(plan.codeExpiresAt),
       resendAvailableAt: iso(Math.max(now + policy.resendCooldownMs, capUsed ? reservation.windowStart + DAILY_WINDOW_MS : 0)),
-    };
+    });
     let receipt: SmsReceipt;
     try {
       receipt = await sender.send({ to: phone, text: renderMessage(message, code) });

@@ -52,8 +52,9 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
     try {
       const rt = await runtime();
       cors = rt.config.cors;
-      // `resource` is the matched route template; a catch-all resource (`/{proxy+}`) means no route.
-      if (event.resource !== route.path) throw new VerificationError('not_found', 'There is nothing at this path.');
+      // `resource` is the route API Gateway matched, forgiving a trailing slash or an encoded
+      // spelling; only the exact path is the route (SPEC), so the WAF rule sees every request of it.
+      if (event.resource !== route.path || event.path !== route.path) throw new VerificationError('not_found', 'There is nothing at this path.');
       if (event.httpMethod !== 'POST') throw new VerificationError('method_not_allowed', `${route.path} accepts POST only.`, { allow: ['POST'] });
       const body = readJsonObject(event);
       const answer = await route.handle({ body, headerValues: (name) => headerValues(event, name), log }, rt);

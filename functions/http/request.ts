@@ -45,7 +45,7 @@ export function readJsonObject(event: Pick<APIGatewayProxyEvent, 'headers' | 'mu
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('The request body must be a JSON object.');
   if (hasDuplicateName(text)) throw badRequest('The request body repeats a member name.');
-  if (!isWellFormedJson(value)) throw badRequest('The request body holds an unpaired surrogate.');
+  if (!isWellFormedJson(value)) throw badRequest('The request body holds an unpaired surrogate or a Unicode noncharacter.');
   return value as Record<string, unknown>;
 }
 
@@ -90,16 +90,22 @@ export function hasDuplicateName(text: string): boolean {
   return false;
 }
 
-/** No string or member name anywhere holds an unpaired surrogate (`"\ud800"` parses, but is not I-JSON). */
+/** Unicode noncharacters (RFC 7493 §2.1 refuses them): U+FDD0–U+FDEF and the last two code points of every plane. */
+const NONCHARACTER = /[\u{FDD0}-\u{FDEF}]|[\u{FFFE}\u{FFFF}\u{1FFFE}\u{1FFFF}\u{2FFFE}\u{2FFFF}\u{3FFFE}\u{3FFFF}\u{4FFFE}\u{4FFFF}\u{5FFFE}\u{5FFFF}\u{6FFFE}\u{6FFFF}\u{7FFFE}\u{7FFFF}\u{8FFFE}\u{8FFFF}\u{9FFFE}\u{9FFFF}\u{AFFFE}\u{AFFFF}\u{BFFFE}\u{BFFFF}\u{CFFFE}\u{CFFFF}\u{DFFFE}\u{DFFFF}\u{EFFFE}\u{EFFFF}\u{FFFFE}\u{FFFFF}\u{10FFFE}\u{10FFFF}]/u;
+
+/** An I-JSON string: no unpaired surrogate (`"\ud800"` parses, but is not I-JSON) and no noncharacter. */
+const isIJsonString = (text: string) => text.isWellFormed() && !NONCHARACTER.test(text);
+
+/** No string or member name anywhere breaks I-JSON's rules for strings. */
 function isWellFormedJson(value: unknown): boolean {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const next = pending.pop();
     if (typeof next === 'string') {
-      if (!next.isWellFormed()) return false;
+      if (!isIJsonString(next)) return false;
     } else if (typeof next === 'object' && next !== null) {
       for (const [name, member] of Object.entries(next)) {
-        if (!name.isWellFormed()) return false;
+        if (!isIJsonString(name)) return false;
         pending.push(member);
       }
     }

@@ -48,10 +48,28 @@ describe('verifyPhoneToken (exported from the package for consuming backends)', 
     ['another environment', { issuer: 'phone-verify/dev' }, NOW, 'wrong_issuer'],
     ['another audience', { audience: 'billing' }, NOW, 'wrong_audience'],
     ['a resolver that does not know the kid', { secret: undefined, secretResolver: () => { throw new Error('kid v7 unknown'); } }, NOW, 'unknown_key'],
+    ['a secret of 31 bytes (RFC 7518: at least 32)', { secret: SECRET.slice(0, 31) }, NOW, 'secret_too_short'],
+    ['an empty secret', { secret: '' }, NOW, 'secret_too_short'],
+    ['a resolver that returns a short secret', { secret: undefined, secretResolver: () => new Uint8Array(16) }, NOW, 'secret_too_short'],
+    ['a clock 6 s behind the issuer (iat in the future beyond the 5 s leeway)', {}, NOW - 6_000, 'issued_in_future'],
   ])('refuses a token checked with %s', async (_label, overrides, now, code) => {
     const { token } = await issuer.issue('+821012345678', NOW);
     const options = { secret: SECRET, issuer: 'phone-verify/prod', currentDate: at(now), ...overrides } as Parameters<typeof verifyPhoneToken>[1];
     expect(await refusal(verifyPhoneToken(token, options))).toBe(code);
+  });
+
+  it('accepts a token whose iat is 4 s ahead of this clock (leeway)', async () => {
+    const { token } = await issuer.issue('+821012345678', NOW);
+    expect(await refusal(verifyPhoneToken(token, { secret: SECRET, issuer: 'phone-verify/prod', currentDate: at(NOW - 4_000) }))).toBe('accepted');
+  });
+
+  it.each([
+    ['no options at all', undefined],
+    ['no issuer', { secret: SECRET }],
+    ['an empty issuer', { secret: SECRET, issuer: '' }],
+  ])('refuses to run with %s when called from plain JavaScript (TypeError, not "any issuer")', async (_label, options) => {
+    const { token } = await issuer.issue('+821012345678', NOW);
+    await expect(verifyPhoneToken(token, options as never)).rejects.toThrow(new TypeError('verifyPhoneToken: options.issuer is required (e.g. "phone-verify/prod"), so a token of another environment is refused'));
   });
 
   it('accepts a token 4 s past exp (clock skew leeway)', async () => {

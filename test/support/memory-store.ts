@@ -30,9 +30,13 @@ export class InMemoryVerificationStore implements VerificationStore {
     return { reserved: true, previous: old, windowStart, sendCount };
   }
 
-  async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined): Promise<void> {
-    if (this.items.get(phoneNumber)?.sendId !== sendId) return;
-    if (previous) this.items.set(phoneNumber, previous);
+  async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void> {
+    const item = this.items.get(phoneNumber);
+    if (item?.sendId !== sendId) return;
+    if (previous === 'unknown') {
+      const { codeHash: _code, idempotencyKey: _key, idempotentResponse: _response, ...counters } = item;
+      this.items.set(phoneNumber, counters);
+    } else if (previous) this.items.set(phoneNumber, previous);
     else this.items.delete(phoneNumber);
   }
 
