@@ -3,6 +3,7 @@ const swc = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs
 const common = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/support/env.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/timeouts.ts'],
   transform: { '^.+\\.(t|j)sx?$': swc },
   // jose ships ESM only; let swc turn it into CommonJS like our own files.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
@@ -20,7 +21,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/support/dynamodb-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/dynamodb-global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -114,8 +114,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters
   const result: APIGatewayProxyResult = await (event.resource === '/v1/verifications/check' ? checkCode : sendCode)(event);
   // A body we stopped reading cannot be drained politely: answer, then close the connection.
   if (!complete) res.shouldKeepAlive = false;
-  res.writeHead(result.statusCode, result.headers as Record<string, string>);
-  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body, () => {
+  const payload = Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'Content-Length': String(payload.length) });
+  res.end(payload, () => {
     if (!complete) req.destroy();
   });
 }

@@ -1,31 +1,16 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { jwtVerify } from 'jose';
-import { startLocalServer, type LocalServer } from '../support/local-server';
+import { javaProcessesOn, startLocalServer, type LocalServer } from '../support/local-server';
 
 const TOKEN_SECRET = 'e2e-token-secret-0123456789abcdefghijkl';
-
-/** Command lines of running DynamoDB Local processes listening on `port`. */
-function dynamoProcessesOn(port: string): string[] {
-  return readdirSync('/proc')
-    .filter((pid) => /^[0-9]+$/.test(pid))
-    .map((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      } catch {
-        return '';
-      }
-    })
-    .filter((cmd) => cmd.includes('DynamoDBLocal.jar') && cmd.includes(`-port ${port}`));
-}
 
 describe('npm start (the real local server, as a user runs it)', () => {
   let server: LocalServer;
   beforeAll(async () => {
     server = await startLocalServer({ TOKEN_SECRET });
-  });
-  afterAll(() => {
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
-  });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+  }, 30_000);
 
   const post = (path: string, body: unknown) =>
     fetch(`${server.base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -69,9 +54,9 @@ describe('npm start (the real local server, as a user runs it)', () => {
     for (const secret of ['+821012345678', '01012345678', code ?? '', token]) expect(logLines.join('\n')).not.toContain(secret);
 
     const dynamoPort = server.output().match(/DynamoDB Local at http:\/\/127\.0\.0\.1:([0-9]+)/)?.[1] ?? '';
-    expect(dynamoProcessesOn(dynamoPort)).toHaveLength(1);
+    expect(javaProcessesOn(dynamoPort)).toHaveLength(1);
     expect(await server.stop()).toBe(0);
-    expect(dynamoProcessesOn(dynamoPort)).toEqual([]);
+    expect(javaProcessesOn(dynamoPort)).toEqual([]);
   });
 });
 
