@@ -61,12 +61,12 @@ async function pool(total: number, concurrency: number, work: (i: number) => Pro
 }
 
 export async function latency(): Promise<LatencyFigures> {
-  const { dynamo, tableName } = await benchTable('bench-latency');
+  const { dynamo, tableName, limitsTableName } = await benchTable('bench-latency');
   try {
     const db = documentClient({ dynamodbEndpoint: dynamo.endpoint }, {}, { connectionMs: 5_000, requestMs: 30_000 });
     const capacity = meterCapacity(db);
     const sender = new MemorySender();
-    const runtime = await buildRuntime({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32) }, { sender, db });
+    const runtime = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '1000000', MAX_SENDS_PER_PREFIX_PER_HOUR: '10000', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32) }, { sender, db });
     const send = lambdaHandler(sendCodeRoute, async () => runtime);
     const check = lambdaHandler(checkCodeRoute, async () => runtime);
     // Baseline: the least a handler on this table can do, one GetItem, through the same client.
@@ -99,7 +99,7 @@ export async function latency(): Promise<LatencyFigures> {
     const c2 = { ...capacity };
     await check(postEvent('/v1/verifications/check', { phoneNumber: number(500_000), code: sender.codes.get(number(500_000)) }));
     const rightUnits = capacity.write - c2.write;
-    const resender = await buildRuntime({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32), RESEND_COOLDOWN_SECONDS: '0' }, { sender: new MemorySender(), db });
+    const resender = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '1000000', MAX_SENDS_PER_PREFIX_PER_HOUR: '10000', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32), RESEND_COOLDOWN_SECONDS: '0' }, { sender: new MemorySender(), db });
     const c3 = { ...capacity };
     await lambdaHandler(sendCodeRoute, async () => resender)(postEvent('/v1/verifications', { phoneNumber: number(500_000) }));
     const resendUnits = capacity.write - c3.write;

@@ -1,3 +1,4 @@
+import { LIMITS_TABLE } from '../functions/adapters/table-definition';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
 import type { SmsMessage, SmsReceipt, SmsSender } from '../functions/domain/ports';
 
@@ -21,11 +22,12 @@ export class MemorySender implements SmsSender {
   }
 }
 
-/** A DynamoDB Local with a fresh table. */
-export async function benchTable(name: string): Promise<{ dynamo: DynamoDbLocal; tableName: string }> {
+/** A DynamoDB Local with a fresh verifications table and its limits table. */
+export async function benchTable(name: string): Promise<{ dynamo: DynamoDbLocal; tableName: string; limitsTableName: string }> {
   const dynamo = await startDynamoDbLocal();
   await ensureTable(localClient(dynamo.endpoint), name);
-  return { dynamo, tableName: name };
+  await ensureTable(localClient(dynamo.endpoint), `${name}-limits`, LIMITS_TABLE);
+  return { dynamo, tableName: name, limitsTableName: `${name}-limits` };
 }
 
 export const fmt = (ms: number) => `${ms.toFixed(2)} ms`;

@@ -46,6 +46,8 @@ export interface RuntimeConfig {
   readonly sens: SensSettings;
   readonly cors: CorsPolicy;
   readonly tableName: string;
+  /** The abuse counters' table (range limit, hourly budget). */
+  readonly limitsTableName: string;
   /** Another DynamoDB (DynamoDB Local) instead of the AWS regional endpoint. */
   readonly dynamodbEndpoint?: string | undefined;
   readonly secrets: SecretSource;
@@ -76,6 +78,8 @@ export function readConfig(env: Env): RuntimeConfig {
     resendCooldownMs: integer(env, 'RESEND_COOLDOWN_SECONDS', 60, 0, 3600) * 1000,
     maxSendsPerDay: integer(env, 'MAX_SENDS_PER_DAY', 5, 1, 100),
     smsTimeoutMs: integer(env, 'SMS_TIMEOUT_MS', 5000, 100, 30000),
+    smsBudgetPerHour: integer(env, 'SMS_BUDGET_PER_HOUR', 1000, 0, 1_000_000),
+    maxSendsPerPrefixPerHour: integer(env, 'MAX_SENDS_PER_PREFIX_PER_HOUR', 30, 0, 10_000),
   };
 
   const allowedCountries = new Set(text(env, 'ALLOWED_COUNTRIES', 'KR').split(',').map((c) => c.trim().toUpperCase()).filter(Boolean));
@@ -122,6 +126,7 @@ export function readConfig(env: Env): RuntimeConfig {
     sens: { endpoint: sensEndpoint, credentials },
     cors,
     tableName: text(env, 'TABLE_NAME', 'phone-verify-local'),
+    limitsTableName: text(env, 'LIMITS_TABLE_NAME', 'phone-verify-local-limits'),
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     secrets,
   };

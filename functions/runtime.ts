@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConsoleSmsSender } from './adapters/console-sms-sender';
+import { DynamoAbuseCounters } from './adapters/dynamodb-counters';
 import { DynamoVerificationStore } from './adapters/dynamodb-store';
 import { loadSecrets, type ServiceSecrets } from './adapters/secrets';
 import { SensSmsSender } from './adapters/sens-sms-sender';
@@ -30,8 +31,10 @@ export interface RuntimeOverrides {
 export async function buildRuntime(env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Promise<ServiceRuntime> {
   const config = readConfig(env);
   const secrets = await loadSecrets(config.secrets, overrides.secretsClient);
+  const db = overrides.db ?? documentClient(config, env);
   const service = new VerificationService({
-    store: new DynamoVerificationStore(overrides.db ?? documentClient(config, env), config.tableName),
+    store: new DynamoVerificationStore(db, config.tableName),
+    counters: new DynamoAbuseCounters(db, config.limitsTableName),
     sender: overrides.sender ?? smsSender(config, secrets),
     hasher: new CodeHasher(secrets.codeHashSecret),
     tokens: secrets.signingKey ? new TokenIssuer(config.token, secrets.signingKey) : unconfigured('TOKEN_SECRET_ARN'),

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { VERIFICATION_TABLE, createTableInput } from '../functions/adapters/table-definition';
+import { VERIFICATION_TABLE, createTableInput, type TableDefinition } from '../functions/adapters/table-definition';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -72,18 +72,16 @@ export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
-/** Creates the verifications table (the stack's definition, TTL on) unless it exists. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/** Creates a table (the stack's definition, TTL on; the verifications table unless told) unless it exists. */
+export async function ensureTable(client: DynamoDBClient, tableName: string, definition: TableDefinition = VERIFICATION_TABLE): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
-  await client.send(
-    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: VERIFICATION_TABLE.ttlAttribute, Enabled: true } }),
-  );
+  await client.send(new CreateTableCommand(createTableInput(tableName, definition)));
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: definition.ttlAttribute, Enabled: true } }));
 }
 
 function freePort(): Promise<number> {

@@ -12,6 +12,7 @@ import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
 import { VerificationError } from '../functions/domain/errors';
 import { serviceRuntime } from '../functions/runtime';
 import { handler as sendCode } from '../functions/send-code';
+import { LIMITS_TABLE } from '../functions/adapters/table-definition';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { proxyEvent } from './proxy-event';
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
     if (/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint)) {
       await ensureTable(localClient(endpoint), runtime.config.tableName);
+      await ensureTable(localClient(endpoint), runtime.config.limitsTableName, LIMITS_TABLE);
     }
   } catch (error) {
     process.stderr.write(`phone-verify: cannot start: ${(error as Error).message}\n`);
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
   server.listen(port, '127.0.0.1', () => {
     const lines = [
       `phone-verify (stage ${config.stage}) listening on http://127.0.0.1:${port}  [ready in ${Math.round(performance.now() - started)} ms]`,
-      `  DynamoDB: ${dynamo ? `embedded DynamoDB Local at ${dynamo.endpoint} (in memory)` : process.env.DYNAMODB_ENDPOINT}, table ${config.tableName}`,
+      `  DynamoDB: ${dynamo ? `embedded DynamoDB Local at ${dynamo.endpoint} (in memory)` : process.env.DYNAMODB_ENDPOINT}, tables ${config.tableName}, ${config.limitsTableName}`,
       `  SMS: ${config.smsProvider === 'console' ? 'printed here (SMS_PROVIDER=console)' : `SENS at ${config.sens.endpoint}`}`,
       secrets.ephemeral ? '  TOKEN_SECRET not set: tokens are signed with a random secret and stop verifying after a restart.' : '  Tokens signed with TOKEN_SECRET.',
       `  Demo page: http://127.0.0.1:${port}/`,

@@ -207,12 +207,14 @@ export class DynamoVerificationStore implements VerificationStore {
       if (error instanceof ConditionalCheckFailedException) {
         return { ok: false, current: error.Item ? (unmarshall(error.Item) as VerificationRecord) : undefined };
       }
-      if (isUnavailable(error)) {
-        throw new VerificationError('service_unavailable', 'The service is busy. Please retry shortly.', { retryAfterSeconds: 2 });
-      }
-      throw error;
+      throw unavailable(error);
     }
   }
+}
+
+/** `service_unavailable` for a throttled or unreachable DynamoDB; any other error as it is (a bug: 500). */
+export function unavailable(error: unknown): unknown {
+  return isUnavailable(error) ? new VerificationError('service_unavailable', 'The service is busy. Please retry shortly.', { retryAfterSeconds: 2 }) : error;
 }
 
 /** `lastSentAt` at least the cooldown ago. Left out at cooldown 0, or concurrent sends would refuse each other. */

@@ -11,12 +11,24 @@ export const VERIFICATION_TABLE = {
   ttlAttribute: 'ttl',
 } as const;
 
+/**
+ * The abuse counters (range limit, hourly budget): one item per counter and clock hour, e.g.
+ * `budget#2026-12-01T13`, in a table of their own so the verifications keep one item per number.
+ */
+export const LIMITS_TABLE = {
+  partitionKey: 'bucket',
+  ttlAttribute: 'ttl',
+} as const;
+
+/** A table's key and TTL attribute: everything the stack and the local server need to create it. */
+export type TableDefinition = typeof VERIFICATION_TABLE | typeof LIMITS_TABLE;
+
 /** CreateTable input for `tableName` (on-demand, like the stack). */
-export function createTableInput(tableName: string): CreateTableCommandInput {
+export function createTableInput(tableName: string, definition: TableDefinition = VERIFICATION_TABLE): CreateTableCommandInput {
   return {
     TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: VERIFICATION_TABLE.partitionKey, AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: VERIFICATION_TABLE.partitionKey, KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: definition.partitionKey, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: definition.partitionKey, KeyType: 'HASH' }],
     BillingMode: 'PAY_PER_REQUEST',
   };
 }

@@ -13,6 +13,8 @@ export const PROBLEM_CODES = [
   'sms_delivery_failed',
   'sms_provider_timeout',
   'request_in_progress',
+  'number_range_limited',
+  'sms_budget_exhausted',
   'incorrect_code',
   'verification_not_found',
   'too_many_attempts',

@@ -91,6 +91,17 @@ export interface VerificationStore {
   consumeCode(phoneNumber: string, sendId: string, now: number): Promise<boolean>;
 }
 
+/**
+ * Hourly counters shared by the whole environment (range limit, SMS budget). Each take is one
+ * atomic conditional write, exact under any concurrency.
+ */
+export interface AbuseCounters {
+  /** Adds one to `bucket` unless it already holds `max`; false when full. The item expires after `expiresAt` (epoch ms). */
+  take(bucket: string, max: number, expiresAt: number): Promise<boolean>;
+  /** Hands back one taken by `take` (its send was refused by the other counter). */
+  giveBack(bucket: string): Promise<void>;
+}
+
 /** A text message to hand to the SMS provider. */
 export interface SmsMessage {
   readonly to: PhoneNumber;

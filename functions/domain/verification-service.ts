@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { CodeHasher, generateCode } from './code';
+import { hourEnd, hourlyCounters, type AbuseLimits } from './abuse-limits';
 import { VerificationError, secondsUntil } from './errors';
 import { renderMessage, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
-import { SmsTimeoutError, type Clock, type SendAccepted, type SmsReceipt, type SmsSender, type VerificationStore } from './ports';
+import { SmsTimeoutError, type AbuseCounters, type Clock, type SendAccepted, type SmsReceipt, type SmsSender, type VerificationStore } from './ports';
 import { hasPendingCode, sendAccepted, sendRefusal, type SendRefusal } from './send-rules';
 import type { TokenIssuer } from './token';
 
 /** The limits of SPEC section 4, in the units the rules use. */
-export interface VerificationPolicy {
+export interface VerificationPolicy extends AbuseLimits {
   readonly codeLength: number;
   readonly codeTtlMs: number;
   readonly maxCheckAttempts: number;
@@ -41,6 +42,7 @@ export interface ApprovedCheck {
 
 export interface VerificationServiceDeps {
   readonly store: VerificationStore;
+  readonly counters: AbuseCounters;
   readonly sender: SmsSender;
   readonly hasher: CodeHasher;
   readonly tokens: Pick<TokenIssuer, 'issue'>;
@@ -84,6 +86,19 @@ export class VerificationService {
       throw refusalError(refusal, now);
     }
 
+    // The number's own limits passed; now the environment's ceilings. A refusal puts the number back.
+    let ceiling: VerificationError | undefined;
+    try {
+      ceiling = await this.takeHourlyCounters(phone, now);
+    } catch (error) {
+      await settled(store.releaseSend(phone.e164, plan.sendId, reservation.previous));
+      throw error;
+    }
+    if (ceiling) {
+      await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
+      throw ceiling;
+    }
+
     const capUsed = reservation.sendCount >= policy.maxSendsPerDay;
     const response = sendAccepted({
       status: 'pending',
@@ -109,6 +124,28 @@ export class VerificationService {
     // (a 503 would tell the client no SMS was sent). A retry then meets 409, then the cooldown.
     const remembered = idempotencyKey === undefined || (await settled(store.rememberResponse(phone.e164, plan.sendId, response)));
     return { response, replayed: false, providerRequestId: receipt.providerRequestId, ...(!remembered && { replayNotStored: true }) };
+  }
+
+  /**
+   * Takes the range and budget counters of this hour, concurrently. When one refuses, the other
+   * is handed back, so a refused send counts nowhere; a send they let through counts even if the
+   * provider then refuses (they bound what the provider is asked to do).
+   * @returns the refusal (range before budget, SPEC order), or undefined when both allow it
+   */
+  private async takeHourlyCounters(phone: PhoneNumber, now: number): Promise<VerificationError | undefined> {
+    const { counters, policy } = this.deps;
+    const wanted = hourlyCounters(phone, now, policy);
+    const resetAt = hourEnd(now);
+    const taken = await Promise.allSettled(wanted.map((c) => counters.take(c.bucket, c.max, resetAt)));
+    const refused = wanted.find((_, i) => taken[i]?.status !== 'fulfilled' || !taken[i].value);
+    if (!refused) return undefined;
+    await Promise.allSettled(wanted.filter((_, i) => taken[i]?.status === 'fulfilled' && taken[i].value).map((c) => counters.giveBack(c.bucket)));
+    const failure = taken.find((t) => t.status === 'rejected');
+    if (failure) throw failure.reason; // DynamoDB did not answer: 503, nothing sent
+    const retryAfterSeconds = secondsUntil(resetAt, now);
+    return refused.refusal === 'number_range_limited'
+      ? new VerificationError('number_range_limited', 'Too many codes were sent to numbers like this one in the last hour. Please try again later.', { retryAfterSeconds })
+      : new VerificationError('sms_budget_exhausted', 'This service has sent as many codes as it may this hour. Please try again later.', { retryAfterSeconds });
   }
 
   /**

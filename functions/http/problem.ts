@@ -16,6 +16,8 @@ export const PROBLEM_HTTP: Readonly<Record<ProblemCode, { status: number; title:
   resend_too_soon: { status: 429, title: 'Resend too soon' },
   send_limit_reached: { status: 429, title: 'Send limit reached' },
   too_many_attempts: { status: 429, title: 'Too many attempts' },
+  number_range_limited: { status: 429, title: 'Number range limited' },
+  sms_budget_exhausted: { status: 429, title: 'SMS budget exhausted' },
   internal_error: { status: 500, title: 'Internal error' },
   sms_delivery_failed: { status: 502, title: 'SMS delivery failed' },
   service_unavailable: { status: 503, title: 'Service unavailable' },

@@ -4,10 +4,11 @@ import { VerificationError } from '../../functions/domain/errors';
 import { parsePhoneNumber, type PhoneNumber } from '../../functions/domain/phone';
 import { TokenIssuer } from '../../functions/domain/token';
 import { DAILY_WINDOW_MS, VerificationService, type VerificationPolicy } from '../../functions/domain/verification-service';
-import { InMemoryVerificationStore } from '../support/memory-store';
+import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
 import { RecordingSender, TestClock, wrong } from '../support/harness';
 
-const NUMBERS: PhoneNumber[] = ['010-1234-5678', '010-9999-0000'].map((n) => parsePhoneNumber(n, new Set(['KR'])));
+// The first and the third share a range (all but the last 4 digits); the second is in another.
+const NUMBERS: PhoneNumber[] = ['010-1234-5678', '010-9999-0000', '010-1234-0001'].map((n) => parsePhoneNumber(n, new Set(['KR'])));
 
 type Op =
   | { kind: 'send'; who: number; sms: 'ok' | 'refuse' | 'timeout'; key?: string | undefined }
@@ -15,8 +16,8 @@ type Op =
   | { kind: 'wait'; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('send' as const), who: fc.nat(1), sms: fc.constantFrom('ok' as const, 'ok' as const, 'refuse' as const, 'timeout' as const), key: fc.option(fc.constantFrom('k1', 'k2'), { nil: undefined }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('check' as const), who: fc.nat(1), right: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('send' as const), who: fc.nat(2), sms: fc.constantFrom('ok' as const, 'ok' as const, 'refuse' as const, 'timeout' as const), key: fc.option(fc.constantFrom('k1', 'k2'), { nil: undefined }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('check' as const), who: fc.nat(2), right: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 90_000 }), fc.integer({ min: 0, max: 30 * 3600_000 })) }) },
 );
 
@@ -27,7 +28,11 @@ const policies: fc.Arbitrary<VerificationPolicy> = fc.record({
   resendCooldownMs: fc.constantFrom(0, 60_000),
   maxSendsPerDay: fc.integer({ min: 1, max: 5 }),
   smsTimeoutMs: fc.constant(5_000),
+  smsBudgetPerHour: fc.integer({ min: 0, max: 4 }),
+  maxSendsPerPrefixPerHour: fc.integer({ min: 0, max: 3 }),
 });
+
+const HOUR = 3_600_000;
 
 describe('the verification rules, for any interleaving of sends, checks and clock steps', () => {
   it('hold every invariant of SPEC section 2', async () => {
@@ -36,8 +41,11 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
         const store = new InMemoryVerificationStore();
         const sender = new RecordingSender();
         const clock = new TestClock();
+        const handed: Array<{ e164: string; at: number }> = []; // every message the provider was asked to send
         const service = new VerificationService({
-          store, sender, clock, policy,
+          store, clock, policy,
+          counters: new InMemoryAbuseCounters(),
+          sender: { send: (m) => (handed.push({ e164: m.to.e164, at: clock.now() }), sender.send(m)) },
           hasher: new CodeHasher('property-test-secret-0123456789'),
           tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, { kid: 'k', secret: 'property-test-token-secret-012345' }),
           message: { template: '[{code}]' },
@@ -55,10 +63,13 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
           if (step.kind === 'send') {
             sender.mode = step.sms;
             const before = sender.messages.length;
+            const itemBefore = store.items.get(phone.e164);
             try {
               await service.send(phone, step.key);
             } catch (error) {
               if (!(error instanceof VerificationError)) throw error;
+              // A send refused by a ceiling leaves the number exactly as it was: no code behind.
+              if (error.code === 'number_range_limited' || error.code === 'sms_budget_exhausted') expect(store.items.get(phone.e164)).toEqual(itemBefore);
             }
             if (sender.messages.length > before) charged.push({ who: step.who, at: clock.now() });
             continue;
@@ -93,7 +104,17 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
           }
         }
 
-        for (const who of [0, 1]) {
+        // Per clock hour: the provider is asked at most the budget, and at most the range limit per range.
+        const perHour = new Map<string, number>();
+        for (const { e164, at } of handed) {
+          const hour = Math.floor(at / HOUR);
+          for (const [key, max] of [[`budget#${hour}`, policy.smsBudgetPerHour], [`range#${e164.slice(0, -4)}#${hour}`, policy.maxSendsPerPrefixPerHour]] as const) {
+            perHour.set(key, (perHour.get(key) ?? 0) + 1);
+            if (max > 0) expect(perHour.get(key)).toBeLessThanOrEqual(max);
+          }
+        }
+
+        for (const who of [0, 1, 2]) {
           const times = charged.filter((c) => c.who === who).map((c) => c.at);
           // The cooldown holds between any two SMS to one number.
           for (let i = 1; i < times.length; i += 1) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(policy.resendCooldownMs);

@@ -3,17 +3,17 @@ import { VerificationError } from '../../functions/domain/errors';
 import { parsePhoneNumber } from '../../functions/domain/phone';
 import { TokenIssuer } from '../../functions/domain/token';
 import { VerificationService } from '../../functions/domain/verification-service';
-import { InMemoryVerificationStore } from '../support/memory-store';
+import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
 import { RecordingSender, TestClock } from '../support/harness';
 
 const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));
 
 function service(store: InMemoryVerificationStore, sender = new RecordingSender()) {
   return new VerificationService({
-    store, sender, clock: new TestClock(),
+    store, sender, clock: new TestClock(), counters: new InMemoryAbuseCounters(),
     hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
     tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, { kid: 'k', secret: 'unit-test-token-secret-0123456789' }),
-    policy: { codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000 },
+    policy: { codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000, smsBudgetPerHour: 1000, maxSendsPerPrefixPerHour: 30 },
     message: { template: '[{code}]' },
   });
 }

@@ -3,9 +3,8 @@ import { checkCodeRoute } from '../../functions/check-code';
 import { lambdaHandler } from '../../functions/http/api';
 import { buildRuntime, documentClient } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
-import { ensureTable, localClient } from '../../local/dynamodb-local';
 import { SENS_TEST_CREDENTIALS, codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
-import { TEST_SECRETS, handlerFor, parseResult, postEvent, wrong } from '../support/harness';
+import { TEST_SECRETS, handlerFor, parseResult, postEvent, testTables, wrong } from '../support/harness';
 
 describe('log hygiene: a full flow with every log level on', () => {
   let output = '';
@@ -37,11 +36,10 @@ describe('log hygiene: a full flow with every log level on', () => {
 
   it('never prints a code, a token, a secret or a full phone number', async () => {
     const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
-    const tableName = `hygiene-${Date.now()}`;
-    await ensureTable(localClient(endpoint), tableName);
+    const tables = await testTables(endpoint);
     const runtime = await buildRuntime(
       {
-        ...TEST_SECRETS, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, ...sensEnv(sens), RESEND_COOLDOWN_SECONDS: '0',
+        ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...sensEnv(sens), RESEND_COOLDOWN_SECONDS: '0',
       },
       { db: documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 }) },
     );

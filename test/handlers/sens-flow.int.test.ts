@@ -2,8 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { checkCodeRoute } from '../../functions/check-code';
 import { buildRuntime, documentClient } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
-import { ensureTable, localClient } from '../../local/dynamodb-local';
-import { TEST_SECRETS, handlerFor, postEvent } from '../support/harness';
+import { TEST_SECRETS, handlerFor, postEvent, testTables } from '../support/harness';
 import { FaultyLink, codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
 
 describe('sending through SENS (the SENS emulator on loopback, real DynamoDB Local)', () => {
@@ -16,10 +15,10 @@ describe('sending through SENS (the SENS emulator on loopback, real DynamoDB Loc
     sens = await startSens();
     link = await new FaultyLink(sens).start();
     const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
-    const tableName = `sens-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    await ensureTable(localClient(endpoint), tableName);
+    const tables = await testTables(endpoint);
+    const tableName = tables.TABLE_NAME;
     runtimeFor = async (sensUrl) => {
-      const runtime = await buildRuntime({ ...TEST_SECRETS, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, ...sensEnv({ url: sensUrl }) });
+      const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...sensEnv({ url: sensUrl }) });
       const send = handlerFor(sendCodeRoute, runtime);
       return { send: () => send(postEvent('/v1/verifications', { phoneNumber: '010-1234-5678' })), check: handlerFor(checkCodeRoute, runtime) };
     };

@@ -7,6 +7,7 @@ import { SmsDeliveryError, SmsTimeoutError } from '../../functions/domain/ports'
 import { lambdaHandler, type Route } from '../../functions/http/api';
 import { buildRuntime, documentClient, type ServiceRuntime } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
+import { LIMITS_TABLE } from '../../functions/adapters/table-definition';
 import { ensureTable, localClient } from '../../local/dynamodb-local';
 import { proxyEvent } from '../../local/proxy-event';
 
@@ -62,18 +63,27 @@ export interface Harness {
   item(e164?: string): Promise<VerificationRecord | undefined>;
 }
 
-/** A runtime on a fresh table in the shared DynamoDB Local, with a test clock and sender. */
+/** A fresh verifications table and limits table in the DynamoDB Local at `endpoint`, as the variables that name them. */
+export async function testTables(endpoint: string): Promise<{ TABLE_NAME: string; LIMITS_TABLE_NAME: string }> {
+  const id = randomUUID();
+  const names = { TABLE_NAME: `verifications-${id}`, LIMITS_TABLE_NAME: `limits-${id}` };
+  await ensureTable(localClient(endpoint), names.TABLE_NAME);
+  await ensureTable(localClient(endpoint), names.LIMITS_TABLE_NAME, LIMITS_TABLE);
+  return names;
+}
+
+/** A runtime on fresh tables in the shared DynamoDB Local, with a test clock and sender. */
 export async function dynamoHarness(env: Record<string, string> = {}): Promise<Harness> {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT unset: run integration tests through jest (globalSetup starts DynamoDB Local)');
-  const tableName = `verifications-${randomUUID()}`;
-  await ensureTable(localClient(endpoint), tableName);
+  const tables = await testTables(endpoint);
+  const tableName = tables.TABLE_NAME;
   const clock = new TestClock();
   const sender = new RecordingSender();
   // Tests check rules, not latency: one client carrying hundreds of concurrent requests to a
   // DynamoDB Local on a busy machine must not turn slowness into 503s (a Lambda never does that).
   const db = documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 });
-  const runtime = await buildRuntime({ ...TEST_SECRETS, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender, db });
+  const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender, db });
   const send = handlerFor(sendCodeRoute, runtime);
   const check = handlerFor(checkCodeRoute, runtime);
   return {

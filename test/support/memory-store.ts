@@ -1,4 +1,4 @@
-import type { Reservation, SendAccepted, SendPlan, SpentAttempt, VerificationRecord, VerificationStore } from '../../functions/domain/ports';
+import type { AbuseCounters, Reservation, SendAccepted, SendPlan, SpentAttempt, VerificationRecord, VerificationStore } from '../../functions/domain/ports';
 import { hasPendingCode, sendRefusal, ttlSeconds, windowIsCurrent } from '../../functions/domain/send-rules';
 
 /**
@@ -66,5 +66,22 @@ export class InMemoryVerificationStore implements VerificationStore {
     const { codeHash: _c, idempotencyKey: _k, idempotentResponse: _r, ...rest } = item;
     this.items.set(phoneNumber, rest);
     return true;
+  }
+}
+
+/** The abuse counters in memory: the same contract as the DynamoDB ones, for tests of the domain. */
+export class InMemoryAbuseCounters implements AbuseCounters {
+  readonly counts = new Map<string, number>();
+
+  async take(bucket: string, max: number): Promise<boolean> {
+    const count = this.counts.get(bucket) ?? 0;
+    if (count >= max) return false;
+    this.counts.set(bucket, count + 1);
+    return true;
+  }
+
+  async giveBack(bucket: string): Promise<void> {
+    const count = this.counts.get(bucket) ?? 0;
+    if (count > 0) this.counts.set(bucket, count - 1);
   }
 }
