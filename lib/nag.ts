@@ -28,6 +28,7 @@ export function addNagChecks(app: App, stack: PhoneVerifyStack, config: StageCon
   if (!stack.api.webAcl) acknowledge(stack.api.api, 'AwsSolutions-APIG3', 'WAF is off in this non-production stage (about $6/month); prod turns it on.');
   if (!config.protectData) {
     acknowledge(stack.tableConstruct.table, 'AwsSolutions-DDB3', 'Non-production: holds only short-lived codes and counters; losing it costs nothing but pending codes.');
+    acknowledge(stack.limitsTable.table, 'AwsSolutions-DDB3', 'Non-production: hourly abuse counters that expire within two hours; a restore would bring back nothing worth having.');
   }
   acknowledge(stack, 'AwsSolutions-SNS2', 'Alarm notifications carry no user data; CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer key costs $1/month per stage.');
 }

@@ -7,6 +7,7 @@ import { ServiceSecrets } from './constructs/service-secrets';
 import { VerificationApi } from './constructs/verification-api';
 import { VerificationFunction } from './constructs/verification-function';
 import { VerificationTable } from './constructs/verification-table';
+import { LIMITS_TABLE } from '../functions/adapters/table-definition';
 
 export interface PhoneVerifyStackProps extends StackProps {
   readonly config: StageConfig;
@@ -18,6 +19,8 @@ export class PhoneVerifyStack extends Stack {
   readonly checkCode: VerificationFunction;
   readonly api: VerificationApi;
   readonly tableConstruct: VerificationTable;
+  /** The abuse counters (range limit, hourly SMS budget): only the send function writes them. */
+  readonly limitsTable: VerificationTable;
   readonly secrets: ServiceSecrets;
 
   constructor(scope: Construct, id: string, props: PhoneVerifyStackProps) {
@@ -26,6 +29,7 @@ export class PhoneVerifyStack extends Stack {
     const removalPolicy = config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     this.tableConstruct = new VerificationTable(this, 'Verifications', { protectData: config.protectData });
     const { table } = this.tableConstruct;
+    this.limitsTable = new VerificationTable(this, 'Limits', { protectData: config.protectData, definition: LIMITS_TABLE });
     this.secrets = new ServiceSecrets(this, 'Secrets', { stage: config.stage, removalPolicy });
 
     const smsTimeoutMs = Number(config.serviceSettings.SMS_TIMEOUT_MS ?? 5000);
@@ -43,7 +47,7 @@ export class PhoneVerifyStack extends Stack {
       // The SMS call may take the whole provider timeout; the reservation and its release (each at
       // most 3 attempts of 1 s, DYNAMODB_TIMEOUTS) and a cold start need the rest.
       timeout: Duration.millis(smsTimeoutMs + 7000),
-      environment: { ...environment, SENS_SECRET_ARN: this.secrets.sensSecret.secretArn },
+      environment: { ...environment, LIMITS_TABLE_NAME: this.limitsTable.table.tableName, SENS_SECRET_ARN: this.secrets.sensSecret.secretArn },
     });
     this.checkCode = new VerificationFunction(this, 'CheckCode', {
       ...common,
@@ -54,6 +58,7 @@ export class PhoneVerifyStack extends Stack {
 
     // Least privilege: exactly the DynamoDB actions each function uses, on this table only.
     this.sendCode.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [table.tableArn] }));
+    this.sendCode.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [this.limitsTable.table.tableArn] }));
     this.checkCode.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));
     const readSecret = (fn: VerificationFunction, ...secrets: Array<ServiceSecrets['tokenSecret']>) =>
       fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map((s) => s.secretArn) }));
@@ -68,10 +73,12 @@ export class PhoneVerifyStack extends Stack {
       checkCode: this.checkCode.function,
       table,
       alarmEmail: config.alarmEmail,
+      smsBudgetPerHour: Number(config.serviceSettings.SMS_BUDGET_PER_HOUR ?? 1000),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: config.customDomain ? `https://${config.customDomain.domainName}/` : this.api.api.url, description: 'Base URL: POST {ApiUrl}v1/verifications' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'LimitsTableName', { value: this.limitsTable.table.tableName });
     new CfnOutput(this, 'TokenSecretName', { value: this.secrets.tokenSecret.secretName, description: 'Backends verify tokens with this secret' });
     new CfnOutput(this, 'SensSecretName', { value: this.secrets.sensSecret.secretName, description: 'Fill once with the SENS credentials' });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn });

@@ -18,6 +18,8 @@ export interface MonitoringProps {
   readonly checkCode: IFunction;
   readonly table: Table;
   readonly alarmEmail?: string | undefined;
+  /** SMS_BUDGET_PER_HOUR of this stage (0: off), shown on the dashboard. */
+  readonly smsBudgetPerHour: number;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -73,6 +75,10 @@ export class Monitoring extends Construct {
     }
     alarm('SmsFailures', smsProblems, 5, 'SMS provider refused or timed out 5+ times in 5 minutes');
     alarm('DynamoDbThrottles', ddbThrottles, 1, 'DynamoDB throttled requests');
+    const budgetSpent = outcome('SmsBudgetExhausted', 'refused: hourly SMS budget spent');
+    const rangeLimited = outcome('NumberRangeLimited', 'refused: number range limit');
+    alarm('SmsBudgetExhausted', budgetSpent, 1, 'the hourly SMS budget is spent: sends are refused until the hour ends (SMS pumping or a real surge; raise SMS_BUDGET_PER_HOUR only if it is real)');
+    alarm('NumberRangeLimited', rangeLimited, 10, 'sends to one number range refused 10+ times in 5 minutes: someone is walking a range (SMS pumping)');
 
     const conversion = new MathExpression({ expression: 'IF(sent > 0, 100 * approved / sent, 0)', usingMetrics: { sent, approved }, period: FIVE_MINUTES, label: 'conversion % (approved ÷ sent)' });
     const latency = (fn: IFunction, label: string) =>
@@ -82,12 +88,16 @@ export class Monitoring extends Construct {
       widgets: [
         [new TextWidget({ markdown: `# phone-verify ${props.stage}\nCodes sent, approvals and what went wrong, in 5-minute sums.`, width: 24, height: 2 })],
         [
-          new SingleValueWidget({ title: 'Last hour', metrics: [sent.with({ period: Duration.hours(1) }), approved.with({ period: Duration.hours(1) })], width: 8 }),
+          new SingleValueWidget({
+            title: `Last hour (SMS budget ${props.smsBudgetPerHour > 0 ? `${props.smsBudgetPerHour}/h` : 'off'})`,
+            metrics: [sent.with({ period: Duration.hours(1), label: 'codes sent this hour' }), approved.with({ period: Duration.hours(1) }), budgetSpent.with({ period: Duration.hours(1) })],
+            width: 8,
+          }),
           new GraphWidget({ title: 'Codes sent and approved', left: [sent, approved], right: [conversion], width: 16 }),
         ],
         [
           new GraphWidget({ title: 'Refused checks', left: [outcome('IncorrectCode', 'incorrect codes'), outcome('TooManyAttempts', 'too many attempts'), outcome('VerificationNotFound', 'not found')], width: 8 }),
-          new GraphWidget({ title: 'Refused sends', left: [outcome('ResendTooSoon', 'resend too soon'), outcome('SendLimitReached', 'daily cap'), outcome('UnsupportedCountry', 'unsupported country')], width: 8 }),
+          new GraphWidget({ title: 'Refused sends', left: [outcome('ResendTooSoon', 'resend too soon'), outcome('SendLimitReached', 'daily cap'), outcome('UnsupportedCountry', 'unsupported country'), rangeLimited, budgetSpent], width: 8 }),
           new GraphWidget({ title: 'SMS provider', left: [smsFailed, smsTimeout], width: 8 }),
         ],
         [

@@ -1,22 +1,27 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { VERIFICATION_TABLE } from '../../functions/adapters/table-definition';
+import { VERIFICATION_TABLE, type TableDefinition } from '../../functions/adapters/table-definition';
 
 export interface VerificationTableProps {
   /** Prod: point-in-time recovery, deletion protection and RETAIN; otherwise DESTROY with the stack. */
   readonly protectData: boolean;
+  /** Key and TTL attribute (functions/adapters/table-definition.ts); the verifications table unless told. */
+  readonly definition?: TableDefinition;
 }
 
-/** One item per phone number (partition key only), on-demand, TTL on: the table the local server creates too. */
+/**
+ * A table of the service, on-demand, TTL on, exactly as the local server creates it: the
+ * verifications (one item per phone number) or the abuse counters (one item per counter and hour).
+ */
 export class VerificationTable extends Construct {
   readonly table: Table;
 
   constructor(scope: Construct, id: string, props: VerificationTableProps) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: VERIFICATION_TABLE.partitionKey, type: AttributeType.STRING },
-      timeToLiveAttribute: VERIFICATION_TABLE.ttlAttribute,
+      partitionKey: { name: (props.definition ?? VERIFICATION_TABLE).partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: (props.definition ?? VERIFICATION_TABLE).ttlAttribute,
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.protectData },

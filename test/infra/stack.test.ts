@@ -44,26 +44,31 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     });
   });
 
-  it('keys the table on the E.164 phone number alone, with TTL, on demand, encrypted', () => {
-    t.resourceCountIs('AWS::DynamoDB::Table', 1);
-    t.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: 'phoneNumber', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'phoneNumber', AttributeType: 'S' }],
-      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
-      BillingMode: 'PAY_PER_REQUEST',
-      SSESpecification: { SSEEnabled: true },
-    });
+  it('keys the verifications on the E.164 phone number and the abuse counters on their bucket, each with TTL, on demand, encrypted', () => {
+    t.resourceCountIs('AWS::DynamoDB::Table', 2);
+    for (const key of ['phoneNumber', 'bucket']) {
+      t.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+      });
+    }
   });
 
-  it(stage === 'prod' ? 'protects the table: PITR, deletion protection, RETAIN' : 'lets the table go with the stack', () => {
-    const [table] = Object.values(t.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy?: string; Properties: Record<string, unknown> }>;
-    if (stage === 'prod') {
-      expect(table?.DeletionPolicy).toBe('Retain');
-      expect(table?.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
-    } else {
-      expect(table?.DeletionPolicy).toBe('Delete');
-      expect(table?.Properties.DeletionProtectionEnabled).toBe(false);
-      expect(table?.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+  it(stage === 'prod' ? 'protects both tables: PITR, deletion protection, RETAIN' : 'lets both tables go with the stack', () => {
+    const tables = Object.values(t.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy?: string; Properties: Record<string, unknown> }>;
+    expect(tables).toHaveLength(2);
+    for (const table of tables) {
+      if (stage === 'prod') {
+        expect(table.DeletionPolicy).toBe('Retain');
+        expect(table.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
+      } else {
+        expect(table.DeletionPolicy).toBe('Delete');
+        expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+        expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+      }
     }
   });
 
@@ -84,12 +89,21 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     for (const m of anyMethods) expect(m).toMatchObject({ Properties: { Integration: { Type: 'AWS_PROXY' } } });
   });
 
-  it('lets each function do only the DynamoDB actions it uses, on this table only', () => {
-    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement);
-    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
-    expect(dynamo.map((s) => [s.Action].flat().sort())).toEqual(expect.arrayContaining([['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['dynamodb:UpdateItem']]));
-    expect(dynamo).toHaveLength(2);
-    for (const s of dynamo) expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VerificationsTable/), 'Arn'] });
+  it('lets each function do only the DynamoDB actions it uses, on its tables only; only the send function counts', () => {
+    const policies = Object.entries(t.findResources('AWS::IAM::Policy')) as Array<[string, { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }]>;
+    const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const dynamoOf = (fn: string) =>
+      policies
+        .filter(([id]) => id.startsWith(fn))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
+        .map((s) => ({ actions: [s.Action].flat().sort(), table: JSON.stringify(s.Resource).match(/"(VerificationsTable|LimitsTable)/)?.[1] }));
+    expect(dynamoOf('SendCode')).toEqual([
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table: 'VerificationsTable' },
+      { actions: ['dynamodb:UpdateItem'], table: 'LimitsTable' },
+    ]);
+    expect(dynamoOf('CheckCode')).toEqual([{ actions: ['dynamodb:UpdateItem'], table: 'VerificationsTable' }]);
+    expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))).toHaveLength(3);
     const secretReads = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(secretReads).toHaveLength(2);
     for (const s of secretReads) expect(JSON.stringify(s.Resource)).not.toContain('"*"');
@@ -116,10 +130,10 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     }
   });
 
-  it('alarms on 5xx, function errors and throttles, SMS failures and DynamoDB throttles, and has a dashboard', () => {
+  it('alarms on 5xx, function errors and throttles, SMS failures, DynamoDB throttles, a spent SMS budget and a walked range, and has a dashboard', () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { AlarmDescription: string } }).Properties.AlarmDescription);
-    expect(alarms).toHaveLength(7);
-    for (const words of ['5xx', 'SendCode function errors', 'CheckCode function throttled', 'SMS provider', 'DynamoDB throttled']) {
+    expect(alarms).toHaveLength(9);
+    for (const words of ['5xx', 'SendCode function errors', 'CheckCode function throttled', 'SMS provider', 'DynamoDB throttled', 'hourly SMS budget is spent', 'walking a range']) {
       expect(alarms.some((d) => d.includes(words))).toBe(true);
     }
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -134,7 +148,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     expect(charted.length).toBeGreaterThanOrEqual(10);
     expect(charted.filter((name) => !emitted.has(name ?? ''))).toEqual([]);
     const alarmed = Object.values(t.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => JSON.stringify(a).match(/"MetricName":"[A-Za-z]+","Namespace":"PhoneVerify"/g) ?? []);
-    expect(alarmed.map((m) => m.split('"')[3]).sort()).toEqual(['SmsDeliveryFailed', 'SmsProviderTimeout']);
+    expect(alarmed.map((m) => m.split('"')[3]).sort()).toEqual(['NumberRangeLimited', 'SmsBudgetExhausted', 'SmsDeliveryFailed', 'SmsProviderTimeout']);
   });
 
   it('has no custom domain unless configured', () => {
