@@ -8,7 +8,11 @@ const expectRefused = (env: Record<string, string>, variable: string) => {
 describe('readConfig', () => {
   it('has the spec defaults', () => {
     const config = readConfig({});
-    expect(config.policy).toEqual({ codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000 });
+    expect(config.policy).toEqual({
+      codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000,
+      smsBudgetPerHour: 1000, maxSendsPerPrefixPerHour: 30,
+    });
+    expect(config.limitsTableName).toBe('phone-verify-local-limits');
     expect([...config.allowedCountries]).toEqual(['KR']);
     expect(config.token).toEqual({ issuer: 'phone-verify/local', audience: 'phone-verify', ttlSeconds: 600 });
     expect(config.smsProvider).toBe('console');
@@ -31,6 +35,7 @@ describe('readConfig', () => {
     ['MAX_SENDS_PER_DAY', '0'], ['MAX_SENDS_PER_DAY', '101'],
     ['TOKEN_TTL_SECONDS', '29'], ['TOKEN_TTL_SECONDS', '86401'],
     ['SMS_TIMEOUT_MS', '99'], ['SMS_TIMEOUT_MS', '30001'],
+    ['SMS_BUDGET_PER_HOUR', '-1'], ['SMS_BUDGET_PER_HOUR', '1000001'], ['MAX_SENDS_PER_PREFIX_PER_HOUR', '10001'], ['MAX_SENDS_PER_PREFIX_PER_HOUR', '3.5'],
     ['ALLOWED_COUNTRIES', 'KR,XX'], ['ALLOWED_COUNTRIES', ','],
     ['SMS_PROVIDER', 'twilio'],
     ['ANDROID_APP_HASH', 'short'], ['ANDROID_APP_HASH', 'FA+9qCX9VS!'],

@@ -67,7 +67,7 @@ describe('npm start with DYNAMODB_ENDPOINT (a DynamoDB Local that is already run
     const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
     const server = await startLocalServer({ DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: `external-${Date.now()}` });
     try {
-      expect(server.output()).toContain(`DynamoDB: ${endpoint}, table external-`);
+      expect(server.output()).toContain(`DynamoDB: ${endpoint}, tables external-`);
       expect(server.output()).not.toContain('embedded DynamoDB Local');
       const sent = await fetch(`${server.base}/v1/verifications`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"phoneNumber":"010-1234-5678"}' });
       expect(sent.status).toBe(202);
