@@ -68,6 +68,12 @@ export function serviceRuntime(): Promise<ServiceRuntime> {
 export const DYNAMODB_TIMEOUTS = { connectionMs: 1000, requestMs: 1000 };
 
 /**
+ * The longest one DynamoDB call can take before it answers 503: 3 attempts of 1 s and the SDK's
+ * backoff between them (measured 3.1 s with DynamoDB Local paused). Function timeouts are sized from it.
+ */
+export const DYNAMODB_CALL_LIMIT_MS = 3_500;
+
+/**
  * Sockets per client. The SDK's default pool of 50 queues the rest, and its connection timer runs
  * while a request waits in that queue: 200 concurrent requests on the local server timed out
  * there and answered 503 against a healthy DynamoDB Local. A Lambda serves one request at a time

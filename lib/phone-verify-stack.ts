@@ -8,6 +8,7 @@ import { VerificationApi } from './constructs/verification-api';
 import { VerificationFunction } from './constructs/verification-function';
 import { VerificationTable } from './constructs/verification-table';
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
+import { DYNAMODB_CALL_LIMIT_MS } from '../functions/runtime';
 
 export interface PhoneVerifyStackProps extends StackProps {
   readonly config: StageConfig;
@@ -41,18 +42,19 @@ export class PhoneVerifyStack extends Stack {
       tracing: config.tracing,
     };
     const environment = { ...functionEnvironment(config), TABLE_NAME: table.tableName, CODE_HASH_SECRET_ARN: this.secrets.codeHashSecret.secretArn };
+    // Worst paths, each DynamoDB call at its hard limit: send = reservation, hourly counters,
+    // the SMS call and one bookkeeping write (or the release); check = spend the attempt and
+    // consume the code. Plus 3 s for a cold start and the secrets.
     this.sendCode = new VerificationFunction(this, 'SendCode', {
       ...common,
       entry: 'send-code.ts',
-      // The SMS call may take the whole provider timeout; the reservation and its release (each at
-      // most 3 attempts of 1 s, DYNAMODB_TIMEOUTS) and a cold start need the rest.
-      timeout: Duration.millis(smsTimeoutMs + 7000),
+      timeout: Duration.seconds(Math.ceil((smsTimeoutMs + 3 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
       environment: { ...environment, LIMITS_TABLE_NAME: this.limitsTable.table.tableName, SENS_SECRET_ARN: this.secrets.sensSecret.secretArn },
     });
     this.checkCode = new VerificationFunction(this, 'CheckCode', {
       ...common,
       entry: 'check-code.ts',
-      timeout: Duration.seconds(5),
+      timeout: Duration.seconds(Math.ceil((2 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
       environment: { ...environment, TOKEN_SECRET_ARN: this.secrets.tokenSecret.secretArn },
     });
 
