@@ -12,22 +12,33 @@ export interface CustomDomain {
 /** Everything that differs between environments. One typed place; every field has a default. */
 export interface StageConfig {
   readonly stage: string;
+  /** AWS account (12 digits) and region the stage deploys to; prod must name both (data stays where the operator chose). */
+  readonly account?: string | undefined;
+  readonly region?: string | undefined;
   /** SPEC section 4 settings, exactly as the functions read them (validated by `readConfig`). */
   readonly serviceSettings: Readonly<Record<string, string>>;
   /** Browser origins; `*` is refused in prod. Empty: no browser may call the API. */
   readonly corsAllowedOrigins: readonly string[];
   /** API Gateway stage throttling (all clients together). */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
-  /** WAF web ACL with a rate-based rule per client IP on the send route. */
+  /** WAF web ACL: a rate-based rule per client IP on the send route, AWS's IP-reputation and anonymous-IP lists. */
   readonly waf: { readonly enabled: boolean; readonly sendRequestsPer5MinPerIp: number };
   readonly logRetention: RetentionDays;
   readonly alarmEmail?: string | undefined;
-  /** Caps each function's concurrency (protects DynamoDB and the SMS bill); undefined: account pool. */
+  /** An existing SNS topic for the alarms instead of an e-mail (prod needs one of the two). */
+  readonly alarmTopicArn?: string | undefined;
+  /**
+   * Reserves this much concurrency per function. Off by default: Lambda keeps 100 unreserved, so
+   * reserving needs an account quota above 100 + 2 × this (new accounts often have 10 or 50). The
+   * spend ceiling is the hourly SMS budget's job, not this.
+   */
   readonly reservedConcurrency?: number | undefined;
+  /** API Gateway per-method detailed metrics (each is billed as a custom metric; nothing here reads them). */
+  readonly apiDetailedMetrics?: boolean | undefined;
   readonly memorySize: number;
-  /** X-Ray on the API and the functions: up to $5 per million traced requests, so off outside prod. */
+  /** X-Ray on the API and the functions: $5 per million traced requests; off unless asked (the logs carry the request id). */
   readonly tracing: boolean;
-  /** Prod: point-in-time recovery, deletion protection, RETAIN on stack deletion. */
+  /** Prod: point-in-time recovery, deletion protection, kept on stack deletion (but not after a failed first create). */
   readonly protectData: boolean;
   readonly customDomain?: CustomDomain | undefined;
   /** Serve demo/index.html at `GET /` of the API (off by default: it is a demo, not a product page). */
@@ -51,11 +62,13 @@ const PROD: Omit<StageConfig, 'stage'> = {
   throttle: { rateLimit: 100, burstLimit: 200 },
   waf: { enabled: true, sendRequestsPer5MinPerIp: 100 },
   logRetention: RetentionDays.THREE_MONTHS,
-  reservedConcurrency: 100,
   memorySize: 256,
-  tracing: true,
+  tracing: false,
   protectData: true,
 };
+
+/** Where a stage deploys when it names no region: Seoul, next to SENS and to Korean users. */
+export const DEFAULT_REGION = 'ap-northeast-2';
 
 /** The subset of StageConfig an operator may override per stage in cdk.json (`phone-verify` → stage) or with `-c`. */
 export type StageOverrides = Partial<Omit<StageConfig, 'stage' | 'logRetention'>> & { readonly logRetentionDays?: number };
@@ -76,6 +89,17 @@ export function stageConfig(stage: string, overrides: StageOverrides = {}): Stag
     logRetention: logRetentionDays === undefined ? base.logRetention : (logRetentionDays as RetentionDays),
   };
   if (stage === 'prod' && config.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
+  if (stage === 'prod') {
+    const missing = [
+      !config.account && 'account (the 12-digit AWS account id)',
+      !config.region && `region (e.g. ${DEFAULT_REGION})`,
+      !config.alarmEmail && !config.alarmTopicArn && 'alarmEmail or alarmTopicArn (someone must hear the alarms)',
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      throw new Error(`prod needs ${missing.join(', ')}: set them in cdk.json (context "phone-verify" → "prod") or with -c, e.g. npx cdk deploy -c stage=prod -c account=123456789012 -c region=${DEFAULT_REGION} -c alarmEmail=ops@example.com`);
+    }
+  }
+  if (config.account !== undefined && !/^[0-9]{12}$/.test(config.account)) throw new Error(`account must be a 12-digit AWS account id, not "${config.account}"`);
   // The functions' own validation, run at synth time: a bad value fails `cdk synth`, not the first request.
   readConfig({ ...config.serviceSettings, STAGE: stage, CORS_ALLOWED_ORIGINS: config.corsAllowedOrigins.join(',') });
   return config;

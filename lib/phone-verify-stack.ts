@@ -1,7 +1,7 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { functionEnvironment, type StageConfig } from './config';
+import { DEFAULT_REGION, functionEnvironment, type StageConfig } from './config';
 import { Monitoring } from './constructs/monitoring';
 import { ServiceSecrets } from './constructs/service-secrets';
 import { VerificationApi } from './constructs/verification-api';
@@ -25,12 +25,21 @@ export class PhoneVerifyStack extends Stack {
   readonly secrets: ServiceSecrets;
 
   constructor(scope: Construct, id: string, props: PhoneVerifyStackProps) {
-    super(scope, id, props);
     const { config } = props;
-    const removalPolicy = config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    this.tableConstruct = new VerificationTable(this, 'Verifications', { protectData: config.protectData });
+    super(scope, id, {
+      // Pinned where the stage names it (prod must); otherwise the operator's credentials decide.
+      ...(config.account && { env: { account: config.account, region: config.region ?? DEFAULT_REGION } }),
+      terminationProtection: config.protectData,
+      ...props,
+    });
+    Tags.of(this).add('Project', 'phone-verify');
+    Tags.of(this).add('Stage', config.stage);
+    // What prod keeps survives an update or a deletion of the stack, but not a failed first
+    // create: a rollback then removes it, so the next deploy does not trip over a retained name.
+    const removalPolicy = config.protectData ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
+    this.tableConstruct = new VerificationTable(this, 'Verifications', { protectData: config.protectData, removalPolicy });
     const { table } = this.tableConstruct;
-    this.limitsTable = new VerificationTable(this, 'Limits', { protectData: config.protectData, definition: LIMITS_TABLE });
+    this.limitsTable = new VerificationTable(this, 'Limits', { protectData: config.protectData, removalPolicy, definition: LIMITS_TABLE });
     this.secrets = new ServiceSecrets(this, 'Secrets', { stage: config.stage, removalPolicy });
 
     const smsTimeoutMs = Number(config.serviceSettings.SMS_TIMEOUT_MS ?? 5000);
@@ -67,7 +76,7 @@ export class PhoneVerifyStack extends Stack {
     readSecret(this.sendCode, this.secrets.codeHashSecret, this.secrets.sensSecret);
     readSecret(this.checkCode, this.secrets.codeHashSecret, this.secrets.tokenSecret);
 
-    this.api = new VerificationApi(this, 'Http', { config, sendCode: this.sendCode.function, checkCode: this.checkCode.function, logRetention: config.logRetention });
+    this.api = new VerificationApi(this, 'Http', { config, sendCode: this.sendCode.function, checkCode: this.checkCode.function, logRetention: config.logRetention, removalPolicy });
     const monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
       api: this.api.api,
@@ -75,6 +84,8 @@ export class PhoneVerifyStack extends Stack {
       checkCode: this.checkCode.function,
       table,
       alarmEmail: config.alarmEmail,
+      alarmTopicArn: config.alarmTopicArn,
+      webAcl: this.api.webAcl,
       smsBudgetPerHour: Number(config.serviceSettings.SMS_BUDGET_PER_HOUR ?? 1000),
     });
 

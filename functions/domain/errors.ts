@@ -20,6 +20,7 @@ export const PROBLEM_CODES = [
   'too_many_attempts',
   'not_found',
   'method_not_allowed',
+  'too_many_requests',
   'internal_error',
   'service_unavailable',
 ] as const;

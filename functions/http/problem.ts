@@ -10,6 +10,7 @@ export const PROBLEM_HTTP: Readonly<Record<ProblemCode, { status: number; title:
   not_found: { status: 404, title: 'Not found' },
   verification_not_found: { status: 404, title: 'Verification not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  too_many_requests: { status: 429, title: 'Too many requests' },
   request_in_progress: { status: 409, title: 'Request in progress' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },

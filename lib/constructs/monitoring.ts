@@ -1,13 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
-  Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, SingleValueWidget, TextWidget, TreatMissingData,
+  Alarm, AnomalyDetectionAlarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, SingleValueWidget, TextWidget, TreatMissingData,
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
+import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
@@ -18,24 +19,34 @@ export interface MonitoringProps {
   readonly checkCode: IFunction;
   readonly table: Table;
   readonly alarmEmail?: string | undefined;
+  /** An existing topic to alarm instead of a new one. */
+  readonly alarmTopicArn?: string | undefined;
+  /** The stage's WAF web ACL, if any: its blocks are charted and alarmed on. */
+  readonly webAcl?: CfnWebACL | undefined;
   /** SMS_BUDGET_PER_HOUR of this stage (0: off), shown on the dashboard. */
   readonly smsBudgetPerHour: number;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+/** Codes sent in an hour before the conversion rate is judged. */
+const CONVERSION_FLOOR = 50;
+/** Approved ÷ sent below this (in %) is not people who mistype: real users approve well over half. */
+const CONVERSION_ALARM_PERCENT = 20;
 
 /**
  * Alarms on what needs a human (5xx, Lambda errors and throttles, SMS failures, DynamoDB
  * throttles) to an SNS topic, and the dashboard an operator opens first.
  */
 export class Monitoring extends Construct {
-  readonly topic: Topic;
+  readonly topic: ITopic;
   readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'AlarmTopic', { displayName: `phone-verify ${props.stage} alarms`, enforceSSL: true });
+    this.topic = props.alarmTopicArn
+      ? Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
+      : new Topic(this, 'AlarmTopic', { displayName: `phone-verify ${props.stage} alarms`, enforceSSL: true });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     // Counts the functions publish as EMF (functions/adapters/observability.ts).
@@ -56,12 +67,13 @@ export class Monitoring extends Construct {
       label: 'DynamoDB throttled requests',
     });
 
-    const alarm = (name: string, metric: IMetric, threshold: number, description: string) => {
+    // Missing data never alarms: a quiet hour is not an incident.
+    const alarm = (name: string, metric: IMetric, threshold: number, description: string, comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD) => {
       const a = new Alarm(this, name, {
         metric,
         threshold,
         evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        comparisonOperator: comparison,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: `phone-verify ${props.stage}: ${description}`,
       });
@@ -81,6 +93,39 @@ export class Monitoring extends Construct {
     alarm('NumberRangeLimited', rangeLimited, 10, 'sends to one number range refused 10+ times in 5 minutes: someone is walking a range (SMS pumping)');
 
     const conversion = new MathExpression({ expression: 'IF(sent > 0, 100 * approved / sent, 0)', usingMetrics: { sent, approved }, period: FIVE_MINUTES, label: 'conversion % (approved ÷ sent)' });
+
+    // Attack signals. Pumped numbers never type a code back, so the conversion rate collapses;
+    // volume far above its usual band is the other face of the same attack.
+    const sentHourly = sent.with({ period: Duration.hours(1) });
+    const anomaly = new AnomalyDetectionAlarm(this, 'SendVolumeAnomaly', {
+      metric: sentHourly,
+      stdDevs: 4,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: `phone-verify ${props.stage}: codes sent in an hour far above the usual band (4 standard deviations of CloudWatch anomaly detection): SMS pumping, a bot, or a launch`,
+    });
+    anomaly.addAlarmAction(new SnsAction(this.topic));
+    this.alarms.push(anomaly);
+    const lowConversion = new MathExpression({
+      // Only judged with at least 50 codes sent in the hour; below that the rate says nothing.
+      expression: `IF(FILL(sent, 0) >= ${CONVERSION_FLOOR}, 100 * FILL(approved, 0) / sent, 100)`,
+      usingMetrics: { sent: sentHourly, approved: approved.with({ period: Duration.hours(1) }) },
+      period: Duration.hours(1),
+      label: 'hourly conversion % (approved ÷ sent, 100 below the volume floor)',
+    });
+    alarm('LowConversion', lowConversion, CONVERSION_ALARM_PERCENT, `fewer than ${CONVERSION_ALARM_PERCENT}% of codes approved in an hour with ${CONVERSION_FLOOR}+ sent: codes go to numbers nobody reads (SMS pumping)`, ComparisonOperator.LESS_THAN_THRESHOLD);
+    const badNumbers = new MathExpression({
+      expression: 'FILL(country, 0) + FILL(invalid, 0)',
+      usingMetrics: { country: outcome('UnsupportedCountry'), invalid: outcome('InvalidPhoneNumber') },
+      period: FIVE_MINUTES,
+      label: 'refused numbers (country, invalid)',
+    });
+    alarm('RefusedNumbersSpike', badNumbers, 50, 'unsupported_country or invalid_phone_number 50+ times in 5 minutes: someone is probing number ranges or countries');
+    const wafBlocked = props.webAcl
+      ? new Metric({ namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensionsMap: { WebACL: `phone-verify-${props.stage}`, Rule: 'ALL', Region: Stack.of(this).region }, statistic: 'Sum', period: FIVE_MINUTES, label: 'WAF blocked' })
+      : undefined;
+    if (wafBlocked) alarm('WafBlocks', wafBlocked, 100, 'WAF blocked 100+ requests in 5 minutes (rate rule, IP reputation or anonymous IPs): an attack is being held off; check it is not a real customer');
     const latency = (fn: IFunction, label: string) =>
       ['p50', 'p99'].map((statistic) => fn.metricDuration({ statistic, period: FIVE_MINUTES, label: `${label} ${statistic}` }));
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -101,6 +146,7 @@ export class Monitoring extends Construct {
           new GraphWidget({ title: 'SMS provider', left: [smsFailed, smsTimeout], width: 8 }),
         ],
         [
+          ...(wafBlocked ? [new GraphWidget({ title: 'WAF', left: [wafBlocked], width: 6 })] : []),
           new GraphWidget({ title: 'Latency (ms)', left: [...latency(props.sendCode, 'send'), ...latency(props.checkCode, 'check')], width: 12 }),
           new GraphWidget({
             title: 'Throttles',

@@ -1,7 +1,7 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogFormat, BasePathMapping, Cors, DomainName, EndpointType, LambdaIntegration, LogGroupLogDestination,
-  MethodLoggingLevel, MockIntegration, PassthroughBehavior, ResponseType, RestApi, SecurityPolicy,
+  AccessLogField, MethodLoggingLevel, MockIntegration, PassthroughBehavior, ResponseType, RestApi, SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -17,18 +17,22 @@ import { PROBLEM_HTTP, problemType } from '../../functions/http/problem';
 import type { ProblemCode } from '../../functions/domain/errors';
 import type { CustomDomain, StageConfig } from '../config';
 
+/** The send route as WAF compares it (after URL-decoding, path normalising and lower-casing). */
+const SEND_PATH = '/v1/verifications';
+
 export interface VerificationApiProps {
   readonly config: StageConfig;
   readonly sendCode: IFunction;
   readonly checkCode: IFunction;
   readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
  * The REST API: `POST /v1/verifications` and `POST /v1/verifications/check`. Every method of
- * a known path reaches its function (which answers 405), every other path reaches the send
- * function (which answers 404), so even those get the spec's problem+json. Stage throttling,
- * JSON access logs without bodies, CORS preflight, and optionally WAF and a custom domain.
+ * a known path reaches its function (which answers 405); every other path is answered by API
+ * Gateway itself with the spec's 404 problem, so scanners never spend a function's time. Stage
+ * throttling, JSON access logs without bodies, CORS preflight, WAF, and optionally a custom domain.
  */
 export class VerificationApi extends Construct {
   readonly api: RestApi;
@@ -37,7 +41,7 @@ export class VerificationApi extends Construct {
   constructor(scope: Construct, id: string, props: VerificationApiProps) {
     super(scope, id);
     const { config } = props;
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     const anyOrigin = config.corsAllowedOrigins.includes('*');
     this.api = new RestApi(this, 'Api', {
       restApiName: `phone-verify-${config.stage}`,
@@ -45,18 +49,38 @@ export class VerificationApi extends Construct {
       endpointTypes: [EndpointType.REGIONAL],
       // JSON bodies arrive base64-encoded, so the function sees the exact bytes (UTF-8 and size checks).
       binaryMediaTypes: ['application/json'],
-      cloudWatchRole: true,
+      // The CloudWatch role is account-wide: lib/api-gateway-account-stack.ts, never a stage's.
+      cloudWatchRole: false,
       deployOptions: {
         stageName: config.stage,
         throttlingRateLimit: config.throttle.rateLimit,
         throttlingBurstLimit: config.throttle.burstLimit,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        // Standard fields only: never the request body (it holds one-time codes).
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
-        loggingLevel: MethodLoggingLevel.ERROR,
+        // Never the request body (it holds one-time codes); the path as sent, the WAF verdict and
+        // the user agent, so an attack can be read from the logs.
+        accessLogFormat: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: AccessLogField.contextRequestId(),
+            ip: AccessLogField.contextIdentitySourceIp(),
+            userAgent: AccessLogField.contextIdentityUserAgent(),
+            requestTime: AccessLogField.contextRequestTime(),
+            httpMethod: AccessLogField.contextHttpMethod(),
+            path: AccessLogField.contextPath(),
+            resourcePath: AccessLogField.contextResourcePath(),
+            status: AccessLogField.contextStatus(),
+            responseLength: AccessLogField.contextResponseLength(),
+            latencyMs: AccessLogField.contextResponseLatency(),
+            wafResponseCode: AccessLogField.contextWafResponseCode(),
+            errorMessage: AccessLogField.contextErrorMessage(),
+          }),
+        ),
+        // Execution logs would need a log group API Gateway creates without a retention; the
+        // access log above and the functions' own logs say what an operator needs.
+        loggingLevel: MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
         tracingEnabled: config.tracing,
-        metricsEnabled: true,
+        // Per-method metrics are billed as custom metrics, and nothing here reads them.
+        metricsEnabled: config.apiDetailedMetrics ?? false,
       },
       ...(config.corsAllowedOrigins.length > 0 && {
         defaultCorsPreflightOptions: {
@@ -72,13 +96,11 @@ export class VerificationApi extends Construct {
 
     const send = new LambdaIntegration(props.sendCode);
     const check = new LambdaIntegration(props.checkCode);
-    // ANY, not POST: a wrong method must reach the function to get the spec's 405 problem.
-    const v1 = this.api.root.addResource('v1');
-    const verifications = v1.addResource('verifications');
+    // ANY, not POST: a wrong method must reach the function to get the spec's 405 problem. No
+    // other path has a method: API Gateway answers it (MISSING_AUTHENTICATION_TOKEN, below) with 404.
+    const verifications = this.api.root.addResource('v1').addResource('verifications');
     verifications.addMethod('ANY', send);
     verifications.addResource('check').addMethod('ANY', check);
-    for (const resource of [this.api.root, v1]) resource.addMethod('ANY', send);
-    this.api.root.addResource('{proxy+}').addMethod('ANY', send);
 
     if (config.demoPage) this.addDemoPage();
     this.addProblemResponses(anyOrigin);
@@ -110,8 +132,11 @@ export class VerificationApi extends Construct {
   /** What API Gateway answers by itself (throttled, WAF-blocked, too large, broken) is problem+json too. */
   private addProblemResponses(anyOrigin: boolean): void {
     const answers: Array<[ResponseType, ProblemCode, number | undefined]> = [
-      [ResponseType.THROTTLED, 'service_unavailable', 1],
-      [ResponseType.WAF_FILTERED, 'service_unavailable', 5],
+      // A path with no method: what API Gateway calls a missing token is an unknown path here.
+      [ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not_found', undefined],
+      // 429, not 503: the client is told to slow down, and the 5xx alarm does not fire for it.
+      [ResponseType.THROTTLED, 'too_many_requests', 1],
+      [ResponseType.WAF_FILTERED, 'too_many_requests', 60],
       [ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', undefined],
       [ResponseType.INTEGRATION_TIMEOUT, 'service_unavailable', 1],
       [ResponseType.DEFAULT_4XX, 'invalid_request', undefined],
@@ -134,10 +159,31 @@ export class VerificationApi extends Construct {
     }
   }
 
-  /** Rate-based rule per client IP on the send route: SMS pumping costs real money per message. */
+  /**
+   * A rate-based rule per client IP on the send route (SMS pumping costs real money per message)
+   * and AWS's managed IP-reputation and anonymous-IP lists. The rate rule sees every spelling of
+   * the route that API Gateway forgives (case, a trailing slash, percent-escapes, `//`).
+   */
   private addWaf(config: StageConfig): CfnWebACL {
     const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
+    const normalised = [
+      { priority: 0, type: 'URL_DECODE' },
+      { priority: 1, type: 'NORMALIZE_PATH' },
+      { priority: 2, type: 'LOWERCASE' },
+    ];
+    // The path WAF sees starts with the stage name (/prod/v1/verifications) unless a custom domain maps it away.
+    const endsWith = (searchString: string) => ({
+      byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'ENDS_WITH', searchString, textTransformations: normalised },
+    });
+    const managed = (name: string, priority: number) => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      visibilityConfig: visibility(name),
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    });
     const webAcl = new CfnWebACL(this, 'WebAcl', {
+      name: `phone-verify-${config.stage}`,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(`phone-verify-${config.stage}`),
@@ -151,17 +197,12 @@ export class VerificationApi extends Construct {
             rateBasedStatement: {
               limit: config.waf.sendRequestsPer5MinPerIp,
               aggregateKeyType: 'IP',
-              scopeDownStatement: {
-                byteMatchStatement: {
-                  fieldToMatch: { uriPath: {} },
-                  positionalConstraint: 'ENDS_WITH',
-                  searchString: '/v1/verifications',
-                  textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
-                },
-              },
+              scopeDownStatement: { orStatement: { statements: [endsWith(SEND_PATH), endsWith(`${SEND_PATH}/`)] } },
             },
           },
         },
+        managed('AWSManagedRulesAmazonIpReputationList', 1),
+        managed('AWSManagedRulesAnonymousIpList', 2),
       ],
     });
     new CfnWebACLAssociation(this, 'WebAclAssociation', {

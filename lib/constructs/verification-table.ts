@@ -1,11 +1,12 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { VERIFICATION_TABLE, type TableDefinition } from '../../functions/adapters/table-definition';
 
 export interface VerificationTableProps {
-  /** Prod: point-in-time recovery, deletion protection and RETAIN; otherwise DESTROY with the stack. */
+  /** Prod: point-in-time recovery and deletion protection. */
   readonly protectData: boolean;
+  readonly removalPolicy: RemovalPolicy;
   /** Key and TTL attribute (functions/adapters/table-definition.ts); the verifications table unless told. */
   readonly definition?: TableDefinition;
 }
@@ -26,7 +27,7 @@ export class VerificationTable extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.protectData },
       deletionProtection: props.protectData,
-      removalPolicy: props.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: props.removalPolicy,
     });
   }
 }

@@ -1,7 +1,11 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { PROBLEM_CODES } from '../../functions/domain/errors';
 import { ROUTE_OUTCOMES, metricName } from '../../functions/http/api';
-import { removeSynthOutput, synthStage } from '../support/cdk';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { stageConfig } from '../../lib/config';
+import { ApiGatewayAccountStack } from '../../lib/api-gateway-account-stack';
+import { PROD_MINIMUM, removeSynthOutput, synthStage } from '../support/cdk';
 
 afterAll(removeSynthOutput);
 
@@ -26,11 +30,39 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     }
   });
 
-  it(stage === 'prod' ? 'traces with X-Ray' : 'does not pay for X-Ray', () => {
+  it('does not pay for X-Ray or per-method API metrics nobody reads, and keeps no execution log without a retention', () => {
     for (const fn of applicationFunctions(t)) {
-      expect((fn as { Properties: { TracingConfig?: { Mode: string } } }).Properties.TracingConfig?.Mode).toBe(stage === 'prod' ? 'Active' : undefined);
+      expect((fn as { Properties: { TracingConfig?: { Mode: string } } }).Properties.TracingConfig?.Mode).toBeUndefined();
     }
-    t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: stage === 'prod' });
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: false,
+      MethodSettings: [Match.objectLike({ MetricsEnabled: false, LoggingLevel: 'OFF', DataTraceEnabled: false })],
+    });
+  });
+
+  it('logs the path as sent, the WAF verdict and the user agent in the access log, never a body', () => {
+    const stages = Object.values(t.findResources('AWS::ApiGateway::Stage')) as Array<{ Properties: { AccessLogSetting: { Format: string } } }>;
+    const format = stages[0]?.Properties.AccessLogSetting.Format ?? '';
+    for (const field of ['$context.path', '$context.wafResponseCode', '$context.identity.userAgent', '$context.requestId', '$context.status']) expect(format).toContain(field);
+    expect(format).not.toMatch(/requestBody|\$input/);
+  });
+
+  it('leaves the account-wide API Gateway logging role to its own stack', () => {
+    t.resourceCountIs('AWS::ApiGateway::Account', 0);
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', Match.objectLike({ Name: `phone-verify-${stage}` }));
+    expect(JSON.stringify(t.toJSON())).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+  });
+
+  it('tags every taggable resource with Project and Stage', () => {
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::SecretsManager::Secret', 'AWS::ApiGateway::RestApi', 'AWS::CloudWatch::Alarm', 'AWS::SNS::Topic']) {
+      for (const resource of Object.values(t.findResources(type)) as Array<{ Properties: { Tags?: Array<{ Key: string; Value: string }> } }>) {
+        expect({ type, tags: resource.Properties.Tags }).toEqual({ type, tags: expect.arrayContaining([{ Key: 'Project', Value: 'phone-verify' }, { Key: 'Stage', Value: stage }]) });
+      }
+    }
+  });
+
+  it('reserves no concurrency unless asked (a new account quota could not hold it)', () => {
+    for (const fn of applicationFunctions(t)) expect((fn as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   it('gives each function time for its worst path (every DynamoDB call at its hard limit, the SMS timeout), and only the secrets each one needs', () => {
@@ -57,12 +89,13 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     }
   });
 
-  it(stage === 'prod' ? 'protects both tables: PITR, deletion protection, RETAIN' : 'lets both tables go with the stack', () => {
-    const tables = Object.values(t.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy?: string; Properties: Record<string, unknown> }>;
+  it(stage === 'prod' ? 'protects both tables: PITR, deletion protection, kept except after a failed first create' : 'lets both tables go with the stack', () => {
+    const tables = Object.values(t.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy?: string; UpdateReplacePolicy?: string; Properties: Record<string, unknown> }>;
     expect(tables).toHaveLength(2);
     for (const table of tables) {
       if (stage === 'prod') {
-        expect(table.DeletionPolicy).toBe('Retain');
+        // RetainExceptOnCreate: a rolled-back first deploy leaves no named table behind to block the retry.
+        expect({ deletion: table.DeletionPolicy, replace: table.UpdateReplacePolicy }).toEqual({ deletion: 'RetainExceptOnCreate', replace: 'Retain' });
         expect(table.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
       } else {
         expect(table.DeletionPolicy).toBe('Delete');
@@ -81,12 +114,19 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     expect(JSON.stringify(t.toJSON())).not.toMatch(/"DataTraceEnabled":\s*true/);
   });
 
-  it('routes both paths, and every other path and method to a function (404/405 as problem+json)', () => {
+  it('routes every method of the two paths to their functions (405 as problem+json); no other path invokes anything', () => {
     const paths = Object.values(t.findResources('AWS::ApiGateway::Resource')).map((r) => (r as { Properties: { PathPart: string } }).Properties.PathPart);
-    expect(paths.sort()).toEqual(['check', 'v1', 'verifications', '{proxy+}'].sort());
-    const anyMethods = Object.values(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'ANY' } }));
-    expect(anyMethods).toHaveLength(5); // root, v1, verifications, check, {proxy+}
-    for (const m of anyMethods) expect(m).toMatchObject({ Properties: { Integration: { Type: 'AWS_PROXY' } } });
+    expect(paths.sort()).toEqual(['check', 'v1', 'verifications']);
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method')) as Array<{ Properties: { HttpMethod: string; ResourceId: unknown; Integration?: { Type: string } } }>;
+    const invoking = methods.filter((m) => m.Properties.Integration?.Type === 'AWS_PROXY');
+    expect(invoking.map((m) => m.Properties.HttpMethod)).toEqual(['ANY', 'ANY']);
+    expect(invoking.map((m) => JSON.stringify(m.Properties.ResourceId))).toEqual([expect.stringContaining('verifications'), expect.stringContaining('check')]);
+    // Unknown paths (/, /v1, /anything): API Gateway's own 404 problem.
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"not_found".*\\$context.requestId|\\$context.requestId.*"code":"not_found"') },
+    });
   });
 
   it('lets each function do only the DynamoDB actions it uses, on its tables only; only the send function counts', () => {
@@ -118,11 +158,20 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     expect(JSON.stringify(t.findResources('AWS::SecretsManager::Secret'))).not.toMatch(/"SecretString":/); // a literal value would be here
   });
 
-  it(stage === 'prod' ? 'has a WAF rate rule per IP on the send route' : 'has no WAF', () => {
+  it(stage === 'prod' ? 'has a WAF: a per-IP rate rule that sees every spelling of the send route, and the AWS IP lists' : 'has no WAF unless asked', () => {
     if (stage === 'prod') {
+      const transformations = [{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'NORMALIZE_PATH' }, { Priority: 2, Type: 'LOWERCASE' }];
+      const endsWith = (SearchString: string) => ({ ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'ENDS_WITH', SearchString, TextTransformations: transformations } });
       t.hasResourceProperties('AWS::WAFv2::WebACL', {
         Scope: 'REGIONAL',
-        Rules: [Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'IP', Limit: 100 }) } })],
+        Rules: [
+          Match.objectLike({
+            Action: { Block: {} },
+            Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 100, ScopeDownStatement: { OrStatement: { Statements: [endsWith('/v1/verifications'), endsWith('/v1/verifications/')] } } } },
+          }),
+          Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } } }),
+          Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAnonymousIpList' } } }),
+        ],
       });
       t.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     } else {
@@ -130,15 +179,19 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     }
   });
 
-  it('alarms on 5xx, function errors and throttles, SMS failures, DynamoDB throttles, a spent SMS budget and a walked range, and has a dashboard', () => {
-    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { AlarmDescription: string } }).Properties.AlarmDescription);
-    expect(alarms).toHaveLength(9);
-    for (const words of ['5xx', 'SendCode function errors', 'CheckCode function throttled', 'SMS provider', 'DynamoDB throttled', 'hourly SMS budget is spent', 'walking a range']) {
+  it('alarms on faults and on attacks (budget, range, volume anomaly, conversion, refused numbers, WAF), never on missing data, and has a dashboard', () => {
+    const alarmResources = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: { AlarmDescription: string; TreatMissingData: string } }>;
+    const alarms = alarmResources.map((a) => a.Properties.AlarmDescription);
+    expect(alarms).toHaveLength(stage === 'prod' ? 13 : 12);
+    for (const a of alarmResources) expect(a.Properties.TreatMissingData).toBe('notBreaching');
+    const attacks = ['hourly SMS budget is spent', 'walking a range', 'far above the usual band', 'codes approved in an hour', 'probing number ranges', ...(stage === 'prod' ? ['WAF blocked'] : [])];
+    for (const words of ['5xx', 'SendCode function errors', 'CheckCode function throttled', 'SMS provider', 'DynamoDB throttled', ...attacks]) {
       expect(alarms.some((d) => d.includes(words))).toBe(true);
     }
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.resourceCountIs('AWS::SNS::Topic', 1);
-    t.resourceCountIs('AWS::SNS::Subscription', 0);
+    // Prod cannot synthesise without someone to tell (PROD_MINIMUM subscribes ops@example.com).
+    t.resourceCountIs('AWS::SNS::Subscription', stage === 'prod' ? 1 : 0);
   });
 
   it('charts and alarms only on metrics the functions really emit', () => {
@@ -148,7 +201,9 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     expect(charted.length).toBeGreaterThanOrEqual(10);
     expect(charted.filter((name) => !emitted.has(name ?? ''))).toEqual([]);
     const alarmed = Object.values(t.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => JSON.stringify(a).match(/"MetricName":"[A-Za-z]+","Namespace":"PhoneVerify"/g) ?? []);
-    expect(alarmed.map((m) => m.split('"')[3]).sort()).toEqual(['NumberRangeLimited', 'SmsBudgetExhausted', 'SmsDeliveryFailed', 'SmsProviderTimeout']);
+    expect([...new Set(alarmed.map((m) => m.split('"')[3]))].sort()).toEqual([
+      'CodeApproved', 'CodeSent', 'InvalidPhoneNumber', 'NumberRangeLimited', 'SmsBudgetExhausted', 'SmsDeliveryFailed', 'SmsProviderTimeout', 'UnsupportedCountry',
+    ]);
   });
 
   it('has no custom domain unless configured', () => {
@@ -156,16 +211,56 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     t.resourceCountIs('AWS::Route53::RecordSet', 0);
   });
 
-  it('answers the gateway’s own errors as problem+json', () => {
-    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'THROTTLED',
-      StatusCode: '503',
-      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Content-Type': "'application/problem+json'", 'gatewayresponse.header.Retry-After': "'1'" }),
-    });
+  it('answers the gateway’s own throttle and WAF blocks with 429 problem+json and Retry-After (not a 5xx)', () => {
+    for (const [type, retryAfter] of [['THROTTLED', '1'], ['WAF_FILTERED', '60']] as const) {
+      t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: '429',
+        ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Content-Type': "'application/problem+json'", 'gatewayresponse.header.Retry-After': `'${retryAfter}'` }),
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"too_many_requests"') },
+      });
+    }
   });
 
   it('outputs the API URL, table, secret names and dashboard URL', () => {
     for (const name of ['ApiUrl', 'TableName', 'TokenSecretName', 'SensSecretName', 'DashboardUrl']) t.hasOutput(name, {});
+  });
+});
+
+describe('a first prod deploy', () => {
+  it('refuses to synthesise without account, region and someone to alarm, naming each', () => {
+    expect(() => stageConfig('prod', { corsAllowedOrigins: [] })).toThrow(
+      /^prod needs account \(the 12-digit AWS account id\), region \(e\.g\. ap-northeast-2\), alarmEmail or alarmTopicArn/,
+    );
+    expect(() => stageConfig('prod', { ...PROD_MINIMUM, region: undefined })).toThrow(/^prod needs region/);
+    expect(() => stageConfig('prod', { ...PROD_MINIMUM, account: '1234' })).toThrow(/account must be a 12-digit/);
+  });
+
+  it('synthesises with just the minimum: pinned account and region, termination protection, nothing an empty account lacks', () => {
+    const { stack, template } = synthStage('prod', {});
+    expect({ account: stack.account, region: stack.region, terminationProtection: stack.terminationProtection }).toEqual({
+      account: '123456789012', region: 'ap-northeast-2', terminationProtection: true,
+    });
+    const t = template();
+    // Nothing that needs a raised quota or an account-wide setting, nothing retained by a failed create.
+    for (const fn of applicationFunctions(t)) expect((fn as { Properties: Record<string, unknown> }).Properties.ReservedConcurrentExecutions).toBeUndefined();
+    t.resourceCountIs('AWS::ApiGateway::Account', 0);
+    const policies = Object.values(t.toJSON().Resources as Record<string, { DeletionPolicy?: string }>).map((r) => r.DeletionPolicy);
+    expect(policies).not.toContain('Retain');
+  });
+
+  it('alarms an existing SNS topic instead of an e-mail when given one', () => {
+    const t = synthStage('prod', { alarmEmail: undefined, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:123456789012:oncall' }).template();
+    t.resourceCountIs('AWS::SNS::Topic', 0);
+    const actions = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { AlarmActions: unknown[] } }).Properties.AlarmActions);
+    for (const a of actions) expect(a).toEqual(['arn:aws:sns:ap-northeast-2:123456789012:oncall']);
+  });
+
+  it('keeps the API Gateway CloudWatch role in a stack of its own (once per account and region)', () => {
+    const app = new App();
+    const t = Template.fromStack(new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount'));
+    t.resourceCountIs('AWS::ApiGateway::Account', 1);
+    t.resourceCountIs('AWS::IAM::Role', 1);
   });
 });
 
@@ -198,6 +293,16 @@ describe('stage settings', () => {
 
   it('subscribes the alarm e-mail when one is configured', () => {
     synthStage('dev', { alarmEmail: 'ops@example.com' }).template().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('turns the WAF on in any stage that asks', () => {
+    synthStage('dev', { waf: { enabled: true, sendRequestsPer5MinPerIp: 50 } }).template().resourceCountIs('AWS::WAFv2::WebACL', 1);
+  });
+
+  it('turns X-Ray and per-method API metrics on only when asked', () => {
+    const t = synthStage('dev', { tracing: true, apiDetailedMetrics: true }).template();
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true, MethodSettings: [Match.objectLike({ MetricsEnabled: true })] });
+    for (const fn of applicationFunctions(t)) expect((fn as { Properties: { TracingConfig?: { Mode: string } } }).Properties.TracingConfig?.Mode).toBe('Active');
   });
 
   it('sets reserved concurrency when configured', () => {

@@ -12,6 +12,9 @@ const CDK_CONTEXT = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.js
 
 const outdirs: string[] = [];
 
+/** What prod needs before it synthesises: where it deploys and who hears its alarms. */
+export const PROD_MINIMUM: StageOverrides = { account: '123456789012', region: 'ap-northeast-2', alarmEmail: 'ops@example.com' };
+
 /** The app as `cdk synth -c stage=…` builds it; esbuild bundling skipped unless `bundle`. */
 export function synthStage(stage: string, overrides: StageOverrides = {}, options: { bundle?: boolean; nag?: boolean } = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk.out-'));
@@ -24,7 +27,7 @@ export function synthStage(stage: string, overrides: StageOverrides = {}, option
       '@aws-cdk/core:failSynthOnValidationErrors': false,
     },
   });
-  const config = stageConfig(stage, overrides);
+  const config = stageConfig(stage, stage === 'prod' ? { ...PROD_MINIMUM, ...overrides } : overrides);
   const stack = new PhoneVerifyStack(app, `PhoneVerify-${stage}`, { config });
   if (options.nag) addNagChecks(app, stack, config);
   return {
