@@ -28,7 +28,9 @@ export async function loadSecrets(source: SecretSource, client?: SecretsManagerC
       ephemeral: source.tokenSecret === undefined,
     };
   }
-  const sm = client ?? new SecretsManagerClient({});
+  // Hard limits like DynamoDB's (functions/runtime.ts): a Secrets Manager that stops answering
+  // fails the cold start within about 3 s, never the whole function timeout.
+  const sm = client ?? new SecretsManagerClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true } });
   const fetchSecret = async (arn: string) => {
     const out = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!out.SecretString) throw new ConfigError(`secret ${arn} has no string value`);
