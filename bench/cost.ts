@@ -1,15 +1,25 @@
 import type { LatencyFigures } from './latency';
 
-/** us-east-1 list prices (Seoul, ap-northeast-2, is a few percent higher), 2026. */
+/**
+ * List prices per region (USD), as published on the AWS pricing pages in 2026; the Seoul
+ * (ap-northeast-2) figures are where Korean users' data lives by default. Re-check them before
+ * quoting: only the structure of the bill is certain, the cents move.
+ */
 export const PRICES = {
-  apiGatewayRestPerMillion: 3.5,
-  lambdaRequestsPerMillion: 0.2,
-  lambdaArmGbSecond: 0.0000133334,
-  dynamoWritePerMillion: 0.625,
-  dynamoReadPerMillion: 0.125,
-  logsIngestPerGb: 0.5,
-  xrayTracesPerMillion: 5,
+  'us-east-1': { apiGatewayRestPerMillion: 3.5, lambdaRequestsPerMillion: 0.2, lambdaArmGbSecond: 0.0000133334, dynamoWritePerMillion: 0.625, dynamoReadPerMillion: 0.125, logsIngestPerGb: 0.5 },
+  'ap-northeast-2': { apiGatewayRestPerMillion: 3.5, lambdaRequestsPerMillion: 0.2, lambdaArmGbSecond: 0.0000133334, dynamoWritePerMillion: 0.7125, dynamoReadPerMillion: 0.1425, logsIngestPerGb: 0.76 },
+} as const;
+export type Region = keyof typeof PRICES;
+
+/** Prices that are the same in both regions. */
+export const FLAT = {
   wafRequestsPerMillion: 0.6,
+  wafWebAclMonth: 5,
+  wafRuleMonth: 1, // each rule and each managed rule group; the two AWS IP lists carry no subscription fee
+  alarmMetricMonth: 0.1, // an anomaly-detection alarm counts 3 metrics, a math alarm one per metric it reads
+  customMetricMonth: 0.3,
+  secretMonth: 0.4,
+  dashboardMonth: 3, // beyond the account's first three
 } as const;
 
 /** Assumptions the bench cannot measure here, stated next to the figure. */
@@ -17,27 +27,52 @@ export const ASSUMED = {
   memoryGb: 0.25, // the stack's memorySize
   sensRoundTripMs: 150, // SENS from ap-northeast-2; the send function waits for it
   logBytesPerRequest: 1500, // our request line + EMF + Lambda REPORT + API access log
+  preflightsPerFlow: 2, // a browser's CORS preflight before each POST (cached 10 min; worst case: one each)
+  customMetrics: 20, // outcomes the functions emit as EMF in a month with some of every answer
 } as const;
 
-/** AWS cost of 1 million send + check flows, SMS excluded, from the measured handler figures. */
-export function costPerMillionFlows(figures: LatencyFigures): Record<string, string> {
-  const flows = 1_000_000;
+/** From the template: alarm metrics per stage (12 alarms, 19 metrics; prod's WAF alarm adds 1). */
+const ALARM_METRICS = { dev: 19, prod: 20 } as const;
+
+/** The monthly AWS bill of one stage for `flows` verifications (a send and a right check each), SMS excluded. */
+export function monthlyCost(flows: number, region: Region, stage: 'dev' | 'prod', figures: Pick<LatencyFigures, 'sendMs' | 'checkMs' | 'writeUnitsPerFlow' | 'readUnitsPerFlow'>) {
+  const p = PRICES[region];
   const requests = 2 * flows;
+  const apiRequests = requests + ASSUMED.preflightsPerFlow * flows;
   const gbSeconds = flows * ASSUMED.memoryGb * ((figures.sendMs + ASSUMED.sensRoundTripMs) / 1000 + figures.checkMs / 1000);
-  const items = {
-    'API Gateway REST': (requests / 1e6) * PRICES.apiGatewayRestPerMillion,
-    'Lambda requests': (requests / 1e6) * PRICES.lambdaRequestsPerMillion,
-    [`Lambda compute (${gbSeconds.toFixed(0)} GB-s)`]: gbSeconds * PRICES.lambdaArmGbSecond,
-    [`DynamoDB (${figures.writeUnitsPerFlow.toFixed(2)} WRU + ${figures.readUnitsPerFlow.toFixed(2)} RRU per flow)`]:
-      ((figures.writeUnitsPerFlow * flows) / 1e6) * PRICES.dynamoWritePerMillion + ((figures.readUnitsPerFlow * flows) / 1e6) * PRICES.dynamoReadPerMillion,
-    'CloudWatch Logs': ((requests * ASSUMED.logBytesPerRequest) / 1e9) * PRICES.logsIngestPerGb,
+  const waf = stage === 'prod';
+  const perUse = {
+    apiGateway: (apiRequests / 1e6) * p.apiGatewayRestPerMillion,
+    lambda: (requests / 1e6) * p.lambdaRequestsPerMillion + gbSeconds * p.lambdaArmGbSecond,
+    dynamodb: ((figures.writeUnitsPerFlow * flows) / 1e6) * p.dynamoWritePerMillion + ((figures.readUnitsPerFlow * flows) / 1e6) * p.dynamoReadPerMillion,
+    logs: ((apiRequests * ASSUMED.logBytesPerRequest) / 1e9) * p.logsIngestPerGb,
+    wafRequests: waf ? (apiRequests / 1e6) * FLAT.wafRequestsPerMillion : 0,
   };
-  const total = Object.values(items).reduce((a, b) => a + b, 0);
+  const fixed = {
+    secrets: 3 * FLAT.secretMonth,
+    alarms: ALARM_METRICS[stage] * FLAT.alarmMetricMonth,
+    metrics: ASSUMED.customMetrics * FLAT.customMetricMonth,
+    dashboard: FLAT.dashboardMonth,
+    waf: waf ? FLAT.wafWebAclMonth + 3 * FLAT.wafRuleMonth : 0,
+  };
+  const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+  return { perUse, fixed, total: sum(perUse) + sum(fixed) };
+}
+
+/** The bench's cost section: per 1M flows, and a month at 10 k and 1 M verifications in both regions. */
+export function costTable(figures: LatencyFigures): Record<string, string> {
   const usd = (x: number) => `$${x.toFixed(2)}`;
-  return {
-    ...Object.fromEntries(Object.entries(items).map(([k, v]) => [k, usd(v)])),
-    total: `${usd(total)}  (+ X-Ray ≤ ${usd((requests / 1e6) * PRICES.xrayTracesPerMillion)}, + WAF in prod ${usd((requests / 1e6) * PRICES.wafRequestsPerMillion)})`,
-    prices: 'us-east-1 list: API GW $3.50/M, Lambda arm $0.20/M + $0.0000133334/GB-s, DynamoDB $0.625/M WRU + $0.125/M RRU, logs $0.50/GB',
-    assumed: `256 MB functions; send waits ${ASSUMED.sensRoundTripMs} ms for SENS; ${ASSUMED.logBytesPerRequest} log bytes per request; handler times measured on DynamoDB Local`,
-  };
+  const rows: Record<string, string> = {};
+  for (const stage of ['dev', 'prod'] as const) {
+    for (const flows of [10_000, 1_000_000]) {
+      const cells = (Object.keys(PRICES) as Region[]).map((region) => {
+        const { perUse, fixed, total } = monthlyCost(flows, region, stage, figures);
+        const parts = Object.entries({ ...perUse, ...fixed }).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${usd(v)}`);
+        return `${region} ${usd(total)} (${parts.join(', ')})`;
+      });
+      rows[`${stage}, ${flows.toLocaleString('en')} verifications/month`] = cells.join('  |  ');
+    }
+  }
+  rows.assumed = `256 MB functions; send waits ${ASSUMED.sensRoundTripMs} ms for SENS; ${ASSUMED.preflightsPerFlow} CORS preflights per flow; ${ASSUMED.logBytesPerRequest} log bytes per request; ${ASSUMED.customMetrics} custom metrics; handler times and ${figures.writeUnitsPerFlow.toFixed(2)} write units per flow measured on DynamoDB Local`;
+  return rows;
 }

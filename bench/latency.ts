@@ -104,6 +104,19 @@ export async function latency(): Promise<LatencyFigures> {
     await lambdaHandler(sendCodeRoute, async () => resender)(postEvent('/v1/verifications', { phoneNumber: number(500_000) }));
     const resendUnits = capacity.write - c3.write;
 
+    // The hourly guards (range limit and budget): write units and added latency of a send, on vs off, interleaved.
+    const unguarded = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '0', MAX_SENDS_PER_PREFIX_PER_HOUR: '0', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32) }, { sender: new MemorySender(), db });
+    const sendOff = lambdaHandler(sendCodeRoute, async () => unguarded);
+    const guardOn: number[] = [];
+    const guardOff: number[] = [];
+    const c4 = { ...capacity };
+    await sendOff(postEvent('/v1/verifications', { phoneNumber: number(600_000) }));
+    const unguardedUnits = capacity.write - c4.write;
+    for (let i = 0; i < 500; i += 1) {
+      await timed(() => send(postEvent('/v1/verifications', { phoneNumber: number(700_000 + i) })), 202, guardOn);
+      await timed(() => sendOff(postEvent('/v1/verifications', { phoneNumber: number(800_000 + i) })), 202, guardOff);
+    }
+
     const seqBase: number[] = [];
     for (let i = 0; i < 1000; i += 1) await timed(() => baseline(i), 200, seqBase);
 
@@ -129,6 +142,8 @@ export async function latency(): Promise<LatencyFigures> {
         '50 concurrent p50 / p99  check': `${fmt(cc.p50)} / ${fmt(cc.p99)}  (${ratio(cc.p50, cb.p50)} / ${ratio(cc.p99, cb.p99)} baseline)`,
         '50 concurrent p50 / p99  baseline GetItem': `${fmt(cb.p50)} / ${fmt(cb.p99)}`,
         'write units: first send / resend in window / wrong check / right check': `${sendUnits} / ${resendUnits} / ${wrongUnits} / ${rightUnits}`,
+        'hourly guards: write units of a first send, on / off': `${sendUnits} / ${unguardedUnits}`,
+        'hourly guards: send p50 on / off (added)': `${fmt(summarize(guardOn).p50)} / ${fmt(summarize(guardOff).p50)}  (+${fmt(summarize(guardOn).p50 - summarize(guardOff).p50)})`,
         'units per flow (send + right check)': `${flowWrites.toFixed(2)} write, ${flowReads.toFixed(2)} read  (goal ≤ 6 write)`,
       },
       sendMs: s.mean,

@@ -1,6 +1,6 @@
 import './env';
 import { bundles } from './bundles';
-import { costPerMillionFlows } from './cost';
+import { costTable } from './cost';
 import { latency } from './latency';
 import { timing } from './timing';
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const figures = await latency();
   print('Warm latency through the handlers on DynamoDB Local (1,000 sequential flows; 2,000 flows at 50 concurrent)', figures.table);
   print('Timing safety of the code comparison', timing());
-  print('AWS cost per 1 million send + check flows (SMS excluded)', costPerMillionFlows(figures));
+  print('AWS cost per stage and month (SMS excluded), us-east-1 | ap-northeast-2', costTable(figures));
   process.stdout.write(`\nbench finished in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
