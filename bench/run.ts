@@ -21,6 +21,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\nbench finished in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
+// Ctrl-C or a kill: exit through 'exit', so the DynamoDB Local this bench started goes too.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(130));
+
 main().catch((error: unknown) => {
   process.stderr.write(`${(error as Error).stack}\n`);
   process.exit(1);

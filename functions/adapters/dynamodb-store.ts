@@ -9,8 +9,11 @@ import { VERIFICATION_TABLE } from './table-definition';
 /** Attribute names go through `#name` placeholders: `ttl` is a DynamoDB reserved word. */
 const ATTRIBUTES = [
   'phoneNumber', 'codeHash', 'codeExpiresAt', 'attempts', 'maxAttempts', 'sendId', 'lastSentAt',
-  'windowStart', 'sendCount', 'idempotencyKey', 'idempotentResponse', 'ttl',
+  'windowStart', 'sendCount', 'idempotencyKey', 'idempotentResponse', 'ttl', 'lastGuessHash',
 ] as const;
+
+/** The code is not approved yet: its last evaluated guess was not the code (see `hasPendingCode`). */
+const NOT_APPROVED = '(attribute_not_exists(#lastGuessHash) OR #lastGuessHash <> #codeHash)';
 type Attribute = (typeof ATTRIBUTES)[number];
 
 /** `#name` placeholders for just the attributes an expression mentions (DynamoDB refuses unused ones). */
@@ -64,7 +67,7 @@ export class DynamoVerificationStore implements VerificationStore {
       '#codeHash = :codeHash', '#codeExpiresAt = :codeExpiresAt', '#attempts = :zero', '#maxAttempts = :maxAttempts',
       '#sendId = :sendId', '#lastSentAt = :now', '#sendCount = #sendCount + :one',
     ];
-    const remove = ['#idempotentResponse'];
+    const remove = ['#idempotentResponse', '#lastGuessHash'];
     if (raiseTtl) set.push('#ttl = :codeTtl');
     if (plan.idempotencyKey !== undefined) set.push('#idempotencyKey = :key');
     else remove.push('#idempotencyKey');
@@ -152,20 +155,13 @@ export class DynamoVerificationStore implements VerificationStore {
     await this.updateIfLatest(phoneNumber, sendId, 'REMOVE #idempotencyKey', {});
   }
 
-  async spendAttempt(phoneNumber: string, now: number): Promise<SpentAttempt> {
-    const update = 'SET #attempts = #attempts + :one';
-    const condition = 'attribute_exists(#codeHash) AND #codeExpiresAt > :now AND #attempts < #maxAttempts';
-    const write = await this.write(this.updateCommand(phoneNumber, update, condition, { ':one': 1, ':now': now }, 'ALL_NEW'), (item) => item);
+  async recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt> {
+    const update = 'SET #attempts = #attempts + :one, #lastGuessHash = :guessHash';
+    const condition = `attribute_exists(#codeHash) AND #codeExpiresAt > :now AND #attempts < #maxAttempts AND ${NOT_APPROVED}`;
+    const write = await this.write(this.updateCommand(phoneNumber, update, condition, { ':one': 1, ':now': now, ':guessHash': guessHash }, 'ALL_NEW'), (item) => item);
     if (!write.ok) return { spent: false, current: write.current };
     if (!write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
     return { spent: true, record: write.value };
-  }
-
-  async consumeCode(phoneNumber: string, sendId: string, now: number): Promise<boolean> {
-    const update = 'REMOVE #codeHash, #idempotencyKey, #idempotentResponse';
-    const condition = '#sendId = :sendId AND attribute_exists(#codeHash) AND #codeExpiresAt > :now';
-    const write = await this.write(this.updateCommand(phoneNumber, update, condition, { ':sendId': sendId, ':now': now }), () => true);
-    return write.ok;
   }
 
   private async updateIfLatest(phoneNumber: string, sendId: string, update: string, values: Record<string, unknown>): Promise<void> {
@@ -227,7 +223,7 @@ function cooldownClause(plan: SendPlan, mayBeAbsent: boolean): string[] {
 function idempotencyClause(plan: SendPlan): string[] {
   if (plan.idempotencyKey === undefined) return [];
   return [
-    'NOT (#idempotencyKey = :key AND attribute_exists(#codeHash) AND #codeExpiresAt > :now' +
+    `NOT (#idempotencyKey = :key AND attribute_exists(#codeHash) AND #codeExpiresAt > :now AND ${NOT_APPROVED}` +
       ' AND (attribute_exists(#idempotentResponse) OR #lastSentAt > :inFlightFloor))',
   ];
 }

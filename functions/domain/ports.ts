@@ -23,6 +23,8 @@ export interface VerificationRecord {
   readonly codeExpiresAt?: number;
   readonly attempts?: number;
   readonly maxAttempts?: number;
+  /** Keyed hash of the last evaluated guess; equal to `codeHash` once the code is approved. */
+  readonly lastGuessHash?: string;
   /** Random id of the send that created the pending code. */
   readonly sendId?: string;
   /** Last charged send (cooldown). */
@@ -85,10 +87,12 @@ export interface VerificationStore {
   rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void>;
   /** Drops the idempotency key of `sendId` (its send did not end in a 202, so a retry counts as new). */
   forgetIdempotencyKey(phoneNumber: string, sendId: string): Promise<void>;
-  /** Uses up one check on a pending, unexpired code that has checks left. */
-  spendAttempt(phoneNumber: string, now: number): Promise<SpentAttempt>;
-  /** Marks the code of `sendId` used; false if it was replaced, used or expired meanwhile. */
-  consumeCode(phoneNumber: string, sendId: string, now: number): Promise<boolean>;
+  /**
+   * One check, in one atomic write whatever the answer: on a pending, unexpired code with checks
+   * left, uses up a check and records `guessHash` as the last guess. The right guess thereby
+   * consumes the code (a code whose last guess is its own hash is approved, no longer pending).
+   */
+  recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt>;
 }
 
 /**

@@ -12,9 +12,9 @@ export function windowIsCurrent(record: VerificationRecord | undefined, plan: Pi
   return record?.windowStart !== undefined && record.windowStart > plan.now - plan.windowMs;
 }
 
-/** Whether `record` holds a code that can still be checked at `now`. */
+/** Whether `record` holds a code that can still be checked at `now`: there, unexpired, not yet approved. */
 export function hasPendingCode(record: VerificationRecord | undefined, now: number): boolean {
-  return record?.codeHash !== undefined && (record.codeExpiresAt ?? 0) > now;
+  return record?.codeHash !== undefined && (record.codeExpiresAt ?? 0) > now && record.lastGuessHash !== record.codeHash;
 }
 
 /**

@@ -155,19 +155,19 @@ export class VerificationService {
   async check(phone: PhoneNumber, code: string): Promise<ApprovedCheck> {
     const { store, hasher, tokens, clock } = this.deps;
     const now = clock.now();
-    const attempt = await store.spendAttempt(phone.e164, now);
+    // One write spends the attempt and records the guess (../shared/DATA-MODEL.md, "Check — one
+    // write"): at most maxAttempts guesses are ever compared, and the right one closes the door.
+    const attempt = await store.recordGuess(phone.e164, hasher.hash(phone.e164, code), now);
     if (!attempt.spent) {
-      // Expired-or-missing wins over used-up (SPEC: 404 before 429).
+      // Expired, missing or already approved wins over used-up (SPEC: 404 before 429).
       if (!hasPendingCode(attempt.current, now)) throw notFound();
       throw new VerificationError('too_many_attempts', 'Too many incorrect codes. Request a new code.');
     }
     const { record } = attempt;
-    if (!record.codeHash || !record.sendId || !hasher.matches(record.codeHash, phone.e164, code)) {
+    if (!record.codeHash || !hasher.matches(record.codeHash, phone.e164, code)) {
       const attemptsRemaining = Math.max(0, (record.maxAttempts ?? 0) - (record.attempts ?? 0));
       throw new VerificationError('incorrect_code', 'The code does not match.', { attemptsRemaining });
     }
-    // Only one of several simultaneous right answers can remove the code.
-    if (!(await store.consumeCode(phone.e164, record.sendId, now))) throw notFound();
     const issued = await tokens.issue(phone.e164, now);
     return { status: 'approved', phoneNumber: phone.e164, token: issued.token, tokenExpiresAt: iso(issued.expiresAt) };
   }

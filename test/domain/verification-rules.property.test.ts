@@ -4,6 +4,7 @@ import { VerificationError } from '../../functions/domain/errors';
 import { parsePhoneNumber, type PhoneNumber } from '../../functions/domain/phone';
 import { TokenIssuer } from '../../functions/domain/token';
 import { DAILY_WINDOW_MS, VerificationService, type VerificationPolicy } from '../../functions/domain/verification-service';
+import { hasPendingCode } from '../../functions/domain/send-rules';
 import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
 import { RecordingSender, TestClock, wrong } from '../support/harness';
 
@@ -77,7 +78,7 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
           const pending = store.items.get(phone.e164);
           const delivered = sender.messages.filter((m) => m.to.e164 === phone.e164).at(-1)?.text.slice(1, 7);
           const code = delivered === undefined ? '000000' : step.right ? delivered : wrong(delivered);
-          const allowed = pending?.codeHash !== undefined && (pending.codeExpiresAt ?? 0) > clock.now() && (pending.attempts ?? 0) < (pending.maxAttempts ?? 0);
+          const allowed = hasPendingCode(pending, clock.now()) && (pending?.attempts ?? 0) < (pending?.maxAttempts ?? 0);
           let outcome: string;
           try {
             await service.check(phone, code);

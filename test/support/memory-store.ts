@@ -52,20 +52,12 @@ export class InMemoryVerificationStore implements VerificationStore {
     this.items.set(phoneNumber, rest);
   }
 
-  async spendAttempt(phoneNumber: string, now: number): Promise<SpentAttempt> {
+  async recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt> {
     const item = this.items.get(phoneNumber);
     if (!item || !hasPendingCode(item, now) || (item.attempts ?? 0) >= (item.maxAttempts ?? 0)) return { spent: false, current: item };
-    const record = { ...item, attempts: (item.attempts ?? 0) + 1 };
+    const record = { ...item, attempts: (item.attempts ?? 0) + 1, lastGuessHash: guessHash };
     this.items.set(phoneNumber, record);
     return { spent: true, record };
-  }
-
-  async consumeCode(phoneNumber: string, sendId: string, now: number): Promise<boolean> {
-    const item = this.items.get(phoneNumber);
-    if (!item || item.sendId !== sendId || !hasPendingCode(item, now)) return false;
-    const { codeHash: _c, idempotencyKey: _k, idempotentResponse: _r, ...rest } = item;
-    this.items.set(phoneNumber, rest);
-    return true;
   }
 }
 
