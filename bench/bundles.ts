@@ -3,7 +3,8 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLING } from '../lib/constructs/verification-function';
+import { BUNDLING, PHONE_METADATA_MODULE } from '../lib/constructs/verification-function';
+import { phoneMetadataFile } from '../lib/phone-metadata';
 import { fmt, summarize } from './support';
 
 const ROOT = join(__dirname, '..');
@@ -20,6 +21,8 @@ async function bundle(entry: string, outfile: string): Promise<number> {
     minify: BUNDLING.minify,
     mainFields: BUNDLING.mainFields,
     banner: { js: BUNDLING.banner },
+    // As the stack does for the default ALLOWED_COUNTRIES (KR): phone metadata for KR only.
+    alias: { [PHONE_METADATA_MODULE]: phoneMetadataFile(['KR']) },
     logLevel: 'silent',
   });
   return statSync(outfile).size;

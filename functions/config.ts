@@ -1,5 +1,5 @@
-import { isSupportedCountry } from 'libphonenumber-js/max';
 import { CODE_LENGTH_RANGE } from './domain/code';
+import { isKnownCountry } from './domain/phone';
 import { SMS_MAX_BYTES, renderMessage, smsByteLength, type MessageFormat } from './domain/message';
 import type { TokenSettings } from './domain/token';
 import type { VerificationPolicy } from './domain/verification-service';
@@ -85,7 +85,7 @@ export function readConfig(env: Env): RuntimeConfig {
   const allowedCountries = new Set(text(env, 'ALLOWED_COUNTRIES', 'KR').split(',').map((c) => c.trim().toUpperCase()).filter(Boolean));
   if (allowedCountries.size === 0) throw new ConfigError('ALLOWED_COUNTRIES must name at least one country');
   for (const country of allowedCountries) {
-    if (!isSupportedCountry(country as never)) throw new ConfigError(`ALLOWED_COUNTRIES: "${country}" is not an ISO 3166 alpha-2 country with phone numbers`);
+    if (!isKnownCountry(country)) throw new ConfigError(`ALLOWED_COUNTRIES: "${country}" is not an ISO 3166 alpha-2 country with phone numbers`);
   }
 
   const message = messageFormat(env, codeLength);

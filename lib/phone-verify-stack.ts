@@ -49,6 +49,7 @@ export class PhoneVerifyStack extends Stack {
       removalPolicy,
       reservedConcurrency: config.reservedConcurrency,
       tracing: config.tracing,
+      allowedCountries: (config.serviceSettings.ALLOWED_COUNTRIES ?? 'KR').split(',').map((c) => c.trim()).filter(Boolean),
     };
     const environment = { ...functionEnvironment(config), TABLE_NAME: table.tableName, CODE_HASH_SECRET_ARN: this.secrets.codeHashSecret.secretArn };
     // Worst paths, each DynamoDB call at its hard limit: send = reservation, hourly counters,

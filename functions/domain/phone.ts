@@ -1,5 +1,11 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
+// The full metadata here, under npm start and in tests; a Lambda bundle gets metadata cut to its
+// stage's ALLOWED_COUNTRIES in its place (lib/phone-metadata.ts, an esbuild alias). The answers
+// are the same either way: the calling code is checked first, with no metadata at all.
+import fullMetadata from 'libphonenumber-js/metadata.max.json';
 import { VerificationError } from './errors';
+
+const metadata = fullMetadata as unknown as MetadataJson;
 
 /** A mobile number that passed every check of SPEC section 2, in the forms the service needs. */
 export interface PhoneNumber {
@@ -26,19 +32,43 @@ const MAX_INPUT_LENGTH = 32;
 
 const invalid = () => new VerificationError('invalid_phone_number', 'The phone number is not a valid mobile number.');
 
+/** Whether `country` has phone metadata here (for config validation: an unknown code stops start-up). */
+export function isKnownCountry(country: string): boolean {
+  return isSupportedCountry(country as CountryCode, metadata);
+}
+
+const callingCodesOf = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
+
+/** The country calling codes the allowed countries use (`82` for KR), computed once per set. */
+function allowedCallingCodes(allowedCountries: ReadonlySet<string>): ReadonlySet<string> {
+  let codes = callingCodesOf.get(allowedCountries);
+  if (!codes) {
+    codes = new Set([...allowedCountries].filter(isKnownCountry).map((c) => getCountryCallingCode(c as CountryCode, metadata)));
+    callingCodesOf.set(allowedCountries, codes);
+  }
+  return codes;
+}
+
+const unsupported = () => new VerificationError('unsupported_country', 'Codes cannot be sent to numbers in this country.');
+
 /**
- * Parses `input` (national with `defaultCountry`, or E.164) in the spec's order:
- * parse → valid number → allowed country → mobile.
+ * Parses `input` (national with `defaultCountry`, or E.164) in the spec's order: parse → country
+ * calling code → valid number → allowed country → mobile. The calling code comes first, so a
+ * number no allowed country could have is `unsupported_country` whether or not it is valid
+ * where it belongs, and the metadata of other countries is never needed.
  * @throws VerificationError `invalid_phone_number` or `unsupported_country`
  */
 export function parsePhoneNumber(input: string, allowedCountries: ReadonlySet<string>, defaultCountry = 'KR'): PhoneNumber {
   if (input.length > MAX_INPUT_LENGTH || !PLAIN_NUMBER.test(input)) throw invalid();
-  const parsed = parsePhoneNumberFromString(input, { defaultCountry: defaultCountry as never });
+  const codes = allowedCallingCodes(allowedCountries);
+  // Calling codes are a prefix code (ITU-T E.164): at most one of them starts the number.
+  const allowedCode = input.startsWith('+')
+    ? [...codes].some((code) => input.replace(/[^0-9]/g, '').startsWith(code))
+    : isKnownCountry(defaultCountry) && codes.has(getCountryCallingCode(defaultCountry as CountryCode, metadata));
+  if (!allowedCode) throw unsupported();
+  const parsed = parsePhoneNumberFromString(input, { defaultCountry: defaultCountry as CountryCode }, metadata);
   if (!parsed?.isValid()) throw invalid();
-  // Non-geographic numbers (+800, +882 …) have no country, so no allowlist can admit them.
-  if (!parsed.country || !allowedCountries.has(parsed.country)) {
-    throw new VerificationError('unsupported_country', 'Codes cannot be sent to numbers in this country.');
-  }
+  if (!parsed.country || !allowedCountries.has(parsed.country)) throw unsupported();
   const type = parsed.getType();
   if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') throw invalid();
   return {

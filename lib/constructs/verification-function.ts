@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { phoneMetadataFile } from '../phone-metadata';
 
 export interface VerificationFunctionProps {
   /** Entry file under `functions/`, e.g. `send-code.ts`. */
@@ -16,6 +17,8 @@ export interface VerificationFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   readonly reservedConcurrency?: number | undefined;
   readonly tracing: boolean;
+  /** ALLOWED_COUNTRIES of the stage: the bundle carries phone metadata for these only. */
+  readonly allowedCountries: readonly string[];
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -50,10 +53,16 @@ export class VerificationFunction extends Construct {
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       ...(props.reservedConcurrency !== undefined && { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-      bundling: BUNDLING,
+      bundling: {
+        ...BUNDLING,
+        esbuildArgs: { [`--alias:${PHONE_METADATA_MODULE}`]: phoneMetadataFile(props.allowedCountries) },
+      },
     });
   }
 }
+
+/** The module functions/domain/phone.ts imports its metadata from; bundles get a cut in its place. */
+export const PHONE_METADATA_MODULE = 'libphonenumber-js/metadata.max.json';
 
 /** esbuild options for an ESM bundle that carries its own SDK (TOOLCHAIN.md explains each one). */
 export const BUNDLING = {

@@ -66,8 +66,17 @@ describe('parsePhoneNumber', () => {
     expect(codeOf('+81 3-1234-5678', new Set(['JP']))).toBe('invalid_phone_number');
   });
 
-  it('refuses an invalid number as invalid_phone_number even outside the allowed countries', () => {
-    expect(codeOf('+1 000 000 0000')).toBe('invalid_phone_number');
+  it('checks the country calling code before validity (SPEC): an invalid number of a code no allowed country uses is unsupported_country', () => {
+    expect(codeOf('+1 000 000 0000')).toBe('unsupported_country');
+    expect(codeOf('+999 1234')).toBe('unsupported_country'); // no country at all has +999
+  });
+
+  it('still calls an invalid number of an allowed calling code invalid_phone_number', () => {
+    expect(codeOf('+82 10-123')).toBe('invalid_phone_number');
+  });
+
+  it('refuses a national number when the default region (KR) is not allowed', () => {
+    expect(codeOf('010-1234-5678', new Set(['JP']))).toBe('unsupported_country');
   });
 });
 
