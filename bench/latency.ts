@@ -2,9 +2,9 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { checkCodeRoute } from '../functions/check-code';
 import { lambdaHandler } from '../functions/http/api';
+import { ALL_PARTS, postEvent, wrong } from '../test/support/harness';
 import { buildRuntime, documentClient } from '../functions/runtime';
 import { sendCodeRoute } from '../functions/send-code';
-import { postEvent, wrong } from '../test/support/harness';
 import { MemorySender, benchTable, fmt, summarize } from './support';
 
 export interface LatencyFigures {
@@ -66,7 +66,7 @@ export async function latency(): Promise<LatencyFigures> {
     const db = documentClient({ dynamodbEndpoint: dynamo.endpoint }, {}, { connectionMs: 5_000, requestMs: 30_000 });
     const capacity = meterCapacity(db);
     const sender = new MemorySender();
-    const runtime = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '1000000', MAX_SENDS_PER_PREFIX_PER_HOUR: '10000', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32) }, { sender, db });
+    const runtime = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '1000000', MAX_SENDS_PER_PREFIX_PER_HOUR: '10000', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32) }, { sender, db }, ALL_PARTS);
     const send = lambdaHandler(sendCodeRoute, async () => runtime);
     const check = lambdaHandler(checkCodeRoute, async () => runtime);
     // Baseline: the least a handler on this table can do, one GetItem, through the same client.
@@ -99,13 +99,13 @@ export async function latency(): Promise<LatencyFigures> {
     const c2 = { ...capacity };
     await check(postEvent('/v1/verifications/check', { phoneNumber: number(500_000), code: sender.codes.get(number(500_000)) }));
     const rightUnits = capacity.write - c2.write;
-    const resender = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '1000000', MAX_SENDS_PER_PREFIX_PER_HOUR: '10000', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32), RESEND_COOLDOWN_SECONDS: '0' }, { sender: new MemorySender(), db });
+    const resender = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '1000000', MAX_SENDS_PER_PREFIX_PER_HOUR: '10000', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32), RESEND_COOLDOWN_SECONDS: '0' }, { sender: new MemorySender(), db }, ALL_PARTS);
     const c3 = { ...capacity };
     await lambdaHandler(sendCodeRoute, async () => resender)(postEvent('/v1/verifications', { phoneNumber: number(500_000) }));
     const resendUnits = capacity.write - c3.write;
 
     // The hourly guards (range limit and budget): write units and added latency of a send, on vs off, interleaved.
-    const unguarded = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '0', MAX_SENDS_PER_PREFIX_PER_HOUR: '0', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32) }, { sender: new MemorySender(), db });
+    const unguarded = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '0', MAX_SENDS_PER_PREFIX_PER_HOUR: '0', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32) }, { sender: new MemorySender(), db }, ALL_PARTS);
     const sendOff = lambdaHandler(sendCodeRoute, async () => unguarded);
     const guardOn: number[] = [];
     const guardOff: number[] = [];

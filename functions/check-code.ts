@@ -1,7 +1,8 @@
 import { parsePhoneNumber } from './domain/phone';
 import { lambdaHandler, type Route } from './http/api';
 import { checkCodeBody, parseFields } from './http/schemas';
-import { serviceRuntime } from './runtime';
+import { tokenIssuer } from './domain/token';
+import { serviceRuntime, type RuntimeParts } from './runtime';
 
 /** `POST /v1/verifications/check`: approves the code once and returns the signed token. */
 export const checkCodeRoute: Route = {
@@ -16,4 +17,8 @@ export const checkCodeRoute: Route = {
   },
 };
 
-export const handler = lambdaHandler(checkCodeRoute, serviceRuntime);
+/** What only this route needs: a token signer (and no SMS client). */
+export const CHECK_PARTS: RuntimeParts = { tokenIssuer: (config, secrets) => tokenIssuer(config.token, secrets.signingKey) };
+
+export const runtime = () => serviceRuntime(CHECK_PARTS);
+export const handler = lambdaHandler(checkCodeRoute, runtime);

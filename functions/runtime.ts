@@ -1,15 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConsoleSmsSender } from './adapters/console-sms-sender';
 import { DynamoAbuseCounters } from './adapters/dynamodb-counters';
 import { DynamoVerificationStore } from './adapters/dynamodb-store';
 import { loadSecrets, type ServiceSecrets } from './adapters/secrets';
-import { SensSmsSender } from './adapters/sens-sms-sender';
 import { ConfigError, readConfig, type RuntimeConfig } from './config';
 import { CodeHasher } from './domain/code';
-import { SmsDeliveryError, systemClock, type Clock, type SmsSender } from './domain/ports';
-import { TokenIssuer } from './domain/token';
+import { systemClock, type Clock, type SmsSender } from './domain/ports';
+import type { TokenIssuer } from './domain/token';
 import { VerificationService } from './domain/verification-service';
 
 /** What a handler needs, built once per process. */
@@ -17,6 +15,15 @@ export interface ServiceRuntime {
   readonly config: RuntimeConfig;
   readonly service: VerificationService;
   readonly secrets: ServiceSecrets;
+}
+
+/**
+ * The parts only one route needs, supplied by its handler so the other's bundle never loads
+ * them: the send function has no token signer (jose), the check function no SMS client.
+ */
+export interface RuntimeParts {
+  readonly smsSender?: (config: RuntimeConfig, secrets: ServiceSecrets) => SmsSender;
+  readonly tokenIssuer?: (config: RuntimeConfig, secrets: ServiceSecrets) => Pick<TokenIssuer, 'issue'>;
 }
 
 /** Parts a test or the local server may supply instead of the configured ones. */
@@ -27,17 +34,21 @@ export interface RuntimeOverrides {
   readonly secretsClient?: SecretsManagerClient;
 }
 
-/** Builds the runtime from environment variables: config, secrets, SDK clients, sender. */
-export async function buildRuntime(env: Readonly<Record<string, string | undefined>>, overrides: RuntimeOverrides = {}): Promise<ServiceRuntime> {
+/** Builds the runtime from environment variables: config, secrets, SDK clients, and the route's parts. */
+export async function buildRuntime(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: RuntimeOverrides = {},
+  parts: RuntimeParts = {},
+): Promise<ServiceRuntime> {
   const config = readConfig(env);
   const secrets = await loadSecrets(config.secrets, overrides.secretsClient);
   const db = overrides.db ?? documentClient(config, env);
   const service = new VerificationService({
     store: new DynamoVerificationStore(db, config.tableName),
     counters: new DynamoAbuseCounters(db, config.limitsTableName),
-    sender: overrides.sender ?? smsSender(config, secrets),
+    sender: overrides.sender ?? parts.smsSender?.(config, secrets) ?? unconfigured('an SMS sender', 'send'),
     hasher: new CodeHasher(secrets.codeHashSecret),
-    tokens: secrets.signingKey ? new TokenIssuer(config.token, secrets.signingKey) : unconfigured('TOKEN_SECRET_ARN'),
+    tokens: parts.tokenIssuer?.(config, secrets) ?? unconfigured('a token signer', 'issue'),
     clock: overrides.clock ?? systemClock,
     policy: config.policy,
     message: config.message,
@@ -45,18 +56,22 @@ export async function buildRuntime(env: Readonly<Record<string, string | undefin
   return { config, service, secrets };
 }
 
-let shared: Promise<ServiceRuntime> | undefined;
+const shared = new Map<RuntimeParts, Promise<ServiceRuntime>>();
 
 /**
- * The process-wide runtime, built on first use from `process.env` and reused by every request
- * of a warm container. A failed build is not cached, so a passing Secrets Manager hiccup heals.
+ * The process-wide runtime of a route, built on first use from `process.env` and reused by every
+ * request of a warm container. A failed build is not cached, so a passing Secrets Manager hiccup heals.
  */
-export function serviceRuntime(): Promise<ServiceRuntime> {
-  shared ??= buildRuntime(process.env).catch((error: unknown) => {
-    shared = undefined;
-    throw error;
-  });
-  return shared;
+export function serviceRuntime(parts: RuntimeParts): Promise<ServiceRuntime> {
+  let runtime = shared.get(parts);
+  if (!runtime) {
+    runtime = buildRuntime(process.env, {}, parts).catch((error: unknown) => {
+      shared.delete(parts);
+      throw error;
+    });
+    shared.set(parts, runtime);
+  }
+  return runtime;
 }
 
 /**
@@ -104,25 +119,10 @@ export function documentClient(
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-function smsSender(config: RuntimeConfig, secrets: ServiceSecrets): SmsSender {
-  if (config.smsProvider === 'console') return new ConsoleSmsSender();
-  const credentials = config.sens.credentials ?? secrets.sensCredentials;
-  if (!credentials) {
-    // Refuse every send (502, nothing charged) rather than fail the function: the SMS alarm tells the operator.
-    const reason = secrets.sensProblem ?? 'SENS_SECRET_ARN is not set for this function';
-    return { send: async () => Promise.reject(new SmsDeliveryError(reason)) };
-  }
-  return new SensSmsSender(credentials, { endpoint: config.sens.endpoint, timeoutMs: config.policy.smsTimeoutMs });
-}
-
 /**
  * A part this function was deliberately not given (least privilege: the send function cannot
- * sign tokens). Using it is a wiring bug: a 500.
+ * sign tokens, the check function cannot text). Using it is a wiring bug: a 500.
  */
-function unconfigured(variable: string): Pick<TokenIssuer, 'issue'> {
-  return {
-    issue: async () => {
-      throw new ConfigError(`${variable} is not set for this function`);
-    },
-  };
+function unconfigured<K extends string>(what: string, method: K): Record<K, () => Promise<never>> {
+  return { [method]: async () => Promise.reject(new ConfigError(`${what} is not part of this function`)) } as Record<K, () => Promise<never>>;
 }

@@ -2,7 +2,8 @@ import { VerificationError } from './domain/errors';
 import { parsePhoneNumber } from './domain/phone';
 import { lambdaHandler, type Route } from './http/api';
 import { IDEMPOTENCY_KEY, parseFields, sendCodeBody } from './http/schemas';
-import { serviceRuntime } from './runtime';
+import { smsSender } from './adapters/sms-senders';
+import { serviceRuntime, type RuntimeParts } from './runtime';
 
 /** `POST /v1/verifications`: texts a new code to the number. */
 export const sendCodeRoute: Route = {
@@ -27,4 +28,8 @@ export const sendCodeRoute: Route = {
   },
 };
 
-export const handler = lambdaHandler(sendCodeRoute, serviceRuntime);
+/** What only this route needs: an SMS sender (and no token signer). */
+export const SEND_PARTS: RuntimeParts = { smsSender };
+
+export const runtime = () => serviceRuntime(SEND_PARTS);
+export const handler = lambdaHandler(sendCodeRoute, runtime);

@@ -5,13 +5,12 @@ import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { handler as checkCode } from '../functions/check-code';
+import { handler as checkCode, runtime as checkRuntime } from '../functions/check-code';
 import { preflightHeaders } from '../functions/http/cors';
 import { INTERNAL_ERROR, problemResponse } from '../functions/http/problem';
 import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
 import { VerificationError } from '../functions/domain/errors';
-import { serviceRuntime } from '../functions/runtime';
-import { handler as sendCode } from '../functions/send-code';
+import { handler as sendCode, runtime as sendRuntime } from '../functions/send-code';
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { proxyEvent } from './proxy-event';
@@ -36,7 +35,8 @@ async function main(): Promise<void> {
 
   let runtime;
   try {
-    runtime = await serviceRuntime(); // validates every setting now, not at the first request
+    // Both routes' runtimes, built now: every setting is validated before the first request.
+    [runtime] = await Promise.all([sendRuntime(), checkRuntime()]);
     // A DynamoDB on this machine (the embedded engine or another DynamoDB Local) gets the table; AWS itself never does.
     const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
     if (/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint)) {

@@ -2,7 +2,7 @@ import { checkCodeRoute } from '../functions/check-code';
 import { lambdaHandler } from '../functions/http/api';
 import { buildRuntime } from '../functions/runtime';
 import { sendCodeRoute } from '../functions/send-code';
-import { apiEvent, dynamoHarness, handlerFor, parseResult, postEvent, RecordingSender, TEST_SECRETS, wrong, type HttpAnswer } from './support/harness';
+import { ALL_PARTS, apiEvent, dynamoHarness, handlerFor, parseResult, postEvent, RecordingSender, TEST_SECRETS, wrong, type HttpAnswer } from './support/harness';
 import { nonConformance } from './support/openapi';
 
 const SEND = '/v1/verifications';
@@ -63,7 +63,7 @@ async function collectAnswers(): Promise<Array<{ path: string; method: string; l
   release();
   await first;
 
-  const offline = await buildRuntime({ ...TEST_SECRETS, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }, { sender: new RecordingSender() });
+  const offline = await buildRuntime({ ...TEST_SECRETS, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }, { sender: new RecordingSender() }, ALL_PARTS);
   note(SEND, '503', await handlerFor(sendCodeRoute, offline)(postEvent(SEND, KR)));
   note(CHECK, '503', await handlerFor(checkCodeRoute, offline)(postEvent(CHECK, { phoneNumber: E164, code: '123456' })));
   const broken = async () => Promise.reject(new Error('bug'));

@@ -23,8 +23,8 @@ export async function loadSecrets(source: SecretSource, client?: SecretsManagerC
   if (source.kind === 'env') {
     return {
       // kid "local": there is one secret per process, nothing to rotate.
-      signingKey: { kid: 'local', secret: source.tokenSecret ?? randomSecret() },
-      codeHashSecret: source.codeHashSecret ?? randomSecret(),
+      signingKey: { kid: 'local', secret: source.tokenSecret ?? processSecret('TOKEN_SECRET') },
+      codeHashSecret: source.codeHashSecret ?? processSecret('CODE_HASH_SECRET'),
       ephemeral: source.tokenSecret === undefined,
     };
   }
@@ -76,6 +76,15 @@ export function parseSensSecret(json: string): SensCredentials {
     return v;
   };
   return { serviceId: field('serviceId'), accessKey: field('accessKey'), secretKey: field('secretKey'), from: field('from').replace(/-/g, '') };
+}
+
+const processSecrets = new Map<string, string>();
+
+/** A random secret for `name`, the same for every runtime of this process (the local server has one per route). */
+function processSecret(name: string): string {
+  let secret = processSecrets.get(name);
+  if (!secret) processSecrets.set(name, (secret = randomSecret()));
+  return secret;
 }
 
 function randomSecret(): string {

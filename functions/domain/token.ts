@@ -20,6 +20,15 @@ export interface IssuedToken {
   readonly expiresAt: number;
 }
 
+/**
+ * The check function's token signer from its settings and key; without a key (a function not
+ * given the token secret) signing is a wiring bug.
+ */
+export function tokenIssuer(settings: TokenSettings, signingKey: SigningKey | undefined): Pick<TokenIssuer, 'issue'> {
+  if (!signingKey) return { issue: async () => Promise.reject(new Error('TOKEN_SECRET_ARN is not set for this function')) };
+  return new TokenIssuer(settings, signingKey);
+}
+
 /** Signs the verification token of SPEC section 2 (JWT, HS256, `kid` in the header). */
 export class TokenIssuer {
   private readonly key: Uint8Array;

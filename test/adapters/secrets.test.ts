@@ -3,7 +3,7 @@ import { loadSecrets, parseSensSecret } from '../../functions/adapters/secrets';
 import { ConfigError } from '../../functions/config';
 import { checkCodeRoute } from '../../functions/check-code';
 import { buildRuntime } from '../../functions/runtime';
-import { sendCodeRoute } from '../../functions/send-code';
+import { SEND_PARTS, sendCodeRoute } from '../../functions/send-code';
 import { handlerFor, postEvent } from '../support/harness';
 
 /** Answers GetSecretValue from a map, like Secrets Manager would; counts the calls. */
@@ -81,6 +81,7 @@ describe('a stage whose SENS secret is not filled in yet', () => {
         // A store that always reserves, to reach the SMS step without DynamoDB.
         db: { send: async (command: { constructor: { name: string } }) => (released.push(command.constructor.name), { Attributes: undefined }) } as never,
       },
+      SEND_PARTS,
     );
     const answer = await handlerFor(sendCodeRoute, runtime)(postEvent('/v1/verifications', { phoneNumber: '010-1234-5678' }));
     expect(answer.status).toBe(502);

@@ -4,7 +4,7 @@ import { lambdaHandler } from '../../functions/http/api';
 import { buildRuntime, documentClient } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
 import { SENS_TEST_CREDENTIALS, codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
-import { TEST_SECRETS, handlerFor, parseResult, postEvent, testTables, wrong } from '../support/harness';
+import { ALL_PARTS, TEST_SECRETS, handlerFor, parseResult, postEvent, testTables, wrong } from '../support/harness';
 
 describe('log hygiene: a full flow with every log level on', () => {
   let output = '';
@@ -42,6 +42,7 @@ describe('log hygiene: a full flow with every log level on', () => {
         ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...sensEnv(sens), RESEND_COOLDOWN_SECONDS: '0',
       },
       { db: documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 }) },
+      ALL_PARTS,
     );
     const send = handlerFor(sendCodeRoute, runtime);
     const check = handlerFor(checkCodeRoute, runtime);

@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { checkCodeRoute } from '../../functions/check-code';
 import { buildRuntime, documentClient } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
-import { TEST_SECRETS, handlerFor, postEvent, testTables } from '../support/harness';
+import { ALL_PARTS, TEST_SECRETS, handlerFor, postEvent, testTables } from '../support/harness';
 import { FaultyLink, codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
 
 describe('sending through SENS (the SENS emulator on loopback, real DynamoDB Local)', () => {
@@ -18,7 +18,7 @@ describe('sending through SENS (the SENS emulator on loopback, real DynamoDB Loc
     const tables = await testTables(endpoint);
     const tableName = tables.TABLE_NAME;
     runtimeFor = async (sensUrl) => {
-      const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...sensEnv({ url: sensUrl }) });
+      const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...sensEnv({ url: sensUrl }) }, {}, ALL_PARTS);
       const send = handlerFor(sendCodeRoute, runtime);
       return { send: () => send(postEvent('/v1/verifications', { phoneNumber: '010-1234-5678' })), check: handlerFor(checkCodeRoute, runtime) };
     };

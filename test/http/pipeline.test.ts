@@ -3,11 +3,11 @@ import { checkCodeRoute } from '../../functions/check-code';
 import { sendCodeRoute } from '../../functions/send-code';
 import { lambdaHandler } from '../../functions/http/api';
 import { VerificationError } from '../../functions/domain/errors';
-import { TEST_SECRETS, apiEvent, handlerFor, parseResult, postEvent, RecordingSender } from '../support/harness';
+import { ALL_PARTS, TEST_SECRETS, apiEvent, handlerFor, parseResult, postEvent, RecordingSender } from '../support/harness';
 
 /** These requests are all refused before the store is used, so the DynamoDB endpoint is never dialled. */
 async function runtimeWith(env: Record<string, string> = {}): Promise<ServiceRuntime> {
-  return buildRuntime({ ...TEST_SECRETS, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', ...env }, { sender: new RecordingSender() });
+  return buildRuntime({ ...TEST_SECRETS, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', ...env }, { sender: new RecordingSender() }, ALL_PARTS);
 }
 
 describe('every request, before any rule', () => {
@@ -159,7 +159,7 @@ describe('every request, before any rule', () => {
 
   it('maps a store outage to 503 service_unavailable with Retry-After, and sends no SMS', async () => {
     const sender = new RecordingSender();
-    const offline = await buildRuntime({ ...TEST_SECRETS, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }, { sender });
+    const offline = await buildRuntime({ ...TEST_SECRETS, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }, { sender }, ALL_PARTS);
     const answer = await handlerFor(sendCodeRoute, offline)(postEvent('/v1/verifications', { phoneNumber: '010-1234-5678' }));
     expect(answer.status).toBe(503);
     expect(answer.json.code).toBe('service_unavailable');

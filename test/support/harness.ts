@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { checkCodeRoute } from '../../functions/check-code';
+import { CHECK_PARTS, checkCodeRoute } from '../../functions/check-code';
 import type { Clock, SmsMessage, SmsReceipt, SmsSender, VerificationRecord } from '../../functions/domain/ports';
 import { SmsDeliveryError, SmsTimeoutError } from '../../functions/domain/ports';
 import { lambdaHandler, type Route } from '../../functions/http/api';
-import { buildRuntime, documentClient, type ServiceRuntime } from '../../functions/runtime';
-import { sendCodeRoute } from '../../functions/send-code';
+import { buildRuntime, documentClient, type RuntimeParts, type ServiceRuntime } from '../../functions/runtime';
+import { SEND_PARTS, sendCodeRoute } from '../../functions/send-code';
 import { LIMITS_TABLE } from '../../functions/adapters/table-definition';
 import { ensureTable, localClient } from '../../local/dynamodb-local';
 import { proxyEvent } from '../../local/proxy-event';
@@ -47,6 +47,9 @@ export class RecordingSender implements SmsSender {
   }
 }
 
+/** Both routes' parts in one runtime: tests drive sends and checks through it. */
+export const ALL_PARTS: RuntimeParts = { ...SEND_PARTS, ...CHECK_PARTS };
+
 export const TEST_SECRETS = {
   TOKEN_SECRET: 'test-token-secret-0123456789abcdefghij',
   CODE_HASH_SECRET: 'test-code-hash-secret-0123456789abcdef',
@@ -83,7 +86,7 @@ export async function dynamoHarness(env: Record<string, string> = {}): Promise<H
   // Tests check rules, not latency: one client carrying hundreds of concurrent requests to a
   // DynamoDB Local on a busy machine must not turn slowness into 503s (a Lambda never does that).
   const db = documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 });
-  const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender, db });
+  const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender, db }, ALL_PARTS);
   const send = handlerFor(sendCodeRoute, runtime);
   const check = handlerFor(checkCodeRoute, runtime);
   return {
