@@ -14,6 +14,8 @@ export interface LatencyFigures {
   readonly checkMs: number;
   /** Write and read units per flow, measured. */
   readonly writeUnitsPerFlow: number;
+  /** Project ÷ baseline GetItem, p50 and p99, sequential and at 50 in flight. */
+  readonly ratios: Record<'sendSeq' | 'checkSeq' | 'sendCon' | 'checkCon', { readonly p50: number; readonly p99: number }>;
   readonly readUnitsPerFlow: number;
 }
 
@@ -145,6 +147,12 @@ export async function latency(): Promise<LatencyFigures> {
         'hourly guards: write units of a first send, on / off': `${sendUnits} / ${unguardedUnits}`,
         'hourly guards: send p50 on / off (added)': `${fmt(summarize(guardOn).p50)} / ${fmt(summarize(guardOff).p50)}  (+${fmt(summarize(guardOn).p50 - summarize(guardOff).p50)})`,
         'units per flow (send + right check)': `${flowWrites.toFixed(2)} write, ${flowReads.toFixed(2)} read  (goal ≤ 6 write)`,
+      },
+      ratios: {
+        sendSeq: { p50: s.p50 / b.p50, p99: s.p99 / b.p99 },
+        checkSeq: { p50: c.p50 / b.p50, p99: c.p99 / b.p99 },
+        sendCon: { p50: cs.p50 / cb.p50, p99: cs.p99 / cb.p99 },
+        checkCon: { p50: cc.p50 / cb.p50, p99: cc.p99 / cb.p99 },
       },
       sendMs: s.mean,
       checkMs: c.mean,
