@@ -9,7 +9,9 @@ import { serviceRuntime, type RuntimeParts } from './runtime';
 export const sendCodeRoute: Route = {
   path: '/v1/verifications',
   async handle(request, { config, service }) {
-    const { phoneNumber } = parseFields(sendCodeBody, request.body);
+    const { phoneNumber, channel } = parseFields(sendCodeBody, request.body);
+    // Alimtalk is not configured in this build: SMS is the one channel (SPEC: unsupported_channel).
+    if (channel === 'alimtalk') throw new VerificationError('unsupported_channel', 'This service does not send codes by KakaoTalk Alimtalk; ask for "sms".');
     const keys = request.headerValues('idempotency-key');
     if (keys.length > 1 || (keys.length === 1 && !IDEMPOTENCY_KEY.test(keys[0] ?? ''))) {
       throw new VerificationError('invalid_request', 'Idempotency-Key must be given once, as 1 to 64 of A-Z, a-z, 0-9, _ and -.');

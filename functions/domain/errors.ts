@@ -6,6 +6,7 @@ export const PROBLEM_CODES = [
   'invalid_request',
   'invalid_phone_number',
   'unsupported_country',
+  'unsupported_channel',
   'payload_too_large',
   'unsupported_media_type',
   'resend_too_soon',

@@ -7,10 +7,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** How a code reaches the person (SPEC section 2, "Channels"). */
+export type Channel = 'sms' | 'alimtalk';
+
 /** The 202 body of a send, kept for `Idempotency-Key` replays. */
 export interface SendAccepted {
   readonly status: 'pending';
   readonly phoneNumber: string;
+  /** Where the person should look for the code. */
+  readonly channel: Channel;
   readonly expiresAt: string;
   readonly resendAvailableAt: string;
 }

@@ -47,5 +47,6 @@ export function ttlSeconds(codeExpiresAt: number, windowEnd: number): number {
  * DynamoDB (whose maps keep no order) serialises to exactly the bytes of the original.
  */
 export function sendAccepted(body: SendAccepted): SendAccepted {
-  return { status: body.status, phoneNumber: body.phoneNumber, expiresAt: body.expiresAt, resendAvailableAt: body.resendAvailableAt };
+  // Replays stored before `channel` existed were all SMS.
+  return { status: body.status, phoneNumber: body.phoneNumber, channel: body.channel ?? 'sms', expiresAt: body.expiresAt, resendAvailableAt: body.resendAvailableAt };
 }

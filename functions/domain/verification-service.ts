@@ -103,6 +103,7 @@ export class VerificationService {
     const response = sendAccepted({
       status: 'pending',
       phoneNumber: phone.e164,
+      channel: 'sms',
       expiresAt: iso(plan.codeExpiresAt),
       resendAvailableAt: iso(Math.max(now + policy.resendCooldownMs, capUsed ? reservation.windowStart + DAILY_WINDOW_MS : 0)),
     });

@@ -6,6 +6,7 @@ export const PROBLEM_HTTP: Readonly<Record<ProblemCode, { status: number; title:
   invalid_request: { status: 400, title: 'Invalid request' },
   invalid_phone_number: { status: 400, title: 'Invalid phone number' },
   unsupported_country: { status: 400, title: 'Unsupported country' },
+  unsupported_channel: { status: 400, title: 'Unsupported channel' },
   incorrect_code: { status: 400, title: 'Incorrect code' },
   not_found: { status: 404, title: 'Not found' },
   verification_not_found: { status: 404, title: 'Verification not found' },

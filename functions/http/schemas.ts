@@ -2,7 +2,10 @@ import * as z from 'zod/mini';
 import { VerificationError } from '../domain/errors';
 
 /** `POST /v1/verifications`. Unknown members are ignored (stripped). */
-export const sendCodeBody = z.object({ phoneNumber: z.string() });
+export const sendCodeBody = z.object({
+  phoneNumber: z.string(),
+  channel: z.optional(z.enum(['sms', 'alimtalk'], 'channel must be "sms" or "alimtalk"')),
+});
 
 const checkCodeSchema = (codeLength: number) =>
   z.object({

@@ -18,12 +18,21 @@ describe('POST /v1/verifications', () => {
     expect(answer.json).toEqual({
       status: 'pending',
       phoneNumber: E164,
+      channel: 'sms',
       expiresAt: new Date(h.clock.now() + 300 * SECOND).toISOString(),
       resendAvailableAt: new Date(h.clock.now() + 60 * SECOND).toISOString(),
     });
     expect(h.sender.messages).toHaveLength(1);
     expect(h.sender.messages[0]?.text).toMatch(/^\[phone-verify\] 인증번호 \[[0-9]{6}\]를 입력해주세요\.$/);
     expect(h.sender.messages[0]?.to.nationalDigits).toBe('01012345678');
+  });
+
+  it('takes an explicit "channel": "sms"; refuses "alimtalk" where it is not configured, and anything else', async () => {
+    expect((await h.send({ ...KR, channel: 'sms' })).json.channel).toBe('sms');
+    const alimtalk = await h.send({ phoneNumber: '010-9999-0000', channel: 'alimtalk' });
+    expect({ status: alimtalk.status, code: alimtalk.json.code }).toEqual({ status: 400, code: 'unsupported_channel' });
+    for (const channel of ['fax', 'SMS', 5, null]) expect((await h.send({ phoneNumber: '010-9999-0000', channel })).json.code).toBe('invalid_request');
+    expect(await h.item('+821099990000')).toBeUndefined();
   });
 
   it('stores only a keyed hash of the code, never the code, with the TTL at the window end', async () => {
