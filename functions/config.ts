@@ -1,5 +1,5 @@
 import { CODE_LENGTH_RANGE } from './domain/code';
-import { isKnownCountry } from './domain/phone';
+import { isKnownCountry, parsePhoneNumber, type PhoneNumber } from './domain/phone';
 import { SMS_MAX_BYTES, renderMessage, smsByteLength, type MessageFormat } from './domain/message';
 import type { TokenSettings } from './domain/token';
 import type { VerificationPolicy } from './domain/verification-service';
@@ -71,7 +71,7 @@ export function readConfig(env: Env): RuntimeConfig {
   if (smsProvider === 'console' && inLambda) throw new ConfigError('SMS_PROVIDER=console only works locally: in AWS it would print codes to the logs');
 
   const codeLength = integer(env, 'CODE_LENGTH', 6, CODE_LENGTH_RANGE.min, CODE_LENGTH_RANGE.max);
-  const policy: VerificationPolicy = {
+  const policy: Omit<VerificationPolicy, 'testNumbers'> = {
     codeLength,
     codeTtlMs: integer(env, 'CODE_TTL_SECONDS', 300, 1, 600) * 1000,
     maxCheckAttempts: integer(env, 'MAX_CHECK_ATTEMPTS', 5, 1, 10),
@@ -89,6 +89,7 @@ export function readConfig(env: Env): RuntimeConfig {
   }
 
   const message = messageFormat(env, codeLength);
+  const testNumbers = testNumberCodes(env, allowedCountries, codeLength);
   const token: TokenSettings = {
     issuer: text(env, 'TOKEN_ISSUER', `phone-verify/${stage}`),
     audience: text(env, 'TOKEN_AUDIENCE', 'phone-verify'),
@@ -118,7 +119,7 @@ export function readConfig(env: Env): RuntimeConfig {
 
   return {
     stage,
-    policy,
+    policy: { ...policy, testNumbers },
     allowedCountries,
     token,
     message,
@@ -130,6 +131,34 @@ export function readConfig(env: Env): RuntimeConfig {
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     secrets,
   };
+}
+
+/** At most this many app-review numbers (SPEC section 2, "Test numbers"). */
+const MAX_TEST_NUMBERS = 10;
+
+/**
+ * `TEST_NUMBERS`: `number=code,…`, each number a valid mobile of an allowed country (stored by
+ * its E.164 form), each code `CODE_LENGTH` digits. Messages name the entry by position and the
+ * masked number, never the number itself.
+ */
+function testNumberCodes(env: Env, allowedCountries: ReadonlySet<string>, codeLength: number): ReadonlyMap<string, string> {
+  const entries = (env.TEST_NUMBERS ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  if (entries.length > MAX_TEST_NUMBERS) throw new ConfigError(`TEST_NUMBERS lists ${entries.length} numbers; at most ${MAX_TEST_NUMBERS}`);
+  const codes = new Map<string, string>();
+  entries.forEach((entry, i) => {
+    const [number = '', code = '', ...rest] = entry.split('=');
+    let phone: PhoneNumber;
+    try {
+      phone = parsePhoneNumber(number.trim(), allowedCountries);
+    } catch {
+      throw new ConfigError(`TEST_NUMBERS entry ${i + 1} is not a valid mobile number of ALLOWED_COUNTRIES (write number=code)`);
+    }
+    if (rest.length > 0 || !new RegExp(`^[0-9]{${codeLength}}$`).test(code.trim())) {
+      throw new ConfigError(`TEST_NUMBERS entry ${i + 1} (${phone.masked}): the code must be ${codeLength} digits (CODE_LENGTH)`);
+    }
+    codes.set(phone.e164, code.trim());
+  });
+  return codes;
 }
 
 /** The SMS format, refused when its longest rendering does not fit one SMS. */

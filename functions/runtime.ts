@@ -5,7 +5,9 @@ import { DynamoAbuseCounters } from './adapters/dynamodb-counters';
 import { DynamoVerificationStore } from './adapters/dynamodb-store';
 import { loadSecrets, type ServiceSecrets } from './adapters/secrets';
 import { ConfigError, readConfig, type RuntimeConfig } from './config';
+import { logger } from './adapters/observability';
 import { CodeHasher } from './domain/code';
+import { parsePhoneNumber } from './domain/phone';
 import { systemClock, type Clock, type SmsSender } from './domain/ports';
 import type { TokenIssuer } from './domain/token';
 import { VerificationService } from './domain/verification-service';
@@ -41,6 +43,11 @@ export async function buildRuntime(
   parts: RuntimeParts = {},
 ): Promise<ServiceRuntime> {
   const config = readConfig(env);
+  if (config.policy.testNumbers.size > 0) {
+    // Masked, like every number in a log: the operator sees that (and which) review numbers are on.
+    const masked = [...config.policy.testNumbers.keys()].map((n) => parsePhoneNumber(n, config.allowedCountries).masked);
+    logger.warn('TEST_NUMBERS is set: these numbers get a fixed code, no SMS and no limit', { testNumbers: masked });
+  }
   const secrets = await loadSecrets(config.secrets, overrides.secretsClient);
   const db = overrides.db ?? documentClient(config, env);
   const service = new VerificationService({

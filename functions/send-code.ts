@@ -18,7 +18,11 @@ export const sendCodeRoute: Route = {
     }
     const phone = parsePhoneNumber(phoneNumber, config.allowedCountries);
     request.log.appendKeys({ phoneNumber: phone.masked });
-    const { response, replayed, providerRequestId, replayNotStored } = await service.send(phone, keys[0]);
+    const { response, replayed, providerRequestId, replayNotStored, testNumber } = await service.send(phone, keys[0]);
+    if (testNumber) {
+      request.log.warn('test number used: fixed code, no SMS, no limit charged');
+      return { statusCode: 202, body: response, outcome: 'TestNumberUsed' };
+    }
     if (providerRequestId) request.log.appendKeys({ smsRequestId: providerRequestId });
     if (replayNotStored) request.log.warn('sent, but the 202 could not be stored for Idempotency-Key replays');
     return {

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       `phone-verify (stage ${config.stage}) listening on http://127.0.0.1:${port}  [ready in ${Math.round(performance.now() - started)} ms]`,
       `  DynamoDB: ${dynamo ? `embedded DynamoDB Local at ${dynamo.endpoint} (in memory)` : process.env.DYNAMODB_ENDPOINT}, tables ${config.tableName}, ${config.limitsTableName}`,
       `  SMS: ${config.smsProvider === 'console' ? 'printed here (SMS_PROVIDER=console)' : `SENS at ${config.sens.endpoint}`}`,
+      ...(config.policy.testNumbers.size > 0 ? [`  TEST_NUMBERS: ${config.policy.testNumbers.size} app-review number(s) with fixed codes: no SMS, no limit.`] : []),
       secrets.ephemeral ? '  TOKEN_SECRET not set: tokens are signed with a random secret and stop verifying after a restart.' : '  Tokens signed with TOKEN_SECRET.',
       `  Demo page: http://127.0.0.1:${port}/`,
       '  Ctrl-C stops the server and DynamoDB Local.',

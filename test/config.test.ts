@@ -10,7 +10,7 @@ describe('readConfig', () => {
     const config = readConfig({});
     expect(config.policy).toEqual({
       codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000,
-      smsBudgetPerHour: 1000, maxSendsPerPrefixPerHour: 30,
+      smsBudgetPerHour: 1000, maxSendsPerPrefixPerHour: 30, testNumbers: new Map(),
     });
     expect(config.limitsTableName).toBe('phone-verify-local-limits');
     expect([...config.allowedCountries]).toEqual(['KR']);
@@ -44,6 +44,9 @@ describe('readConfig', () => {
     ['TOKEN_SECRET', 'too-short'],
     ['SENS_ENDPOINT', 'ftp://x'], ['SENS_ENDPOINT', 'http://x y'], ['SENS_ENDPOINT', 'http://sens.example.com'],
     ['SENS_ENDPOINT', 'sens.apigw.ntruss.com'], ['SENS_ENDPOINT', 'https://user:pw@sens.example.com'],
+    ['TEST_NUMBERS', '+821012340000'], ['TEST_NUMBERS', '+821012340000=12345'], ['TEST_NUMBERS', '+12025550143=123456'],
+    ['TEST_NUMBERS', '02-123-4567=123456'], ['TEST_NUMBERS', '+821012340000=123456=1'],
+    ['TEST_NUMBERS', Array.from({ length: 11 }, (_, i) => `+8210123400${String(i).padStart(2, '0')}=123456`).join(',')],
     ['CODE_LENGTH', ' 6 '], ['CODE_LENGTH', '06'], ['CODE_LENGTH', '6e0'], ['CODE_LENGTH', '+6'], ['MAX_SENDS_PER_DAY', '0x5'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expectRefused({ [name]: value }, name);
@@ -51,6 +54,14 @@ describe('readConfig', () => {
 
   it.each(['https://sens.apigw.ntruss.com', 'http://127.0.0.1:4010', 'http://localhost:4010/', 'http://[::1]:4010'])('accepts SENS_ENDPOINT=%s', (url) => {
     expect(readConfig({ SENS_ENDPOINT: url }).sens.endpoint).toBe(url);
+  });
+
+  it('reads TEST_NUMBERS into E.164 → code, and never names a number in full when refusing one', () => {
+    expect([...readConfig({ TEST_NUMBERS: '+821012340000=123456, 010-1234-0001=000001' }).policy.testNumbers]).toEqual([
+      ['+821012340000', '123456'],
+      ['+821012340001', '000001'],
+    ]);
+    expect(() => readConfig({ TEST_NUMBERS: '+821012340000=12' })).toThrow('TEST_NUMBERS entry 1 (+82 10-****-0000): the code must be 6 digits (CODE_LENGTH)');
   });
 
   it('accepts the small values tests and demos use', () => {

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { VerificationError } from '../domain/errors';
-import type { Reservation, SendAccepted, SendPlan, SpentAttempt, VerificationRecord, VerificationStore } from '../domain/ports';
+import type { Reservation, SendAccepted, SendPlan, SpentAttempt, TestCode, VerificationRecord, VerificationStore } from '../domain/ports';
 import { sendRefusal, ttlSeconds, windowIsCurrent } from '../domain/send-rules';
 import { VERIFICATION_TABLE } from './table-definition';
 
@@ -162,6 +162,21 @@ export class DynamoVerificationStore implements VerificationStore {
     if (!write.ok) return { spent: false, current: write.current };
     if (!write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
     return { spent: true, record: write.value };
+  }
+
+  async storeTestCode(code: TestCode): Promise<void> {
+    // No condition and no counter: a test number is never charged. The item lives as long as its code.
+    const update = 'SET #codeHash = :codeHash, #codeExpiresAt = :codeExpiresAt, #attempts = :zero, #maxAttempts = :maxAttempts, #sendId = :sendId, #ttl = :ttl REMOVE #lastGuessHash, #idempotencyKey, #idempotentResponse';
+    await this.write(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber },
+        UpdateExpression: update,
+        ExpressionAttributeNames: names(update),
+        ExpressionAttributeValues: { ':codeHash': code.codeHash, ':codeExpiresAt': code.codeExpiresAt, ':zero': 0, ':maxAttempts': code.maxAttempts, ':sendId': code.sendId, ':ttl': ttlSeconds(code.codeExpiresAt, 0) },
+      }),
+      () => undefined,
+    );
   }
 
   private async updateIfLatest(phoneNumber: string, sendId: string, update: string, values: Record<string, unknown>): Promise<void> {

@@ -59,6 +59,15 @@ export interface SendPlan {
   readonly idempotencyKey?: string | undefined;
 }
 
+/** A test number's code to store (SPEC section 2, "Test numbers"). */
+export interface TestCode {
+  readonly phoneNumber: string;
+  readonly sendId: string;
+  readonly codeHash: string;
+  readonly codeExpiresAt: number;
+  readonly maxAttempts: number;
+}
+
 export type Reservation =
   | {
       readonly reserved: true;
@@ -98,6 +107,8 @@ export interface VerificationStore {
    * consumes the code (a code whose last guess is its own hash is approved, no longer pending).
    */
   recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt>;
+  /** Stores a test number's fixed code as its pending code, in one write, charging no limit. */
+  storeTestCode(code: TestCode): Promise<void>;
 }
 
 /**

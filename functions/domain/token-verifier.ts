@@ -26,6 +26,8 @@ export interface VerifiedPhone {
   readonly expiresAt: Date;
   /** The secret version that signed it. */
   readonly keyId: string | undefined;
+  /** An app-review test number (claim `test_number`): a fixed code, no SMS. Refuse it where a real person must be behind the number. */
+  readonly testNumber: boolean;
 }
 
 export type PhoneTokenErrorCode =
@@ -111,6 +113,7 @@ export async function verifyPhoneToken(token: string, options: VerifyPhoneTokenO
     issuedAt: new Date((payload.iat ?? 0) * 1000),
     expiresAt: new Date((payload.exp ?? 0) * 1000),
     keyId,
+    testNumber: payload.test_number === true,
   };
 }
 

@@ -40,11 +40,11 @@ export class TokenIssuer {
     this.key = new TextEncoder().encode(signingKey.secret);
   }
 
-  /** A token saying `phoneNumber` (E.164) was verified at `now` (epoch ms). */
-  async issue(phoneNumber: string, now: number): Promise<IssuedToken> {
+  /** A token saying `phoneNumber` (E.164) was verified at `now` (epoch ms); a test number's says so too. */
+  async issue(phoneNumber: string, now: number, facts: { readonly testNumber?: boolean } = {}): Promise<IssuedToken> {
     const iat = Math.floor(now / 1000);
     const exp = iat + this.settings.ttlSeconds;
-    const token = await new SignJWT({ phone_number: phoneNumber, phone_number_verified: true })
+    const token = await new SignJWT({ phone_number: phoneNumber, phone_number_verified: true, ...(facts.testNumber && { test_number: true }) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: this.signingKey.kid })
       .setIssuer(this.settings.issuer)
       .setAudience(this.settings.audience)

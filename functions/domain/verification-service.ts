@@ -16,6 +16,8 @@ export interface VerificationPolicy extends AbuseLimits {
   readonly resendCooldownMs: number;
   readonly maxSendsPerDay: number;
   readonly smsTimeoutMs: number;
+  /** App-review numbers and their fixed codes (E.164 → code): no SMS, no limit charged. */
+  readonly testNumbers: ReadonlyMap<string, string>;
 }
 
 /** The daily cap is a fixed 24-hour window. */
@@ -31,6 +33,8 @@ export interface SendOutcome {
   readonly providerRequestId?: string | undefined;
   /** The 202 could not be stored for `Idempotency-Key` replays (worth a warning in the log). */
   readonly replayNotStored?: true;
+  /** A test number: nothing was sent and nothing charged. */
+  readonly testNumber?: true;
 }
 
 export interface ApprovedCheck {
@@ -38,6 +42,8 @@ export interface ApprovedCheck {
   readonly phoneNumber: string;
   readonly token: string;
   readonly tokenExpiresAt: string;
+  /** A test number's approval (for the log and the metric; not part of the 200 body). */
+  readonly testNumber?: true;
 }
 
 export interface VerificationServiceDeps {
@@ -65,6 +71,8 @@ export class VerificationService {
   async send(phone: PhoneNumber, idempotencyKey?: string): Promise<SendOutcome> {
     const { store, sender, hasher, clock, policy, message } = this.deps;
     const now = clock.now();
+    const testCode = policy.testNumbers.get(phone.e164);
+    if (testCode !== undefined) return this.sendTestNumber(phone, testCode, now);
     const code = generateCode(policy.codeLength);
     const plan = {
       phoneNumber: phone.e164,
@@ -128,6 +136,18 @@ export class VerificationService {
   }
 
   /**
+   * A test number (app-store review): its fixed code is stored like any code (attempts, expiry,
+   * single use hold) but nothing is sent and no limit is charged.
+   */
+  private async sendTestNumber(phone: PhoneNumber, code: string, now: number): Promise<SendOutcome> {
+    const { store, hasher, policy } = this.deps;
+    const codeExpiresAt = now + policy.codeTtlMs;
+    await store.storeTestCode({ phoneNumber: phone.e164, sendId: randomUUID(), codeHash: hasher.hash(phone.e164, code), codeExpiresAt, maxAttempts: policy.maxCheckAttempts });
+    const response = sendAccepted({ status: 'pending', phoneNumber: phone.e164, channel: 'sms', expiresAt: iso(codeExpiresAt), resendAvailableAt: iso(now) });
+    return { response, replayed: false, testNumber: true };
+  }
+
+  /**
    * Takes the range and budget counters of this hour, concurrently. When one refuses, the other
    * is handed back, so a refused send counts nowhere; a send they let through counts even if the
    * provider then refuses (they bound what the provider is asked to do).
@@ -169,8 +189,9 @@ export class VerificationService {
       const attemptsRemaining = Math.max(0, (record.maxAttempts ?? 0) - (record.attempts ?? 0));
       throw new VerificationError('incorrect_code', 'The code does not match.', { attemptsRemaining });
     }
-    const issued = await tokens.issue(phone.e164, now);
-    return { status: 'approved', phoneNumber: phone.e164, token: issued.token, tokenExpiresAt: iso(issued.expiresAt) };
+    const testNumber = this.deps.policy.testNumbers.has(phone.e164);
+    const issued = await tokens.issue(phone.e164, now, testNumber ? { testNumber } : {});
+    return { status: 'approved', phoneNumber: phone.e164, token: issued.token, tokenExpiresAt: iso(issued.expiresAt), ...(testNumber && { testNumber }) };
   }
 }
 

@@ -80,7 +80,7 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
 }
 
 /** Metric names of the successful outcomes (route results); problem codes become `IncorrectCode` etc. */
-export const ROUTE_OUTCOMES = ['CodeSent', 'IdempotentReplay', 'CodeApproved'] as const;
+export const ROUTE_OUTCOMES = ['CodeSent', 'IdempotentReplay', 'CodeApproved', 'TestNumberUsed'] as const;
 
 /** `incorrect_code` → `IncorrectCode`; route outcomes are already metric names. */
 export function metricName(outcome: string): string {

@@ -27,6 +27,7 @@ describe('verifyPhoneToken (exported from the package for consuming backends)', 
       issuedAt: at(NOW),
       expiresAt: at(NOW + 600_000),
       keyId: 'v7',
+      testNumber: false,
     });
   });
 

@@ -31,6 +31,7 @@ const policies: fc.Arbitrary<VerificationPolicy> = fc.record({
   smsTimeoutMs: fc.constant(5_000),
   smsBudgetPerHour: fc.integer({ min: 0, max: 4 }),
   maxSendsPerPrefixPerHour: fc.integer({ min: 0, max: 3 }),
+  testNumbers: fc.constant(new Map<string, string>()),
 });
 
 const HOUR = 3_600_000;

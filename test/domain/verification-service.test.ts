@@ -13,7 +13,7 @@ function service(store: InMemoryVerificationStore, sender = new RecordingSender(
     store, sender, clock: new TestClock(), counters: new InMemoryAbuseCounters(),
     hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
     tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, { kid: 'k', secret: 'unit-test-token-secret-0123456789' }),
-    policy: { codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000, smsBudgetPerHour: 1000, maxSendsPerPrefixPerHour: 30 },
+    policy: { codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000, smsBudgetPerHour: 1000, maxSendsPerPrefixPerHour: 30, testNumbers: new Map() },
     message: { template: '[{code}]' },
   });
 }

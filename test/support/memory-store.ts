@@ -1,4 +1,4 @@
-import type { AbuseCounters, Reservation, SendAccepted, SendPlan, SpentAttempt, VerificationRecord, VerificationStore } from '../../functions/domain/ports';
+import type { AbuseCounters, Reservation, SendAccepted, TestCode, SendPlan, SpentAttempt, VerificationRecord, VerificationStore } from '../../functions/domain/ports';
 import { hasPendingCode, sendRefusal, ttlSeconds, windowIsCurrent } from '../../functions/domain/send-rules';
 
 /**
@@ -50,6 +50,11 @@ export class InMemoryVerificationStore implements VerificationStore {
     if (item?.sendId !== sendId) return;
     const { idempotencyKey: _dropped, ...rest } = item;
     this.items.set(phoneNumber, rest);
+  }
+
+  async storeTestCode(code: TestCode): Promise<void> {
+    const { lastGuessHash: _g, idempotencyKey: _k, idempotentResponse: _r, ...rest } = this.items.get(code.phoneNumber) ?? { phoneNumber: code.phoneNumber };
+    this.items.set(code.phoneNumber, { ...rest, ...code, attempts: 0, ttl: ttlSeconds(code.codeExpiresAt, 0) });
   }
 
   async recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt> {
