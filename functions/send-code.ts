@@ -11,10 +11,10 @@ export const sendCodeRoute: Route = {
   async handle(request, { config, service }) {
     const { phoneNumber, channel } = parseFields(sendCodeBody, request.body);
     // Alimtalk is not configured in this build: SMS is the one channel (SPEC: unsupported_channel).
-    if (channel === 'alimtalk') throw new VerificationError('unsupported_channel', 'This service does not send codes by KakaoTalk Alimtalk; ask for "sms".');
+    if (channel === 'alimtalk') throw new VerificationError('unsupported_channel');
     const keys = request.headerValues('idempotency-key');
     if (keys.length > 1 || (keys.length === 1 && !IDEMPOTENCY_KEY.test(keys[0] ?? ''))) {
-      throw new VerificationError('invalid_request', 'Idempotency-Key must be given once, as 1 to 64 of A-Z, a-z, 0-9, _ and -.');
+      throw new VerificationError('invalid_request', { reason: 'idempotency_key' });
     }
     const phone = parsePhoneNumber(phoneNumber, config.allowedCountries);
     request.log.appendKeys({ phoneNumber: phone.masked });

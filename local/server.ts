@@ -63,8 +63,8 @@ async function main(): Promise<void> {
   // never reaches a handler; it still gets a problem document and a request id (SPEC).
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy();
-    const detail = error.code === 'HPE_HEADER_OVERFLOW' ? 'The request headers are too large.' : 'The request could not be parsed as HTTP/1.1.';
-    const { statusCode, headers, body } = problemResponse(new VerificationError('invalid_request', detail));
+    const reason = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'unparseable_http';
+    const { statusCode, headers, body } = problemResponse(new VerificationError('invalid_request', { reason }));
     const lines = Object.entries({ ...headers, 'X-Request-Id': randomUUID(), 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' });
     socket.end(`HTTP/1.1 ${statusCode} Bad Request\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`);
   });

@@ -225,7 +225,7 @@ export class DynamoVerificationStore implements VerificationStore {
 
 /** `service_unavailable` for a throttled or unreachable DynamoDB; any other error as it is (a bug: 500). */
 export function unavailable(error: unknown): unknown {
-  return isUnavailable(error) ? new VerificationError('service_unavailable', 'The service is busy. Please retry shortly.', { retryAfterSeconds: 2 }) : error;
+  return isUnavailable(error) ? new VerificationError('service_unavailable', { retryAfterSeconds: 2 }) : error;
 }
 
 /** `lastSentAt` at least the cooldown ago. Left out at cooldown 0, or concurrent sends would refuse each other. */

@@ -28,6 +28,23 @@ export const PROBLEM_CODES = [
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
+/** Why a request was invalid, when `invalid_request` alone would not tell the client what to fix. */
+export const INVALID_REASONS = [
+  'not_utf8',
+  'not_json',
+  'not_object',
+  'duplicate_member',
+  'not_i_json',
+  'idempotency_key',
+  'field_missing',
+  'code_format',
+  'channel',
+  'unparseable_http',
+  'headers_too_large',
+] as const;
+
+export type InvalidReason = (typeof INVALID_REASONS)[number];
+
 /** Extra facts a problem carries to the client (each becomes a header or a body member). */
 export interface ProblemFacts {
   /** Seconds until a retry can succeed (`Retry-After`). */
@@ -36,21 +53,28 @@ export interface ProblemFacts {
   readonly attemptsRemaining?: number;
   /** Methods the path accepts (`method_not_allowed` only). */
   readonly allow?: readonly string[];
+  /** Which rule an `invalid_request` broke (the client's text says what to fix). */
+  readonly reason?: InvalidReason;
+  /** The field a reason names, and the type it should have. */
+  readonly field?: string;
+  readonly expected?: string;
+  /** Digits a code must have (`code_format`). */
+  readonly digits?: number;
 }
 
 /**
- * The one error type of the service: a refusal with a stable spec `code`. `detail` is shown to
- * end users, so it never holds a one-time code, a secret or a full phone number.
+ * The one error type of the service: a refusal with a stable spec `code` and the facts a client
+ * needs. Its words, in every language, live in functions/http/messages.ts; nothing here is shown
+ * to anyone, so nothing here could leak a one-time code, a secret or a full phone number.
  */
 export class VerificationError extends Error {
   constructor(
     readonly code: ProblemCode,
-    readonly detail: string,
     readonly facts: ProblemFacts = {},
     options?: { cause?: unknown },
   ) {
-    // `cause` (a provider's answer, say) is for the log only; the client sees `detail`.
-    super(`${code}: ${detail}`, options);
+    // `cause` (a provider's answer, say) is for the log only.
+    super(facts.reason ? `${code} (${facts.reason})` : code, options);
     this.name = 'VerificationError';
   }
 }

@@ -30,7 +30,7 @@ const PLAIN_NUMBER = /^\+?[0-9]+(?:[ -][0-9]+)*$/;
 /** Longer than any real number in any format; stops absurd input before the parser sees it. */
 const MAX_INPUT_LENGTH = 32;
 
-const invalid = () => new VerificationError('invalid_phone_number', 'The phone number is not a valid mobile number.');
+const invalid = () => new VerificationError('invalid_phone_number');
 
 /** Whether `country` has phone metadata here (for config validation: an unknown code stops start-up). */
 export function isKnownCountry(country: string): boolean {
@@ -49,7 +49,7 @@ function allowedCallingCodes(allowedCountries: ReadonlySet<string>): ReadonlySet
   return codes;
 }
 
-const unsupported = () => new VerificationError('unsupported_country', 'Codes cannot be sent to numbers in this country.');
+const unsupported = () => new VerificationError('unsupported_country');
 
 /**
  * Parses `input` (national with `defaultCountry`, or E.164) in the spec's order: parse → country

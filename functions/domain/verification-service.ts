@@ -123,11 +123,11 @@ export class VerificationService {
         // The message may still arrive: the code stays active and the limits stay charged. If the
         // key cannot be dropped, a retry meets 409 until the in-flight lease ends: still a 504 now.
         if (idempotencyKey !== undefined) await settled(store.forgetIdempotencyKey(phone.e164, plan.sendId));
-        throw new VerificationError('sms_provider_timeout', 'The SMS provider did not answer in time; the code may still arrive.', {}, { cause: error });
+        throw new VerificationError('sms_provider_timeout', {}, { cause: error });
       }
       // Refused: nothing was sent, so the number goes back exactly as it was.
       await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
-      throw new VerificationError('sms_delivery_failed', 'The SMS provider could not send the code. Please try again.', {}, { cause: error });
+      throw new VerificationError('sms_delivery_failed', {}, { cause: error });
     }
     // The SMS is out: a failure to remember the 202 for replays must not turn it into an error
     // (a 503 would tell the client no SMS was sent). A retry then meets 409, then the cooldown.
@@ -165,8 +165,8 @@ export class VerificationService {
     if (failure) throw failure.reason; // DynamoDB did not answer: 503, nothing sent
     const retryAfterSeconds = secondsUntil(resetAt, now);
     return refused.refusal === 'number_range_limited'
-      ? new VerificationError('number_range_limited', 'Too many codes were sent to numbers like this one in the last hour. Please try again later.', { retryAfterSeconds })
-      : new VerificationError('sms_budget_exhausted', 'This service has sent as many codes as it may this hour. Please try again later.', { retryAfterSeconds });
+      ? new VerificationError('number_range_limited', { retryAfterSeconds })
+      : new VerificationError('sms_budget_exhausted', { retryAfterSeconds });
   }
 
   /**
@@ -182,12 +182,12 @@ export class VerificationService {
     if (!attempt.spent) {
       // Expired, missing or already approved wins over used-up (SPEC: 404 before 429).
       if (!hasPendingCode(attempt.current, now)) throw notFound();
-      throw new VerificationError('too_many_attempts', 'Too many incorrect codes. Request a new code.');
+      throw new VerificationError('too_many_attempts');
     }
     const { record } = attempt;
     if (!record.codeHash || !hasher.matches(record.codeHash, phone.e164, code)) {
       const attemptsRemaining = Math.max(0, (record.maxAttempts ?? 0) - (record.attempts ?? 0));
-      throw new VerificationError('incorrect_code', 'The code does not match.', { attemptsRemaining });
+      throw new VerificationError('incorrect_code', { attemptsRemaining });
     }
     const testNumber = this.deps.policy.testNumbers.has(phone.e164);
     const issued = await tokens.issue(phone.e164, now, testNumber ? { testNumber } : {});
@@ -204,21 +204,21 @@ async function settled(write: Promise<void>): Promise<boolean> {
 }
 
 function notFound(): VerificationError {
-  return new VerificationError('verification_not_found', 'No pending code for this number. Request a new code.');
+  return new VerificationError('verification_not_found');
 }
 
 function refusalError(refusal: Exclude<SendRefusal, { kind: 'replay' }> | undefined, now: number): VerificationError {
   switch (refusal?.kind) {
     case 'daily_cap':
-      return new VerificationError('send_limit_reached', 'This number has received the maximum number of codes for today.', {
+      return new VerificationError('send_limit_reached', {
         retryAfterSeconds: secondsUntil(refusal.retryAt, now),
       });
     case 'cooldown':
-      return new VerificationError('resend_too_soon', 'A code was sent to this number moments ago. Please wait before asking again.', {
+      return new VerificationError('resend_too_soon', {
         retryAfterSeconds: secondsUntil(refusal.retryAt, now),
       });
     case 'in_progress':
-      return new VerificationError('request_in_progress', 'A request with this Idempotency-Key is still being processed.', {
+      return new VerificationError('request_in_progress', {
         retryAfterSeconds: 1,
       });
     default:

@@ -5,6 +5,7 @@ import { countOutcome, logger } from '../adapters/observability';
 import { VerificationError } from '../domain/errors';
 import type { ServiceRuntime } from '../runtime';
 import { corsHeaders, corsPolicy, type CorsPolicy } from './cors';
+import { negotiateLanguage } from './messages';
 import { INTERNAL_ERROR, problemResponse } from './problem';
 import { headerValues, readJsonObject } from './request';
 
@@ -54,25 +55,29 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
       cors = rt.config.cors;
       // `resource` is the route API Gateway matched, forgiving a trailing slash or an encoded
       // spelling; only the exact path is the route (SPEC), so the WAF rule sees every request of it.
-      if (event.resource !== route.path || event.path !== route.path) throw new VerificationError('not_found', 'There is nothing at this path.');
-      if (event.httpMethod !== 'POST') throw new VerificationError('method_not_allowed', `${route.path} accepts POST only.`, { allow: ['POST'] });
+      if (event.resource !== route.path || event.path !== route.path) throw new VerificationError('not_found');
+      if (event.httpMethod !== 'POST') throw new VerificationError('method_not_allowed', { allow: ['POST'] });
       const body = readJsonObject(event);
       const answer = await route.handle({ body, headerValues: (name) => headerValues(event, name), log }, rt);
       result = { statusCode: answer.statusCode, headers: { 'Content-Type': 'application/json', ...answer.headers }, body: JSON.stringify(answer.body) };
       outcome = answer.outcome;
     } catch (error) {
+      const language = negotiateLanguage(headerValues(event, 'accept-language').join(','));
       if (error instanceof VerificationError) {
-        result = problemResponse(error);
+        result = problemResponse(error, language);
         // A dependency's failure: its own words (status, provider request id; never what we sent it).
         if (error.cause instanceof Error) log.warn('dependency failed', { cause: error.cause.message });
       } else {
         log.error('unhandled error', error as Error);
-        result = problemResponse(INTERNAL_ERROR);
+        result = problemResponse(INTERNAL_ERROR, language);
       }
       outcome = error instanceof VerificationError ? error.code : 'internal_error';
     }
     const origin = headerValues(event, 'origin')[0];
-    result.headers = { ...result.headers, ...corsHeaders(cors, origin), 'X-Request-Id': requestId };
+    const cross = corsHeaders(cors, origin);
+    // Both may vary the answer: the origin (CORS) and, for a problem, the language.
+    const vary = [result.headers?.Vary, cross.Vary].filter(Boolean).join(', ');
+    result.headers = { ...result.headers, ...cross, ...(vary && { Vary: vary }), 'X-Request-Id': requestId };
     log.info('request', { method: event.httpMethod, resource: event.resource, status: result.statusCode, outcome, durationMs: Math.round(performance.now() - started) });
     countOutcome(metricName(outcome));
     return result;

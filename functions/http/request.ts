@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { VerificationError } from '../domain/errors';
+import { VerificationError, type InvalidReason } from '../domain/errors';
 
 /** SPEC: request bodies over 4 KiB (decoded) are refused. */
 export const MAX_BODY_BYTES = 4096;
@@ -16,7 +16,7 @@ export function headerValues(event: Pick<APIGatewayProxyEvent, 'headers' | 'mult
   return [];
 }
 
-const badRequest = (detail: string) => new VerificationError('invalid_request', detail);
+const badRequest = (reason: InvalidReason) => new VerificationError('invalid_request', { reason });
 
 /**
  * The JSON object in the body, checked in the spec's order: content type (415) → size (413) →
@@ -25,27 +25,27 @@ const badRequest = (detail: string) => new VerificationError('invalid_request', 
 export function readJsonObject(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders' | 'body' | 'isBase64Encoded'>): Record<string, unknown> {
   const contentTypes = headerValues(event, 'content-type');
   if (contentTypes.length !== 1 || !isJsonMediaType(contentTypes[0] ?? '')) {
-    throw new VerificationError('unsupported_media_type', 'Send the request body as application/json.');
+    throw new VerificationError('unsupported_media_type');
   }
   const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   if (bytes.length > MAX_BODY_BYTES) {
-    throw new VerificationError('payload_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`);
+    throw new VerificationError('payload_too_large');
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw badRequest('The request body is not valid UTF-8.');
+    throw badRequest('not_utf8');
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw badRequest('The request body is not valid JSON.');
+    throw badRequest('not_json');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('The request body must be a JSON object.');
-  if (hasDuplicateName(text)) throw badRequest('The request body repeats a member name.');
-  if (!isWellFormedJson(value)) throw badRequest('The request body holds an unpaired surrogate or a Unicode noncharacter.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('not_object');
+  if (hasDuplicateName(text)) throw badRequest('duplicate_member');
+  if (!isWellFormedJson(value)) throw badRequest('not_i_json');
   return value as Record<string, unknown>;
 }
 

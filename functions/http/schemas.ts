@@ -24,6 +24,12 @@ export function checkCodeBody(codeLength: number): ReturnType<typeof checkCodeSc
   return schema;
 }
 
+/** The code length a check schema was built for (for the `code_format` text). */
+function codeDigits(schema: unknown): number | undefined {
+  for (const [length, s] of checkCodeSchemas) if (s === schema) return length;
+  return undefined;
+}
+
 /** `Idempotency-Key`: 1–64 of `[A-Za-z0-9_-]`. */
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -36,6 +42,7 @@ export function parseFields<T>(schema: z.ZodMiniType<T>, value: unknown): T {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.join('.') || 'body';
-  const detail = issue?.code === 'invalid_type' ? `${field} is missing or not a ${issue.expected}.` : `${field}: ${issue?.message ?? 'invalid'}.`;
-  throw new VerificationError('invalid_request', detail);
+  if (field === 'code' && issue?.code !== 'invalid_type') throw new VerificationError('invalid_request', { reason: 'code_format', ...(codeDigits(schema) !== undefined && { digits: codeDigits(schema) as number }) });
+  if (field === 'channel') throw new VerificationError('invalid_request', { reason: 'channel' });
+  throw new VerificationError('invalid_request', { reason: 'field_missing', field, expected: issue?.code === 'invalid_type' ? String(issue.expected) : 'string' });
 }

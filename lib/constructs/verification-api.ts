@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS } from '../../functions/http/cors';
+import { problemText } from '../../functions/http/messages';
 import { PROBLEM_HTTP, problemType } from '../../functions/http/problem';
 import type { ProblemCode } from '../../functions/domain/errors';
 import type { CustomDomain, StageConfig } from '../config';
@@ -143,14 +144,17 @@ export class VerificationApi extends Construct {
       [ResponseType.DEFAULT_5XX, 'internal_error', undefined],
     ];
     for (const [type, code, retryAfter] of answers) {
-      const { status, title } = PROBLEM_HTTP[code];
-      // API Gateway adds its request id as x-amzn-RequestId; the body names it too.
-      const body = { type: problemType(code), title, status, detail: 'Answered by the API gateway, request $context.requestId.', code };
+      const { status } = PROBLEM_HTTP[code];
+      const { title, detail } = problemText('en', code, {});
+      // API Gateway adds its request id as x-amzn-RequestId; the body names it too. Gateway
+      // responses cannot negotiate a language: they speak English (Content-Language says so).
+      const body = { type: problemType(code), title, status, detail: `${detail} (API gateway, request $context.requestId)`, code };
       this.api.addGatewayResponse(`Problem${type.responseType}`, {
         type,
         statusCode: String(status),
         responseHeaders: {
           'Content-Type': "'application/problem+json'",
+          'Content-Language': "'en'",
           ...(retryAfter !== undefined && { 'Retry-After': `'${retryAfter}'` }),
           ...(anyOrigin && { 'Access-Control-Allow-Origin': "'*'", 'Access-Control-Expose-Headers': `'${EXPOSED_HEADERS.join(', ')}'` }),
         },
