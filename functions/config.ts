@@ -1,6 +1,7 @@
 import { CODE_LENGTH_RANGE } from './domain/code';
 import { isKnownCountry, parsePhoneNumber, type PhoneNumber } from './domain/phone';
-import { SMS_MAX_BYTES, renderMessage, smsByteLength, type MessageFormat } from './domain/message';
+import { ALIMTALK_MAX_CHARACTERS, SMS_MAX_BYTES, renderAlimtalk, renderMessage, smsByteLength, type MessageFormat } from './domain/message';
+import type { Channel } from './domain/ports';
 import type { TokenSettings } from './domain/token';
 import type { VerificationPolicy } from './domain/verification-service';
 import { corsPolicy, type CorsPolicy } from './http/cors';
@@ -33,6 +34,16 @@ export interface SensCredentials {
   readonly secretKey: string;
   /** Registered caller number, digits only. */
   readonly from: string;
+  /** Biz Message (Alimtalk) service id, `ncp:kkobizmsg:…`, and the KakaoTalk channel id: only where Alimtalk is used. */
+  readonly alimtalkServiceId?: string | undefined;
+  readonly plusFriendId?: string | undefined;
+}
+
+/** KakaoTalk Alimtalk: the approved template (SPEC section 2, "Channels"). */
+export interface AlimtalkSettings {
+  readonly templateCode: string;
+  /** The approved template's text with `{code}` where its variable is. */
+  readonly template: string;
 }
 
 /** Every runtime setting of SPEC section 4, read and validated once per process. */
@@ -43,6 +54,10 @@ export interface RuntimeConfig {
   readonly token: TokenSettings;
   readonly message: MessageFormat;
   readonly smsProvider: 'sens' | 'console';
+  /** The channel a send uses when the request names none. */
+  readonly messageChannel: Channel;
+  /** Set when Alimtalk is configured (the ids come with the SENS credentials). */
+  readonly alimtalk?: AlimtalkSettings | undefined;
   readonly sens: SensSettings;
   readonly cors: CorsPolicy;
   readonly tableName: string;
@@ -110,8 +125,11 @@ export function readConfig(env: Env): RuntimeConfig {
       accessKey: required(env, 'SENS_ACCESS_KEY'),
       secretKey: required(env, 'SENS_SECRET_KEY'),
       from: required(env, 'SENS_FROM').replace(/-/g, ''),
+      alimtalkServiceId: env.SENS_ALIMTALK_SERVICE_ID || undefined,
+      plusFriendId: env.SENS_PLUS_FRIEND_ID || undefined,
     };
   }
+  const { messageChannel, alimtalk } = channelSettings(env, codeLength, credentials, secrets.kind === 'aws' ? 'the SENS secret' : 'SENS_ALIMTALK_SERVICE_ID and SENS_PLUS_FRIEND_ID');
 
   const corsSetting = env.CORS_ALLOWED_ORIGINS ?? (stage === 'prod' ? '' : '*');
   const cors = corsPolicy(corsSetting);
@@ -122,8 +140,10 @@ export function readConfig(env: Env): RuntimeConfig {
     policy: { ...policy, testNumbers },
     allowedCountries,
     token,
-    message,
+    message: { ...message, alimtalkTemplate: alimtalk?.template },
     smsProvider,
+    messageChannel,
+    alimtalk,
     sens: { endpoint: sensEndpoint, credentials },
     cors,
     tableName: text(env, 'TABLE_NAME', 'phone-verify-local'),
@@ -131,6 +151,36 @@ export function readConfig(env: Env): RuntimeConfig {
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     secrets,
   };
+}
+
+/**
+ * `MESSAGE_CHANNEL` and the Alimtalk settings. Alimtalk is configured when its template is
+ * (ALIMTALK_TEMPLATE_CODE and ALIMTALK_TEMPLATE); its ids come with the SENS credentials (in
+ * AWS from the SENS secret, so a missing one there shows as a refused send, like any unfilled
+ * SENS secret). `MESSAGE_CHANNEL=alimtalk` needs every setting.
+ */
+function channelSettings(
+  env: Env,
+  codeLength: number,
+  credentials: SensCredentials | undefined,
+  idsFrom: string,
+): { messageChannel: Channel; alimtalk: AlimtalkSettings | undefined } {
+  const messageChannel = text(env, 'MESSAGE_CHANNEL', 'sms');
+  if (messageChannel !== 'sms' && messageChannel !== 'alimtalk') throw new ConfigError(`MESSAGE_CHANNEL must be "sms" or "alimtalk", not "${messageChannel}"`);
+  const templateCode = env.ALIMTALK_TEMPLATE_CODE || undefined;
+  const template = env.ALIMTALK_TEMPLATE || undefined;
+  if (templateCode === undefined && template === undefined) {
+    if (messageChannel === 'alimtalk') throw new ConfigError('MESSAGE_CHANNEL=alimtalk needs ALIMTALK_TEMPLATE_CODE and ALIMTALK_TEMPLATE');
+    return { messageChannel, alimtalk: undefined };
+  }
+  if (!templateCode) throw new ConfigError('ALIMTALK_TEMPLATE_CODE must be set with ALIMTALK_TEMPLATE');
+  if (!template || !template.includes('{code}')) throw new ConfigError('ALIMTALK_TEMPLATE must contain {code}');
+  const longest = renderAlimtalk(template, '0'.repeat(codeLength)).length;
+  if (longest > ALIMTALK_MAX_CHARACTERS) throw new ConfigError(`ALIMTALK_TEMPLATE renders to ${longest} characters; an Alimtalk holds ${ALIMTALK_MAX_CHARACTERS}`);
+  if (credentials && (!credentials.alimtalkServiceId || !credentials.plusFriendId)) {
+    throw new ConfigError(`Alimtalk needs its service id and KakaoTalk channel id: set ${idsFrom}`);
+  }
+  return { messageChannel, alimtalk: { templateCode, template } };
 }
 
 /** At most this many app-review numbers (SPEC section 2, "Test numbers"). */

@@ -64,6 +64,25 @@ describe('readConfig', () => {
     expect(() => readConfig({ TEST_NUMBERS: '+821012340000=12' })).toThrow('TEST_NUMBERS entry 1 (+82 10-****-0000): the code must be 6 digits (CODE_LENGTH)');
   });
 
+  it.each([
+    [{ MESSAGE_CHANNEL: 'fax' }, 'MESSAGE_CHANNEL must be "sms" or "alimtalk"'],
+    [{ MESSAGE_CHANNEL: 'alimtalk' }, 'MESSAGE_CHANNEL=alimtalk needs ALIMTALK_TEMPLATE_CODE and ALIMTALK_TEMPLATE'],
+    [{ ALIMTALK_TEMPLATE: '[x] {code}' }, 'ALIMTALK_TEMPLATE_CODE must be set'],
+    [{ ALIMTALK_TEMPLATE_CODE: 'T', ALIMTALK_TEMPLATE: 'no variable' }, 'ALIMTALK_TEMPLATE must contain {code}'],
+    [{ ALIMTALK_TEMPLATE_CODE: 'T', ALIMTALK_TEMPLATE: `{code}${'가'.repeat(995)}` }, 'ALIMTALK_TEMPLATE renders to 1001 characters'],
+    [
+      { ALIMTALK_TEMPLATE_CODE: 'T', ALIMTALK_TEMPLATE: '{code}', SMS_PROVIDER: 'sens', SENS_SERVICE_ID: 's', SENS_ACCESS_KEY: 'a', SENS_SECRET_KEY: 'k', SENS_FROM: '021234', SENS_PLUS_FRIEND_ID: '@x' },
+      'Alimtalk needs its service id and KakaoTalk channel id: set SENS_ALIMTALK_SERVICE_ID and SENS_PLUS_FRIEND_ID',
+    ],
+  ])('refuses the Alimtalk settings %j, naming what to fix', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('configures Alimtalk as the default channel when every setting is there', () => {
+    const config = readConfig({ MESSAGE_CHANNEL: 'alimtalk', ALIMTALK_TEMPLATE_CODE: 'VERIFY', ALIMTALK_TEMPLATE: '인증번호 [{code}]' });
+    expect({ channel: config.messageChannel, alimtalk: config.alimtalk }).toEqual({ channel: 'alimtalk', alimtalk: { templateCode: 'VERIFY', template: '인증번호 [{code}]' } });
+  });
+
   it('accepts the small values tests and demos use', () => {
     expect(readConfig({ CODE_TTL_SECONDS: '2', RESEND_COOLDOWN_SECONDS: '0' }).policy).toMatchObject({ codeTtlMs: 2000, resendCooldownMs: 0 });
   });

@@ -7,7 +7,11 @@ import type { SmsMessage, SmsReceipt, SmsSender } from '../domain/ports';
 export class ConsoleSmsSender implements SmsSender {
   constructor(private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {}
 
-  async send({ to, text }: SmsMessage): Promise<SmsReceipt> {
+  async send({ to, text, channel, alimtalkText }: SmsMessage): Promise<SmsReceipt> {
+    if (channel === 'alimtalk') {
+      this.write(`\n💬 KakaoTalk Alimtalk to ${to.masked} (console provider, not sent)\n${(alimtalkText ?? text).replace(/^/gm, '   │ ')}\n   (without KakaoTalk, the SMS failover:)\n${text.replace(/^/gm, '   │ ')}\n`);
+      return {};
+    }
     this.write(`\n📱 SMS to ${to.masked} (console provider, not sent)\n${text.replace(/^/gm, '   │ ')}\n`);
     return {};
   }

@@ -75,7 +75,14 @@ export function parseSensSecret(json: string): SensCredentials {
     }
     return v;
   };
-  return { serviceId: field('serviceId'), accessKey: field('accessKey'), secretKey: field('secretKey'), from: field('from').replace(/-/g, '') };
+  const optional = (name: string) => {
+    const v = value[name];
+    return typeof v === 'string' && v !== '' && !v.startsWith('REPLACE') ? v : undefined;
+  };
+  return {
+    serviceId: field('serviceId'), accessKey: field('accessKey'), secretKey: field('secretKey'), from: field('from').replace(/-/g, ''),
+    alimtalkServiceId: optional('alimtalkServiceId'), plusFriendId: optional('plusFriendId'),
+  };
 }
 
 const processSecrets = new Map<string, string>();

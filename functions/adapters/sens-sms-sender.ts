@@ -8,6 +8,8 @@ export interface SensOptions {
   /** Hard limit on the whole call: connect, request and response body. */
   readonly timeoutMs: number;
   readonly now?: () => number;
+  /** The approved Alimtalk template's code, where Alimtalk is configured. */
+  readonly alimtalkTemplateCode?: string | undefined;
 }
 
 /**
@@ -20,7 +22,8 @@ export class SensSmsSender implements SmsSender {
     private readonly options: SensOptions,
   ) {}
 
-  async send({ to, text }: SmsMessage): Promise<SmsReceipt> {
+  async send({ to, text, channel, alimtalkText }: SmsMessage): Promise<SmsReceipt> {
+    if (channel === 'alimtalk') return this.sendAlimtalk(to, text, alimtalkText ?? text);
     // The service id goes in verbatim (`ncp:sms:kr:…`, colons unescaped), as in every example of
     // SENS's reference (api.ncloud-docs.com, sens-sms-send), and the signature covers that exact path.
     const path = `/sms/v2/services/${this.credentials.serviceId}/messages`;
@@ -32,6 +35,28 @@ export class SensSmsSender implements SmsSender {
       content: text,
       messages: [{ to: to.nationalDigits }],
     });
+    return { providerRequestId: answer.requestId };
+  }
+
+  /**
+   * KakaoTalk Alimtalk (SENS Alimtalk API v2, api.ncloud-docs.com sens-alimtalk-send): the
+   * approved template with the code filled in, and the full SMS (auto-fill lines included) as
+   * the failover for a person without KakaoTalk. Accepted only when every message says A000.
+   */
+  private async sendAlimtalk(to: SmsMessage['to'], smsText: string, content: string): Promise<SmsReceipt> {
+    const { alimtalkServiceId, plusFriendId, from } = this.credentials;
+    if (!alimtalkServiceId || !plusFriendId || !this.options.alimtalkTemplateCode) throw new SmsDeliveryError('Alimtalk is not configured: no service id, channel id or template');
+    const answer = await sensPost(this.credentials, this.options, `/alimtalk/v2/services/${alimtalkServiceId}/messages`, {
+      plusFriendId,
+      templateCode: this.options.alimtalkTemplateCode,
+      messages: [{ countryCode: to.callingCode, to: to.nationalDigits, content, useSmsFailover: true, failoverConfig: { type: 'SMS', from, content: smsText } }],
+    });
+    const messages = answer.body.messages;
+    const accepted = Array.isArray(messages) && messages.length > 0 && messages.every((m: { requestStatusCode?: unknown }) => m?.requestStatusCode === 'A000');
+    if (!accepted) {
+      const codes = Array.isArray(messages) ? messages.map((m: { requestStatusCode?: unknown }) => String(m?.requestStatusCode)).join(',') : 'none';
+      throw new SmsDeliveryError(`SENS refused the Alimtalk: requestStatusCode ${codes}${answer.requestId ? `, requestId ${answer.requestId}` : ''}`);
+    }
     return { providerRequestId: answer.requestId };
   }
 }

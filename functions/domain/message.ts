@@ -9,6 +9,8 @@ export interface MessageFormat {
   readonly androidAppHash?: string | undefined;
   /** WebOTP origin host: the last line becomes `@<domain> #<code>`. */
   readonly webOtpDomain?: string | undefined;
+  /** The approved Alimtalk template (`{code}` where its variable is), where Alimtalk is configured. */
+  readonly alimtalkTemplate?: string | undefined;
 }
 
 /**
@@ -20,6 +22,14 @@ export function renderMessage(format: MessageFormat, code: string): string {
   if (format.androidAppHash) lines.push(format.androidAppHash);
   if (format.webOtpDomain) lines.push(`@${format.webOtpDomain} #${code}`);
   return lines.join('\n');
+}
+
+/** SENS Alimtalk: the content of one message holds at most 1,000 characters. */
+export const ALIMTALK_MAX_CHARACTERS = 1000;
+
+/** The approved Alimtalk template with the code filled in where its variable is (`{code}`). */
+export function renderAlimtalk(template: string, code: string): string {
+  return template.replaceAll('{code}', code);
 }
 
 /**

@@ -122,10 +122,14 @@ export interface AbuseCounters {
   giveBack(bucket: string): Promise<void>;
 }
 
-/** A text message to hand to the SMS provider. */
+/** A code's message to hand to the provider. */
 export interface SmsMessage {
   readonly to: PhoneNumber;
+  /** The full SMS text, auto-fill lines included: the SMS itself, or Alimtalk's failover SMS. */
   readonly text: string;
+  /** `alimtalk`: KakaoTalk first (with `alimtalkText`), the SMS `text` only for a person without KakaoTalk. */
+  readonly channel?: Channel;
+  readonly alimtalkText?: string;
 }
 
 export interface SmsSender {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { CodeHasher, generateCode } from './code';
 import { hourEnd, hourlyCounters, type AbuseLimits } from './abuse-limits';
 import { VerificationError, secondsUntil } from './errors';
-import { renderMessage, type MessageFormat } from './message';
+import { renderAlimtalk, renderMessage, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
-import { SmsTimeoutError, type AbuseCounters, type Clock, type SendAccepted, type SmsReceipt, type SmsSender, type VerificationStore } from './ports';
+import { SmsTimeoutError, type AbuseCounters, type Channel, type Clock, type SendAccepted, type SmsReceipt, type SmsSender, type VerificationStore } from './ports';
 import { hasPendingCode, sendAccepted, sendRefusal, type SendRefusal } from './send-rules';
 import type { TokenIssuer } from './token';
 
@@ -68,11 +68,11 @@ export class VerificationService {
    * @throws VerificationError `resend_too_soon`, `send_limit_reached`, `request_in_progress`,
    *   `sms_delivery_failed` (nothing charged) or `sms_provider_timeout` (charged: it may arrive)
    */
-  async send(phone: PhoneNumber, idempotencyKey?: string): Promise<SendOutcome> {
+  async send(phone: PhoneNumber, idempotencyKey?: string, channel: Channel = 'sms'): Promise<SendOutcome> {
     const { store, sender, hasher, clock, policy, message } = this.deps;
     const now = clock.now();
     const testCode = policy.testNumbers.get(phone.e164);
-    if (testCode !== undefined) return this.sendTestNumber(phone, testCode, now);
+    if (testCode !== undefined) return this.sendTestNumber(phone, testCode, now, channel);
     const code = generateCode(policy.codeLength);
     const plan = {
       phoneNumber: phone.e164,
@@ -111,13 +111,16 @@ export class VerificationService {
     const response = sendAccepted({
       status: 'pending',
       phoneNumber: phone.e164,
-      channel: 'sms',
+      channel,
       expiresAt: iso(plan.codeExpiresAt),
       resendAvailableAt: iso(Math.max(now + policy.resendCooldownMs, capUsed ? reservation.windowStart + DAILY_WINDOW_MS : 0)),
     });
     let receipt: SmsReceipt;
     try {
-      receipt = await sender.send({ to: phone, text: renderMessage(message, code) });
+      const text = renderMessage(message, code);
+      receipt = await sender.send(channel === 'alimtalk' && message.alimtalkTemplate !== undefined
+        ? { to: phone, text, channel, alimtalkText: renderAlimtalk(message.alimtalkTemplate, code) }
+        : { to: phone, text });
     } catch (error) {
       if (error instanceof SmsTimeoutError) {
         // The message may still arrive: the code stays active and the limits stay charged. If the
@@ -139,11 +142,11 @@ export class VerificationService {
    * A test number (app-store review): its fixed code is stored like any code (attempts, expiry,
    * single use hold) but nothing is sent and no limit is charged.
    */
-  private async sendTestNumber(phone: PhoneNumber, code: string, now: number): Promise<SendOutcome> {
+  private async sendTestNumber(phone: PhoneNumber, code: string, now: number, channel: Channel): Promise<SendOutcome> {
     const { store, hasher, policy } = this.deps;
     const codeExpiresAt = now + policy.codeTtlMs;
     await store.storeTestCode({ phoneNumber: phone.e164, sendId: randomUUID(), codeHash: hasher.hash(phone.e164, code), codeExpiresAt, maxAttempts: policy.maxCheckAttempts });
-    const response = sendAccepted({ status: 'pending', phoneNumber: phone.e164, channel: 'sms', expiresAt: iso(codeExpiresAt), resendAvailableAt: iso(now) });
+    const response = sendAccepted({ status: 'pending', phoneNumber: phone.e164, channel, expiresAt: iso(codeExpiresAt), resendAvailableAt: iso(now) });
     return { response, replayed: false, testNumber: true };
   }
 

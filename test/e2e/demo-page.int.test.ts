@@ -21,7 +21,7 @@ if (!CHROMIUM) {
     });
     page = await browser.newPage();
     await page.goto(`${server.base}/`);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -15,7 +15,7 @@ describe('npm start answers everything with a problem document', () => {
   let server: LocalServer | undefined;
   beforeAll(async () => {
     server = await startLocalServer({ DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '', TABLE_NAME: `fidelity-${randomUUID()}` });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
   }, 30_000);
@@ -65,7 +65,7 @@ describe('npm start under a burst, on a healthy DynamoDB Local', () => {
   let server: LocalServer | undefined;
   beforeAll(async () => {
     server = await startLocalServer({ RESEND_COOLDOWN_SECONDS: '0' });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
   }, 30_000);
@@ -88,7 +88,7 @@ describe('npm start with DynamoDB paused (SIGSTOP: the process is there, it does
   beforeAll(async () => {
     dynamo = await startDynamoDbLocal();
     server = await startLocalServer({ DYNAMODB_ENDPOINT: dynamo.endpoint });
-  }, 90_000);
+  }, 150_000);
   afterAll(async () => {
     if (dynamo) process.kill(dynamo.pid, 'SIGCONT');
     await server?.stop();
@@ -117,7 +117,7 @@ describe('npm start with SMS_PROVIDER=sens, against the SENS emulator', () => {
   beforeAll(async () => {
     sens = await startSens();
     server = await startLocalServer({ DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '', TABLE_NAME: `sens-${randomUUID()}`, ...sensEnv(sens, 5000) });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop();
     await sens?.close();
@@ -145,5 +145,5 @@ describe('npm start stops DynamoDB Local on every stop signal', () => {
     } finally {
       await server.stop('SIGKILL');
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -7,7 +7,7 @@ describe('npm start (the real local server, as a user runs it)', () => {
   let server: LocalServer;
   beforeAll(async () => {
     server = await startLocalServer({ TOKEN_SECRET });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.stop('SIGKILL');
   }, 30_000);
@@ -74,7 +74,7 @@ describe('npm start with DYNAMODB_ENDPOINT (a DynamoDB Local that is already run
     } finally {
       expect(await server.stop()).toBe(0);
     }
-  });
+  }, 120_000);
 
   it('stops with a clear message when the port is taken', async () => {
     const first = await startLocalServer({ DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '' });
@@ -86,5 +86,5 @@ describe('npm start with DYNAMODB_ENDPOINT (a DynamoDB Local that is already run
     } finally {
       await first.stop();
     }
-  });
+  }, 120_000);
 });

@@ -13,10 +13,33 @@ export const SENS_TEST_CREDENTIALS = {
   from: '0212345678',
 };
 
-/** The emulator with the test credentials. */
+/** An approved Alimtalk template as SENS stores it (`#{code}`), and as phone-verify is told it (`{code}`). */
+export const ALIMTALK_TEST = {
+  alimtalkServiceId: 'ncp:kkobizmsg:kr:123456789012:phone-verify',
+  plusFriendId: '@phoneverify',
+  templateCode: 'VERIFY_CODE',
+  approved: '[phone-verify] 인증번호 [#{code}]를 입력해주세요. 타인에게 알려주지 마세요.',
+  configured: '[phone-verify] 인증번호 [{code}]를 입력해주세요. 타인에게 알려주지 마세요.',
+};
+
+/** The emulator with the test credentials and the approved Alimtalk template. */
 export function startSens(): Promise<SensEmulator> {
-  return startSensEmulator(SENS_TEST_CREDENTIALS);
+  return startSensEmulator({
+    ...SENS_TEST_CREDENTIALS,
+    alimtalkServiceId: ALIMTALK_TEST.alimtalkServiceId,
+    plusFriendId: ALIMTALK_TEST.plusFriendId,
+    templates: { [ALIMTALK_TEST.templateCode]: ALIMTALK_TEST.approved },
+  });
 }
+
+/** The variables that configure Alimtalk against the emulator (with `sensEnv`). */
+export const alimtalkEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
+  SENS_ALIMTALK_SERVICE_ID: ALIMTALK_TEST.alimtalkServiceId,
+  SENS_PLUS_FRIEND_ID: ALIMTALK_TEST.plusFriendId,
+  ALIMTALK_TEMPLATE_CODE: ALIMTALK_TEST.templateCode,
+  ALIMTALK_TEMPLATE: ALIMTALK_TEST.configured,
+  ...overrides,
+});
 
 /** The variables that point the runtime (or `npm start`) at `sens`. */
 export function sensEnv(sens: Pick<SensEmulator, 'url'>, timeoutMs = 300): Record<string, string> {
