@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler as checkCode, runtime as checkRuntime } from '../functions/check-code';
+import { LOOPBACK } from '../functions/runtime';
 import { preflightHeaders } from '../functions/http/cors';
 import { INTERNAL_ERROR, problemResponse } from '../functions/http/problem';
 import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     [runtime] = await Promise.all([sendRuntime(), checkRuntime()]);
     // A DynamoDB on this machine (the embedded engine or another DynamoDB Local) gets the table; AWS itself never does.
     const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
-    if (/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(endpoint)) {
+    if (LOOPBACK.test(endpoint)) {
       await ensureTable(localClient(endpoint), runtime.config.tableName);
       await ensureTable(localClient(endpoint), runtime.config.limitsTableName, LIMITS_TABLE);
     }
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
 }
 
 /** Requests in the handlers at once (see `Lanes`). */
-const LOCAL_CONCURRENCY = 32;
+const LOCAL_CONCURRENCY = 16;
 
 /** The demo page (demo/index.html), served at `/` locally; the stack serves it only when `demoPage` is on. */
 const DEMO_PAGE = readFileSync(join(__dirname, '..', 'demo', 'index.html'));

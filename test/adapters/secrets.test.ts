@@ -3,6 +3,7 @@ import { loadSecrets, parseSensSecret } from '../../functions/adapters/secrets';
 import { ConfigError } from '../../functions/config';
 import { checkCodeRoute } from '../../functions/check-code';
 import { buildRuntime } from '../../functions/runtime';
+import { CodeHasher } from '../../functions/domain/code';
 import { SEND_PARTS, sendCodeRoute } from '../../functions/send-code';
 import { handlerFor, postEvent } from '../support/harness';
 
@@ -92,11 +93,12 @@ describe('a stage whose SENS secret is not filled in yet', () => {
 
   it('answers a check in the send function’s runtime (no token secret) with a bare 500', async () => {
     const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' } });
+    // The right code's hash under the secret above, so the check gets as far as signing a token.
+    const runtimeHash = new CodeHasher('h'.repeat(64)).hash('+821012345678', '123456');
     const runtime = await buildRuntime({ CODE_HASH_SECRET_ARN: 'hash', SMS_PROVIDER: 'console' }, {
       secretsClient: client,
       db: { send: async () => ({ Attributes: { codeHash: runtimeHash, sendId: 's', attempts: 1, maxAttempts: 5, codeExpiresAt: Date.now() + 1000 } }) } as never,
     });
-    const runtimeHash = runtime.service['deps'].hasher.hash('+821012345678', '123456');
     const answer = await handlerFor(checkCodeRoute, runtime)(postEvent('/v1/verifications/check', { phoneNumber: '010-1234-5678', code: '123456' }));
     expect(answer.status).toBe(500);
     expect(answer.json.code).toBe('internal_error');

@@ -43,12 +43,13 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
         const store = new InMemoryVerificationStore();
         const sender = new RecordingSender();
         const clock = new TestClock();
+        const hasher = new CodeHasher('property-test-secret-0123456789');
         const handed: Array<{ e164: string; at: number }> = []; // every message the provider was asked to send
         const service = new VerificationService({
           store, clock, policy,
           counters: new InMemoryAbuseCounters(),
           sender: { send: (m) => (handed.push({ e164: m.to.e164, at: clock.now() }), sender.send(m)) },
-          hasher: new CodeHasher('property-test-secret-0123456789'),
+          hasher,
           tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, { kid: 'k', secret: 'property-test-token-secret-012345' }),
           message: { template: '[{code}]' },
         });
@@ -101,7 +102,7 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
             expect(pending?.codeExpiresAt ?? 0).toBeGreaterThan(clock.now()); // an expired code never approves
           }
           // The right, latest code is approved whenever the rules allow a check at all.
-          if (step.right && delivered !== undefined && allowed && pending?.codeHash === service['deps'].hasher.hash(phone.e164, delivered)) {
+          if (step.right && delivered !== undefined && allowed && pending?.codeHash === hasher.hash(phone.e164, delivered)) {
             expect(outcome).toBe('approved');
           }
         }

@@ -34,7 +34,7 @@ if (!CHROMIUM) {
     await page.fill('#phone', '010-1234-5678');
     await page.click('#send');
     await page.locator('#message', { hasText: 'Code sent' }).waitFor();
-    expect(await message().textContent()).toMatch(/^Code sent to \+821012345678\. It works until .+\.$/);
+    expect(await message().textContent()).toMatch(/^Code sent to \+821012345678 by SMS\. It works until .+\.$/);
     expect(await page.locator('#code').getAttribute('autocomplete')).toBe('one-time-code');
     expect(await page.isVisible('#check-form')).toBe(true);
   });
@@ -79,5 +79,27 @@ if (!CHROMIUM) {
     await page.click('#send');
     await page.locator('#message.error').waitFor();
     expect(await message().textContent()).toBe('The phone number is not a valid mobile number.');
+  });
+
+  it('offers a channel choice, and shows why Alimtalk is refused where it is not configured', async () => {
+    await page.reload();
+    await page.fill('#phone', '010-9999-0000');
+    await page.selectOption('#channel', 'alimtalk');
+    await page.click('#send');
+    await page.locator('#message.error').waitFor();
+    expect(await message().textContent()).toBe('This service does not send codes by KakaoTalk Alimtalk here; ask for "sms".');
+  });
+
+  it('speaks Korean to a Korean browser (Accept-Language)', async () => {
+    const korean = await browser.newPage({ locale: 'ko-KR', extraHTTPHeaders: { 'Accept-Language': 'ko-KR,ko;q=0.9' } });
+    try {
+      await korean.goto(`${server.base}/`);
+      await korean.fill('#phone', '02-123-4567');
+      await korean.click('#send');
+      await korean.locator('#message.error').waitFor();
+      expect(await korean.locator('#message').textContent()).toBe('올바른 휴대폰 번호가 아닙니다. 번호를 다시 확인해 주세요.');
+    } finally {
+      await korean.close();
+    }
   });
 });

@@ -119,7 +119,7 @@ describe('POST /v1/verifications with Idempotency-Key', () => {
 
   it('does not block the key past the SMS timeout if the sender crashed mid-send', async () => {
     // A crash between the reservation and the SMS leaves the key without a stored 202.
-    await h.runtime.service['deps'].store.reserveSend({
+    await h.store.reserveSend({
       phoneNumber: E164, sendId: 'crashed', codeHash: 'x', now: h.clock.now(), codeExpiresAt: h.clock.now() + 300_000, maxAttempts: 5,
       cooldownMs: 60_000, maxSendsPerWindow: 5, windowMs: 86_400_000, inFlightMs: 10_000, idempotencyKey: 'k',
     });

@@ -55,7 +55,7 @@ describe('invariants under real concurrency on DynamoDB Local (hundreds of paral
 describe('a crash between storing the code and sending the SMS', () => {
   it('locks the user out for no longer than the cooldown', async () => {
     const h = await dynamoHarness();
-    const store = h.runtime.service['deps'].store;
+    const { store } = h;
     // The function dies right after the reservation write: a code exists that no SMS carried.
     await store.reserveSend({
       phoneNumber: '+821012345678', sendId: 'lost', codeHash: 'never-sent', now: h.clock.now(), codeExpiresAt: h.clock.now() + 300_000,

@@ -50,7 +50,7 @@ describe('POST /v1/verifications', () => {
       codeExpiresAt: h.clock.now() + 300 * SECOND,
       ttl: Math.ceil((h.clock.now() + DAY) / 1000),
     });
-    expect(item?.codeHash).toEqual(h.runtime.service['deps'].hasher.hash(E164, code));
+    expect(item?.codeHash).toEqual(h.hasher.hash(E164, code));
   });
 
   it('refuses a second send within the cooldown with 429 resend_too_soon and Retry-After', async () => {

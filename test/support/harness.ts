@@ -7,7 +7,9 @@ import { SmsDeliveryError, SmsTimeoutError } from '../../functions/domain/ports'
 import { lambdaHandler, type Route } from '../../functions/http/api';
 import { buildRuntime, documentClient, type RuntimeParts, type ServiceRuntime } from '../../functions/runtime';
 import { SEND_PARTS, sendCodeRoute } from '../../functions/send-code';
+import { DynamoVerificationStore } from '../../functions/adapters/dynamodb-store';
 import { LIMITS_TABLE } from '../../functions/adapters/table-definition';
+import { CodeHasher } from '../../functions/domain/code';
 import { ensureTable, localClient } from '../../local/dynamodb-local';
 import { proxyEvent } from '../../local/proxy-event';
 
@@ -60,6 +62,10 @@ export interface Harness {
   readonly clock: TestClock;
   readonly sender: RecordingSender;
   readonly tableName: string;
+  /** The store on this harness's table (for scenarios below the HTTP layer, e.g. a crash mid-send). */
+  readonly store: DynamoVerificationStore;
+  /** The keyed hash the runtime stores codes with (the same secret). */
+  readonly hasher: CodeHasher;
   send(body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
   check(body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
   /** The item as stored (test-only read). */
@@ -94,6 +100,8 @@ export async function dynamoHarness(env: Record<string, string> = {}): Promise<H
     clock,
     sender,
     tableName,
+    store: new DynamoVerificationStore(db, tableName),
+    hasher: new CodeHasher(TEST_SECRETS.CODE_HASH_SECRET),
     send: (body, headers) => send(postEvent('/v1/verifications', body, headers)),
     check: (body, headers) => check(postEvent('/v1/verifications/check', body, headers)),
     item: async (e164 = '+821012345678') => (await db.send(new GetCommand({ TableName: tableName, Key: { phoneNumber: e164 } }))).Item as VerificationRecord | undefined,
