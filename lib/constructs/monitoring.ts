@@ -83,7 +83,7 @@ export class Monitoring extends Construct {
     alarm('Api5xx', props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), 5, 'API answered 5xx 5+ times in 5 minutes');
     for (const [name, fn] of [['SendCode', props.sendCode], ['CheckCode', props.checkCode]] as const) {
       alarm(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name} function errors (crashes, timeouts)`);
-      alarm(`${name}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name} function throttled (reserved concurrency reached)`);
+      alarm(`${name}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name} function throttled (the account's concurrency, or a reserved one, is used up)`);
     }
     alarm('SmsFailures', smsProblems, 5, 'SMS provider refused or timed out 5+ times in 5 minutes');
     alarm('DynamoDbThrottles', ddbThrottles, 1, 'DynamoDB throttled requests');
