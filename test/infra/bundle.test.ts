@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StageOverrides } from '../../lib/config';
 import { removeSynthOutput, synthStage } from '../support/cdk';
 
 afterAll(removeSynthOutput);
@@ -11,6 +12,22 @@ afterAll(removeSynthOutput);
  * catches a regression (a second SDK, the full phone metadata, a stray dependency).
  */
 const BUDGET_BYTES = 520 * 1024;
+
+/** Synthesises a dev stage with real esbuild bundling and answers its functions' bundle files. */
+function bundlesFor(overrides: StageOverrides): string[] {
+  const app = synthStage('dev', overrides, { bundle: true });
+  app.app.synth();
+  return readdirSync(app.outdir)
+    .filter((d) => d.startsWith('asset.'))
+    .map((d) => join(app.outdir, d, 'index.mjs'))
+    .filter((f) => {
+      try {
+        return statSync(f).isFile();
+      } catch {
+        return false;
+      }
+    });
+}
 
 /** Imports `file` in a fresh Node (no AWS, no DynamoDB: a closed port) and runs its handler on `event`. */
 function invoke(file: string, event: object, env: Record<string, string> = {}): { statusCode: number; headers: Record<string, string>; body: string } {
@@ -34,18 +51,8 @@ const sendEvent = (phoneNumber: string) => ({
 });
 
 describe('a stage that allows KR and JP (real esbuild, metadata cut at bundle time)', () => {
-  const app = synthStage('dev', { serviceSettings: { ALLOWED_COUNTRIES: 'KR,JP' } }, { bundle: true });
-  app.app.synth();
-  const send = readdirSync(app.outdir)
-    .filter((d) => d.startsWith('asset.'))
-    .map((d) => join(app.outdir, d, 'index.mjs'))
-    .find((f) => {
-      try {
-        return statSync(f).isFile() && execFileSync('grep', ['-c', 'IdempotentReplay', f], { encoding: 'utf8' }).trim() !== '0';
-      } catch {
-        return false;
-      }
-    }) ?? '';
+  // The send function's bundle: the only one with the SENS client.
+  const send = bundlesFor({ serviceSettings: { ALLOWED_COUNTRIES: 'KR,JP' } }).find((f) => readFileSync(f, 'utf8').includes('/alimtalk/v2/services/')) ?? '';
 
   it.each([
     ['a Korean mobile', '010-1234-5678'],
@@ -65,21 +72,19 @@ describe('a stage that allows KR and JP (real esbuild, metadata cut at bundle ti
 });
 
 describe('the Lambda bundles (real esbuild)', () => {
-  const app = synthStage('dev', {}, { bundle: true });
-  app.app.synth();
-  const bundles = readdirSync(app.outdir)
-    .filter((d) => d.startsWith('asset.'))
-    .map((d) => join(app.outdir, d, 'index.mjs'))
-    .filter((f) => {
-      try {
-        return statSync(f).isFile();
-      } catch {
-        return false;
-      }
-    });
+  const bundles = bundlesFor({});
 
   it('builds one ESM bundle per function', () => {
     expect(bundles).toHaveLength(2);
+  });
+
+  it('keeps each route to what it uses: one bundle has the SENS client, the other the token signer', () => {
+    const texts = bundles.map((f) => readFileSync(f, 'utf8'));
+    const sens = texts.map((t) => t.includes('/sms/v2/services/'));
+    const signer = texts.map((t) => t.includes('setProtectedHeader'));
+    expect(sens.filter(Boolean)).toHaveLength(1);
+    expect(signer.filter(Boolean)).toHaveLength(1);
+    expect(sens.findIndex(Boolean)).not.toBe(signer.findIndex(Boolean));
   });
 
   it.each([0, 1])('bundle %i loads in a fresh Node process and answers an unknown path with a 404 problem', (index) => {
