@@ -97,7 +97,7 @@ export function readConfig(env: Env): RuntimeConfig {
     maxSendsPerPrefixPerHour: integer(env, 'MAX_SENDS_PER_PREFIX_PER_HOUR', 30, 0, 10_000),
   };
 
-  const allowedCountries = new Set(text(env, 'ALLOWED_COUNTRIES', 'KR').split(',').map((c) => c.trim().toUpperCase()).filter(Boolean));
+  const allowedCountries = parseCountries(text(env, 'ALLOWED_COUNTRIES', 'KR'));
   if (allowedCountries.size === 0) throw new ConfigError('ALLOWED_COUNTRIES must name at least one country');
   for (const country of allowedCountries) {
     if (!isKnownCountry(country)) throw new ConfigError(`ALLOWED_COUNTRIES: "${country}" is not an ISO 3166 alpha-2 country with phone numbers`);
@@ -248,6 +248,16 @@ function secret(env: Env, name: string): string | undefined {
   return value;
 }
 
+/** `ALLOWED_COUNTRIES` as a set of upper-case codes (the stack reads the setting the same way). */
+export function parseCountries(setting: string): ReadonlySet<string> {
+  return new Set(setting.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean));
+}
+
+/** Whether `url` names this machine (DynamoDB Local, an emulator): the one place plain http is allowed. */
+export function isLoopbackUrl(url: string): boolean {
+  return /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(url);
+}
+
 /**
  * An absolute https URL; plain http only for this machine (an emulator or a proxy on loopback),
  * since the request carries the code and a signature.
@@ -260,8 +270,7 @@ function endpointUrl(env: Env, name: string, fallback: string): string {
   } catch {
     url = undefined;
   }
-  const loopback = url !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) || url.username || url.password || url.search || url.hash) {
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(raw))) || url.username || url.password || url.search || url.hash) {
     throw new ConfigError(`${name} must be an absolute https URL (http only for a loopback host), not "${raw}"`);
   }
   return raw;

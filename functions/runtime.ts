@@ -4,7 +4,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoAbuseCounters } from './adapters/dynamodb-counters';
 import { DynamoVerificationStore } from './adapters/dynamodb-store';
 import { loadSecrets, type ServiceSecrets } from './adapters/secrets';
-import { ConfigError, readConfig, type RuntimeConfig } from './config';
+import { ConfigError, isLoopbackUrl, readConfig, type RuntimeConfig } from './config';
 import { logger } from './adapters/observability';
 import { CodeHasher } from './domain/code';
 import { parsePhoneNumber } from './domain/phone';
@@ -96,8 +96,6 @@ export const DYNAMODB_TIMEOUTS = { connectionMs: 1000, requestMs: 1000, attempts
  */
 export const LOCAL_DYNAMODB_TIMEOUTS = { connectionMs: 1800, requestMs: 1800, attempts: 2 };
 
-export const LOOPBACK = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/;
-
 /**
  * The longest one DynamoDB call can take before it answers 503: 3 attempts of 1 s and the SDK's
  * backoff between them (measured 3.1 s with DynamoDB Local paused). Function timeouts are sized from it.
@@ -116,7 +114,7 @@ const MAX_SOCKETS = 1024;
 export function documentClient(
   config: Pick<RuntimeConfig, 'dynamodbEndpoint'>,
   env: Readonly<Record<string, string | undefined>> = {},
-  timeouts: { connectionMs: number; requestMs: number; attempts?: number } = LOOPBACK.test(config.dynamodbEndpoint ?? '') ? LOCAL_DYNAMODB_TIMEOUTS : DYNAMODB_TIMEOUTS,
+  timeouts: { connectionMs: number; requestMs: number; attempts?: number } = isLoopbackUrl(config.dynamodbEndpoint ?? '') ? LOCAL_DYNAMODB_TIMEOUTS : DYNAMODB_TIMEOUTS,
 ): DynamoDBDocumentClient {
   const local = config.dynamodbEndpoint !== undefined && !env.AWS_ACCESS_KEY_ID;
   const agent = { keepAlive: true, maxSockets: MAX_SOCKETS };

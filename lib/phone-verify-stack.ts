@@ -8,6 +8,7 @@ import { VerificationApi } from './constructs/verification-api';
 import { VerificationFunction } from './constructs/verification-function';
 import { VerificationTable } from './constructs/verification-table';
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
+import { parseCountries } from '../functions/config';
 import { DYNAMODB_CALL_LIMIT_MS } from '../functions/runtime';
 
 export interface PhoneVerifyStackProps extends StackProps {
@@ -49,7 +50,7 @@ export class PhoneVerifyStack extends Stack {
       removalPolicy,
       reservedConcurrency: config.reservedConcurrency,
       tracing: config.tracing,
-      allowedCountries: (config.serviceSettings.ALLOWED_COUNTRIES ?? 'KR').split(',').map((c) => c.trim()).filter(Boolean),
+      allowedCountries: [...parseCountries(config.serviceSettings.ALLOWED_COUNTRIES || 'KR')],
     };
     const environment = { ...functionEnvironment(config), TABLE_NAME: table.tableName, CODE_HASH_SECRET_ARN: this.secrets.codeHashSecret.secretArn };
     // Worst paths, each DynamoDB call at its hard limit: send = reservation, hourly counters,

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler as checkCode, runtime as checkRuntime } from '../functions/check-code';
-import { LOOPBACK } from '../functions/runtime';
+import { isLoopbackUrl } from '../functions/config';
 import { preflightHeaders } from '../functions/http/cors';
 import { INTERNAL_ERROR, problemResponse } from '../functions/http/problem';
 import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     [runtime] = await Promise.all([sendRuntime(), checkRuntime()]);
     // A DynamoDB on this machine (the embedded engine or another DynamoDB Local) gets the table; AWS itself never does.
     const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
-    if (LOOPBACK.test(endpoint)) {
+    if (isLoopbackUrl(endpoint)) {
       await ensureTable(localClient(endpoint), runtime.config.tableName);
       await ensureTable(localClient(endpoint), runtime.config.limitsTableName, LIMITS_TABLE);
     }

@@ -18,38 +18,31 @@ export class DynamoAbuseCounters implements AbuseCounters {
   ) {}
 
   async take(bucket: string, max: number, expiresAt: number): Promise<boolean> {
+    return this.update(bucket, 'ADD #count :one SET #ttl = :ttl', 'attribute_not_exists(#count) OR #count < :max', {
+      ':one': 1, ':max': max, ':ttl': Math.ceil((expiresAt + KEEP_MS) / 1000),
+    });
+  }
+
+  async giveBack(bucket: string): Promise<void> {
+    await this.update(bucket, 'ADD #count :minusOne', '#count > :zero', { ':minusOne': -1, ':zero': 0 }); // false: nothing to hand back
+  }
+
+  /** One conditional UpdateItem on `bucket`: false when the condition refused it. */
+  private async update(bucket: string, update: string, condition: string, values: Record<string, number>): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [LIMITS_TABLE.partitionKey]: bucket },
-          UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
-          ExpressionAttributeNames: { '#count': 'count', '#ttl': LIMITS_TABLE.ttlAttribute },
-          ExpressionAttributeValues: { ':one': 1, ':max': max, ':ttl': Math.ceil((expiresAt + KEEP_MS) / 1000) },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#count': 'count', ...(update.includes('#ttl') && { '#ttl': LIMITS_TABLE.ttlAttribute }) },
+          ExpressionAttributeValues: values,
         }),
       );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
-      throw unavailable(error);
-    }
-  }
-
-  async giveBack(bucket: string): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [LIMITS_TABLE.partitionKey]: bucket },
-          UpdateExpression: 'ADD #count :minusOne',
-          ConditionExpression: '#count > :zero',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return; // nothing to hand back
       throw unavailable(error);
     }
   }
