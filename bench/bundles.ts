@@ -3,30 +3,9 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLING, PHONE_METADATA_MODULE } from '../lib/constructs/verification-function';
-import { phoneMetadataFile } from '../lib/phone-metadata';
+import { handlerAsset } from '../lib/artifacts';
+import { HANDLER_BUILD, buildHandlers } from '../scripts/build';
 import { fmt, summarize } from './support';
-
-const ROOT = join(__dirname, '..');
-
-/** Bundles `entry` exactly as the stack does (lib/constructs/verification-function.ts). */
-async function bundle(entry: string, outfile: string): Promise<number> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLING.target,
-    minify: BUNDLING.minify,
-    mainFields: BUNDLING.mainFields,
-    banner: { js: BUNDLING.banner },
-    // As the stack does for the default ALLOWED_COUNTRIES (KR): phone metadata for KR only.
-    alias: { [PHONE_METADATA_MODULE]: phoneMetadataFile(['KR']) },
-    logLevel: 'silent',
-  });
-  return statSync(outfile).size;
-}
 
 /** Median time to import `file` in a fresh Node process (what a cold start pays to load code). */
 function coldLoadMs(file: string, runs = 20): number {
@@ -47,16 +26,14 @@ export interface BundleFigures {
 export async function bundles(): Promise<BundleFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   const baselineEntry = join(__dirname, 'baseline-handler.ts');
+  // Exactly as `npm run build` and the construct make them, for the default ALLOWED_COUNTRIES (KR).
+  await Promise.all([buildHandlers(dir), build({ ...HANDLER_BUILD, entryPoints: [baselineEntry], outfile: join(dir, 'baseline.mjs'), sourcemap: false, logLevel: 'silent' })]);
   const files = {
     baseline: join(dir, 'baseline.mjs'),
-    'send-code': join(dir, 'send-code.mjs'),
-    'check-code': join(dir, 'check-code.mjs'),
+    'send-code': join(handlerAsset('send-code', ['KR'], dir), 'index.mjs'),
+    'check-code': join(handlerAsset('check-code', ['KR'], dir), 'index.mjs'),
   };
-  const sizes = {
-    baseline: await bundle(baselineEntry, files.baseline),
-    'send-code': await bundle(join(ROOT, 'functions', 'send-code.ts'), files['send-code']),
-    'check-code': await bundle(join(ROOT, 'functions', 'check-code.ts'), files['check-code']),
-  };
+  const sizes = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, statSync(file).size])) as Record<keyof typeof files, number>;
   const loads = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, coldLoadMs(file)])) as Record<keyof typeof files, number>;
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const row = (name: keyof typeof files) =>

@@ -14,8 +14,7 @@ import { PhoneVerifyStack } from '../lib/phone-verify-stack';
 const app = new App();
 if (app.node.tryGetContext('setup') === 'account') {
   const { CDK_DEFAULT_ACCOUNT: account, CDK_DEFAULT_REGION: region } = process.env;
-  const stack = new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount', account && region ? { env: { account, region } } : {});
-  addNagChecks(app, stack);
+  new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount', account && region ? { env: { account, region } } : {});
 } else {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
   const perStage = (app.node.tryGetContext('phone-verify') as Record<string, StageOverrides> | undefined)?.[stage] ?? {};
@@ -26,9 +25,9 @@ if (app.node.tryGetContext('setup') === 'account') {
     }),
   );
   const config = stageConfig(stage, { ...perStage, ...fromCommandLine });
-  const stack = new PhoneVerifyStack(app, `PhoneVerify-${stage}`, {
+  new PhoneVerifyStack(app, `PhoneVerify-${stage}`, {
     config,
     description: `phone-verify (${stage}): one-time SMS codes and verification tokens`,
   });
-  addNagChecks(app, stack, config);
 }
+addNagChecks(app);

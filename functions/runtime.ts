@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoAbuseCounters } from './adapters/dynamodb-counters';
 import { DynamoVerificationStore } from './adapters/dynamodb-store';
+import { DYNAMODB_TIMEOUTS, LOCAL_DYNAMODB_TIMEOUTS } from './adapters/dynamodb-timeouts';
 import { loadSecrets, type ServiceSecrets } from './adapters/secrets';
 import { ConfigError, isLoopbackUrl, readConfig, type RuntimeConfig } from './config';
 import { logger } from './adapters/observability';
@@ -80,27 +81,6 @@ export function serviceRuntime(parts: RuntimeParts): Promise<ServiceRuntime> {
   }
   return runtime;
 }
-
-/**
- * Hard limits on every DynamoDB call (SPEC: a request never hangs; 503 within 5 s). Each attempt
- * may take `requestMs` from the moment it is issued (`throwOnRequestTimeout`: without it the SDK
- * only logs a warning and waits for ever on a DynamoDB that accepted the connection and stopped
- * answering); three attempts and the SDK's backoff stay under 4 s.
- */
-export const DYNAMODB_TIMEOUTS = { connectionMs: 1000, requestMs: 1000, attempts: 3 };
-
-/**
- * DynamoDB Local on this machine: one JVM that shares two cores with everything else (a test
- * suite, a benchmark), where a healthy write can take a second under load. Two attempts of
- * 1.8 s still answer 503 within 5 s when it stops answering (measured with it paused).
- */
-export const LOCAL_DYNAMODB_TIMEOUTS = { connectionMs: 1800, requestMs: 1800, attempts: 2 };
-
-/**
- * The longest one DynamoDB call can take before it answers 503: 3 attempts of 1 s and the SDK's
- * backoff between them (measured 3.1 s with DynamoDB Local paused). Function timeouts are sized from it.
- */
-export const DYNAMODB_CALL_LIMIT_MS = 3_500;
 
 /**
  * Sockets per client. The SDK's default pool of 50 queues the rest, and its connection timer runs

@@ -10,11 +10,9 @@ export interface CustomDomain {
 }
 
 /** Everything that differs between environments. One typed place; every field has a default. */
-export interface StageConfig {
+export interface StageSettings {
+  /** Names the stage's resources (`phone-verify-<stage>`, secrets `phone-verify/<stage>/…`); `prod` gets prod's defaults. */
   readonly stage: string;
-  /** AWS account (12 digits) and region the stage deploys to; prod must name both (data stays where the operator chose). */
-  readonly account?: string | undefined;
-  readonly region?: string | undefined;
   /** SPEC section 4 settings, exactly as the functions read them (validated by `readConfig`). */
   readonly serviceSettings: Readonly<Record<string, string>>;
   /** Browser origins; `*` is refused in prod. Empty: no browser may call the API. */
@@ -45,7 +43,14 @@ export interface StageConfig {
   readonly demoPage?: boolean | undefined;
 }
 
-const DEV: Omit<StageConfig, 'stage'> = {
+/** A stage of this repo's app: its settings and, for prod necessarily, where it deploys. */
+export interface StageConfig extends StageSettings {
+  /** AWS account (12 digits) and region the stage deploys to; prod must name both (data stays where the operator chose). */
+  readonly account?: string | undefined;
+  readonly region?: string | undefined;
+}
+
+const DEV: Omit<StageSettings, 'stage'> = {
   serviceSettings: {},
   corsAllowedOrigins: ['*'],
   throttle: { rateLimit: 20, burstLimit: 40 },
@@ -56,7 +61,7 @@ const DEV: Omit<StageConfig, 'stage'> = {
   protectData: false,
 };
 
-const PROD: Omit<StageConfig, 'stage'> = {
+const PROD: Omit<StageSettings, 'stage'> = {
   serviceSettings: {},
   corsAllowedOrigins: [],
   throttle: { rateLimit: 100, burstLimit: 200 },
@@ -70,43 +75,56 @@ const PROD: Omit<StageConfig, 'stage'> = {
 /** Where a stage deploys when it names no region: Seoul, next to SENS and to Korean users. */
 export const DEFAULT_REGION = 'ap-northeast-2';
 
-/** The subset of StageConfig an operator may override per stage in cdk.json (`phone-verify` → stage) or with `-c`. */
+/** Settings on top of a stage's defaults, as code gives them (the construct's props). */
+export type SettingsOverrides = Partial<Omit<StageSettings, 'stage'>>;
+
+/** The subset of StageConfig an operator may override per stage in cdk.json (`phone-verify` → stage) or with `-c`: JSON, so days, not RetentionDays. */
 export type StageOverrides = Partial<Omit<StageConfig, 'stage' | 'logRetention'>> & { readonly logRetentionDays?: number };
 
 /**
  * The settings of `stage`: prod's, or dev's for any other name, then `overrides` on top.
  * @throws Error naming the bad setting (the functions would refuse it at start-up anyway)
  */
-export function stageConfig(stage: string, overrides: StageOverrides = {}): StageConfig {
+export function stageSettings(stage: string, overrides: SettingsOverrides = {}): StageSettings {
   if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage)) throw new Error(`stage must be lower-case letters, digits and -, not "${stage}"`);
-  const { logRetentionDays, ...rest } = overrides;
   const base = stage === 'prod' ? PROD : DEV;
-  const config: StageConfig = {
-    ...base,
-    ...rest,
-    stage,
-    serviceSettings: { ...base.serviceSettings, ...rest.serviceSettings },
-    logRetention: logRetentionDays === undefined ? base.logRetention : (logRetentionDays as RetentionDays),
-  };
-  if (stage === 'prod' && config.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
+  const settings: StageSettings = { ...base, ...withoutUndefined(overrides), stage, serviceSettings: { ...base.serviceSettings, ...overrides.serviceSettings } };
+  if (stage === 'prod' && settings.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
+  if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn) throw new Error('prod needs alarmEmail or alarmTopicArn (someone must hear the alarms)');
+  // The functions' own validation, run at synth time: a bad value fails `cdk synth`, not the first request.
+  readConfig({ ...settings.serviceSettings, STAGE: stage, CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins.join(',') });
+  return settings;
+}
+
+/**
+ * A stage of this repo's app (cdk.json and `-c`): its settings, and where it deploys, which
+ * prod must name.
+ * @throws Error naming every missing or bad setting
+ */
+export function stageConfig(stage: string, overrides: StageOverrides = {}): StageConfig {
+  const { logRetentionDays, account, region, ...rest } = overrides;
   if (stage === 'prod') {
     const missing = [
-      !config.account && 'account (the 12-digit AWS account id)',
-      !config.region && `region (e.g. ${DEFAULT_REGION})`,
-      !config.alarmEmail && !config.alarmTopicArn && 'alarmEmail or alarmTopicArn (someone must hear the alarms)',
+      !account && 'account (the 12-digit AWS account id)',
+      !region && `region (e.g. ${DEFAULT_REGION})`,
+      !rest.alarmEmail && !rest.alarmTopicArn && 'alarmEmail or alarmTopicArn (someone must hear the alarms)',
     ].filter(Boolean);
     if (missing.length > 0) {
       throw new Error(`prod needs ${missing.join(', ')}: set them in cdk.json (context "phone-verify" → "prod") or with -c, e.g. npx cdk deploy -c stage=prod -c account=123456789012 -c region=${DEFAULT_REGION} -c alarmEmail=ops@example.com`);
     }
   }
-  if (config.account !== undefined && !/^[0-9]{12}$/.test(config.account)) throw new Error(`account must be a 12-digit AWS account id, not "${config.account}"`);
-  // The functions' own validation, run at synth time: a bad value fails `cdk synth`, not the first request.
-  readConfig({ ...config.serviceSettings, STAGE: stage, CORS_ALLOWED_ORIGINS: config.corsAllowedOrigins.join(',') });
-  return config;
+  if (account !== undefined && !/^[0-9]{12}$/.test(account)) throw new Error(`account must be a 12-digit AWS account id, not "${account}"`);
+  const settings = stageSettings(stage, { ...rest, ...(logRetentionDays !== undefined && { logRetention: logRetentionDays as RetentionDays }) });
+  return { ...settings, account, region };
+}
+
+/** `{ ...defaults, ...overrides }` must not let an explicit `undefined` wipe a default. */
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** The environment variables a function gets for this stage (no secrets: only their ARNs are added). */
-export function functionEnvironment(config: StageConfig): Record<string, string> {
+export function functionEnvironment(config: StageSettings): Record<string, string> {
   return {
     ...config.serviceSettings,
     STAGE: config.stage,

@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import full from 'libphonenumber-js/metadata.max.json';
 
 interface MetadataJson {
   readonly version: number;
@@ -14,34 +11,18 @@ interface MetadataJson {
  * libphonenumber-js's metadata cut to `countries` and every country that shares a calling code
  * with one of them (`+1` is 25 countries; their metadata refer to each other, and the main
  * country of a code must stay first). Derived from the metadata JSON the package ships: its own
- * generator downloads Google's XML, which these machines cannot reach. Non-geographic codes
+ * generator downloads Google's XML, which these machines cannot reach. (Bundled into dist/cdk.cjs,
+ * so a consuming app needs no libphonenumber-js.) Non-geographic codes
  * (+800 …) go: no allowed country can use them (SPEC checks the calling code first).
  */
-export function cutPhoneMetadata(countries: readonly string[], full: MetadataJson = fullMetadata()): MetadataJson {
+export function cutPhoneMetadata(countries: readonly string[], metadata: MetadataJson = full): MetadataJson {
   const wanted = new Set(countries.map((c) => c.toUpperCase()));
-  const codes = Object.entries(full.country_calling_codes).filter(([, members]) => members.some((m) => wanted.has(m)));
+  const codes = Object.entries(metadata.country_calling_codes).filter(([, members]) => members.some((m) => wanted.has(m)));
   const kept = new Set(codes.flatMap(([, members]) => members));
   return {
-    version: full.version,
+    version: metadata.version,
     country_calling_codes: Object.fromEntries(codes),
-    countries: Object.fromEntries(Object.entries(full.countries).filter(([country]) => kept.has(country))),
+    countries: Object.fromEntries(Object.entries(metadata.countries).filter(([country]) => kept.has(country))),
     nonGeographic: {},
   };
-}
-
-/**
- * Writes the cut metadata for `countries` to a file named by its content and answers its path,
- * for the esbuild alias that puts it in the place of the full metadata in a Lambda bundle.
- */
-export function phoneMetadataFile(countries: readonly string[]): string {
-  const text = JSON.stringify(cutPhoneMetadata(countries));
-  const dir = join(tmpdir(), 'phone-verify-metadata');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `metadata-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.json`);
-  writeFileSync(file, text);
-  return file;
-}
-
-function fullMetadata(): MetadataJson {
-  return JSON.parse(readFileSync(require.resolve('libphonenumber-js/metadata.max.json'), 'utf8')) as MetadataJson;
 }

@@ -1,7 +1,5 @@
 import './env-defaults';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
@@ -15,6 +13,7 @@ import { handler as sendCode, runtime as sendRuntime } from '../functions/send-c
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { proxyEvent } from './proxy-event';
+import { buildDemoPage } from '../scripts/build';
 
 /**
  * `npm start`: the two Lambda handlers on http://127.0.0.1:3000 (PORT), each request turned into
@@ -35,9 +34,11 @@ async function main(): Promise<void> {
   };
 
   let runtime;
+  let demoPage: string;
   try {
     // Both routes' runtimes, built now: every setting is validated before the first request.
-    [runtime] = await Promise.all([sendRuntime(), checkRuntime()]);
+    // The demo page is bundled from its sources, so an edit shows on the next start.
+    [runtime, , demoPage] = await Promise.all([sendRuntime(), checkRuntime(), buildDemoPage()]);
     // A DynamoDB on this machine (the embedded engine or another DynamoDB Local) gets the table; AWS itself never does.
     const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
     if (isLoopbackUrl(endpoint)) {
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const lanes = new Lanes(LOCAL_CONCURRENCY);
   const server = createServer((req, res) => {
     lanes
-      .run(() => serve(req, res, config.cors))
+      .run(() => serve(req, res, config.cors, demoPage))
       .catch((error: unknown) => {
         process.stderr.write(`local server: ${(error as Error).stack}\n`);
         if (!res.headersSent) answerProblem(res, INTERNAL_ERROR);
@@ -92,10 +93,8 @@ async function main(): Promise<void> {
 /** Requests in the handlers at once (see `Lanes`). */
 const LOCAL_CONCURRENCY = 16;
 
-/** The demo page (demo/index.html), served at `/` locally; the stack serves it only when `demoPage` is on. */
-const DEMO_PAGE = readFileSync(join(__dirname, '..', 'demo', 'index.html'));
-
-async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0]): Promise<void> {
+/** `demoPage` (demo/index.html with its script) is served at `/` locally; the stack serves it only when `demoPage` is on. */
+async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0], demoPage: string): Promise<void> {
   // The request target as sent: no URL parsing (which refuses `//[` or `//a:99999/`) and no
   // normalising, so only the exact route spellings reach a route (SPEC: exact routes).
   const target = req.url ?? '/';
@@ -104,7 +103,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters
   const query = queryAt < 0 ? undefined : Object.fromEntries(new URLSearchParams(target.slice(queryAt + 1)));
   if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
     req.resume();
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(DEMO_PAGE);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(demoPage);
     return;
   }
   const { body, complete } = await readBody(req);

@@ -5,10 +5,6 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..');
 
 describe('the package a backend installs', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'pipe' });
-  }, 60_000);
-
   const run = (script: string, type: 'commonjs' | 'module') =>
     execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: ROOT, encoding: 'utf8' }).trim();
 

@@ -17,7 +17,8 @@ export interface MonitoringProps {
   readonly api: RestApi;
   readonly sendCode: IFunction;
   readonly checkCode: IFunction;
-  readonly table: Table;
+  /** Their write throttles are summed into one alarm. */
+  readonly tables: readonly Table[];
   readonly alarmEmail?: string | undefined;
   /** An existing topic to alarm instead of a new one. */
   readonly alarmTopicArn?: string | undefined;
@@ -58,11 +59,13 @@ export class Monitoring extends Construct {
     const smsFailed = outcome('SmsDeliveryFailed', 'SMS refused (502)');
     const smsTimeout = outcome('SmsProviderTimeout', 'SMS timeouts (504)');
     const smsProblems = new MathExpression({ expression: 'FILL(failed, 0) + FILL(timeouts, 0)', usingMetrics: { failed: smsFailed, timeouts: smsTimeout }, period: FIVE_MINUTES, label: 'SMS failures' });
+    // Every write either function makes, on every table (ids t0u … t1d: metric math wants lower-case names).
+    const throttled = props.tables.flatMap((table, t) =>
+      (['UpdateItem', 'PutItem', 'DeleteItem'] as const).map((op) => [`t${t}${op[0]!.toLowerCase()}`, table.metric('ThrottledRequests', { dimensionsMap: { TableName: table.tableName, Operation: op }, statistic: 'Sum', period: FIVE_MINUTES })] as const),
+    );
     const ddbThrottles = new MathExpression({
-      expression: 'FILL(u, 0) + FILL(p, 0) + FILL(d, 0)',
-      usingMetrics: Object.fromEntries(
-        (['UpdateItem', 'PutItem', 'DeleteItem'] as const).map((op, i) => [['u', 'p', 'd'][i], props.table.metric('ThrottledRequests', { dimensionsMap: { TableName: props.table.tableName, Operation: op }, statistic: 'Sum', period: FIVE_MINUTES })]),
-      ),
+      expression: throttled.map(([name]) => `FILL(${name}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(throttled),
       period: FIVE_MINUTES,
       label: 'DynamoDB throttled requests',
     });

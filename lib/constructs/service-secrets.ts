@@ -1,4 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -40,5 +41,10 @@ export class ServiceSecrets extends Construct {
       },
       removalPolicy: props.removalPolicy,
     });
+  }
+
+  /** Lets `grantee` read these secrets' values, in one statement (Secret.grantRead would add DescribeSecret, which the functions never call). */
+  grantRead(grantee: IGrantable, ...which: Array<'tokenSecret' | 'codeHashSecret' | 'sensSecret'>): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: which.map((w) => this[w].secretArn) }));
   }
 }

@@ -1,31 +1,24 @@
-import { Duration, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import {
-  AccessLogFormat, BasePathMapping, Cors, DomainName, EndpointType, LambdaIntegration, LogGroupLogDestination,
-  AccessLogField, MethodLoggingLevel, MockIntegration, PassthroughBehavior, ResponseType, RestApi, SecurityPolicy,
+  AccessLogFormat, Cors, EndpointType, LambdaIntegration, LogGroupLogDestination,
+  AccessLogField, MethodLoggingLevel, MockIntegration, PassthroughBehavior, ResponseType, RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
-import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { ApiDomain } from './api-domain';
+import { ApiFirewall } from './api-firewall';
+import { demoPageHtml } from '../artifacts';
 import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS } from '../../functions/http/cors';
 import { problemText } from '../../functions/http/messages';
 import { PROBLEM_HTTP, problemType } from '../../functions/http/problem';
 import type { ProblemCode } from '../../functions/domain/errors';
-import type { CustomDomain, StageConfig } from '../config';
-
-/** The send route as WAF compares it (after URL-decoding, path normalising and lower-casing). */
-const SEND_PATH = '/v1/verifications';
+import type { StageSettings } from '../config';
 
 export interface VerificationApiProps {
-  readonly config: StageConfig;
+  readonly settings: StageSettings;
   readonly sendCode: IFunction;
   readonly checkCode: IFunction;
-  readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -37,12 +30,14 @@ export interface VerificationApiProps {
  */
 export class VerificationApi extends Construct {
   readonly api: RestApi;
-  readonly webAcl?: CfnWebACL;
+  /** The stage's WAF, when `waf.enabled`. */
+  readonly firewall?: ApiFirewall;
+  readonly domain?: ApiDomain;
 
   constructor(scope: Construct, id: string, props: VerificationApiProps) {
     super(scope, id);
-    const { config } = props;
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const { settings: config } = props;
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: config.logRetention, removalPolicy: props.removalPolicy });
     const anyOrigin = config.corsAllowedOrigins.includes('*');
     this.api = new RestApi(this, 'Api', {
       restApiName: `phone-verify-${config.stage}`,
@@ -105,13 +100,13 @@ export class VerificationApi extends Construct {
 
     if (config.demoPage) this.addDemoPage();
     this.addProblemResponses(anyOrigin);
-    if (config.waf.enabled) this.webAcl = this.addWaf(config);
-    if (config.customDomain) this.addCustomDomain(config.customDomain);
+    if (config.waf.enabled) this.firewall = new ApiFirewall(this, 'Firewall', { api: this.api, name: `phone-verify-${config.stage}`, sendRequestsPer5MinPerIp: config.waf.sendRequestsPer5MinPerIp });
+    if (config.customDomain) this.domain = new ApiDomain(this, 'Domain', { api: this.api, domain: config.customDomain });
   }
 
   /** `GET /` answers the demo page straight from API Gateway (a mock integration: no function, no bucket). */
   private addDemoPage(): void {
-    const html = readFileSync(join(__dirname, '..', '..', 'demo', 'index.html'), 'utf8');
+    const html = demoPageHtml();
     this.api.root.addMethod(
       'GET',
       new MockIntegration({
@@ -161,71 +156,5 @@ export class VerificationApi extends Construct {
         templates: { 'application/json': JSON.stringify(body) },
       });
     }
-  }
-
-  /**
-   * A rate-based rule per client IP on the send route (SMS pumping costs real money per message)
-   * and AWS's managed IP-reputation and anonymous-IP lists. The rate rule sees every spelling of
-   * the route that API Gateway forgives (case, a trailing slash, percent-escapes, `//`).
-   */
-  private addWaf(config: StageConfig): CfnWebACL {
-    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
-    const normalised = [
-      { priority: 0, type: 'URL_DECODE' },
-      { priority: 1, type: 'NORMALIZE_PATH' },
-      { priority: 2, type: 'LOWERCASE' },
-    ];
-    // The path WAF sees starts with the stage name (/prod/v1/verifications) unless a custom domain maps it away.
-    const endsWith = (searchString: string) => ({
-      byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'ENDS_WITH', searchString, textTransformations: normalised },
-    });
-    const managed = (name: string, priority: number) => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      visibilityConfig: visibility(name),
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
-    });
-    const webAcl = new CfnWebACL(this, 'WebAcl', {
-      name: `phone-verify-${config.stage}`,
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: visibility(`phone-verify-${config.stage}`),
-      rules: [
-        {
-          name: 'send-rate-per-ip',
-          priority: 0,
-          action: { block: {} },
-          visibilityConfig: visibility('send-rate-per-ip'),
-          statement: {
-            rateBasedStatement: {
-              limit: config.waf.sendRequestsPer5MinPerIp,
-              aggregateKeyType: 'IP',
-              scopeDownStatement: { orStatement: { statements: [endsWith(SEND_PATH), endsWith(`${SEND_PATH}/`)] } },
-            },
-          },
-        },
-        managed('AWSManagedRulesAmazonIpReputationList', 1),
-        managed('AWSManagedRulesAnonymousIpList', 2),
-      ],
-    });
-    new CfnWebACLAssociation(this, 'WebAclAssociation', {
-      resourceArn: `arn:${Stack.of(this).partition}:apigateway:${Stack.of(this).region}::/restapis/${this.api.restApiId}/stages/${this.api.deploymentStage.stageName}`,
-      webAclArn: webAcl.attrArn,
-    });
-    return webAcl;
-  }
-
-  /** An existing certificate and zone: API Gateway domain, base path mapping, Route 53 alias. */
-  private addCustomDomain(domain: CustomDomain): void {
-    const domainName = new DomainName(this, 'Domain', {
-      domainName: domain.domainName,
-      certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
-      endpointType: EndpointType.REGIONAL,
-      securityPolicy: SecurityPolicy.TLS_1_2,
-    });
-    new BasePathMapping(this, 'Mapping', { domainName, restApi: this.api, stage: this.api.deploymentStage });
-    const zone = HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.hostedZoneName });
-    new ARecord(this, 'Alias', { zone, recordName: domain.domainName, target: RecordTarget.fromAlias(new ApiGatewayDomain(domainName)) });
   }
 }

@@ -1,5 +1,6 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { VERIFICATION_TABLE, type TableDefinition } from '../../functions/adapters/table-definition';
 
@@ -29,5 +30,10 @@ export class VerificationTable extends Construct {
       deletionProtection: props.protectData,
       removalPolicy: props.removalPolicy,
     });
+  }
+
+  /** Lets `grantee` make exactly these item writes on this table, nothing else (Table.grantWriteData would add batch writes it never makes). */
+  grantWrites(grantee: IGrantable, ...actions: Array<'PutItem' | 'UpdateItem' | 'DeleteItem'>): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [this.table.tableArn] }));
   }
 }

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StageOverrides } from '../../lib/config';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { HANDLERS, handlerAsset, type HandlerName } from '../../lib/artifacts';
+import { buildHandlers } from '../../scripts/build';
 import { removeSynthOutput, synthStage } from '../support/cdk';
 
 afterAll(removeSynthOutput);
@@ -13,21 +16,15 @@ afterAll(removeSynthOutput);
  */
 const BUDGET_BYTES = 520 * 1024;
 
-/** Synthesises a dev stage with real esbuild bundling and answers its functions' bundle files. */
-function bundlesFor(overrides: StageOverrides): string[] {
-  const app = synthStage('dev', overrides, { bundle: true });
-  app.app.synth();
-  return readdirSync(app.outdir)
-    .filter((d) => d.startsWith('asset.'))
-    .map((d) => join(app.outdir, d, 'index.mjs'))
-    .filter((f) => {
-      try {
-        return statSync(f).isFile();
-      } catch {
-        return false;
-      }
-    });
-}
+let built = '';
+beforeAll(async () => {
+  built = mkdtempSync(join(tmpdir(), 'bundles-'));
+  await buildHandlers(built);
+}, 60_000);
+afterAll(() => rmSync(built, { recursive: true, force: true }));
+
+/** The folder the construct deploys for `handler` (bundle, map, cut metadata), from this test's own build. */
+const deployed = (handler: HandlerName, countries: readonly string[]) => join(handlerAsset(handler, countries, built), 'index.mjs');
 
 /** Imports `file` in a fresh Node (no AWS, no DynamoDB: a closed port) and runs its handler on `event`. */
 function invoke(file: string, event: object, env: Record<string, string> = {}): { statusCode: number; headers: Record<string, string>; body: string } {
@@ -50,15 +47,14 @@ const sendEvent = (phoneNumber: string) => ({
   body: JSON.stringify({ phoneNumber }), isBase64Encoded: false, requestContext: { requestId: 'bundle-test' },
 });
 
-describe('a stage that allows KR and JP (real esbuild, metadata cut at bundle time)', () => {
-  // The send function's bundle: the only one with the SENS client.
-  const send = bundlesFor({ serviceSettings: { ALLOWED_COUNTRIES: 'KR,JP' } }).find((f) => readFileSync(f, 'utf8').includes('/alimtalk/v2/services/')) ?? '';
+describe('a stage that allows KR and JP (real esbuild; the metadata beside the bundle cut to them)', () => {
+  const send = () => deployed('send-code', ['KR', 'JP']);
 
   it.each([
     ['a Korean mobile', '010-1234-5678'],
     ['a Japanese mobile', '+81 90-1234-5678'],
   ])('knows %s: it passes every phone check and reaches DynamoDB (here a closed port: 503)', (_label, number) => {
-    expect(JSON.parse(invoke(send, sendEvent(number), { ALLOWED_COUNTRIES: 'KR,JP' }).body)).toMatchObject({ code: 'service_unavailable' });
+    expect(JSON.parse(invoke(send(), sendEvent(number), { ALLOWED_COUNTRIES: 'KR,JP' }).body)).toMatchObject({ code: 'service_unavailable' });
   });
 
   it.each([
@@ -67,19 +63,24 @@ describe('a stage that allows KR and JP (real esbuild, metadata cut at bundle ti
     ['a US mobile (no metadata in this bundle)', '+1 202 555 0143', 'unsupported_country'],
     ['a UK mobile', '+44 7400 123456', 'unsupported_country'],
   ])('answers %s exactly as the full metadata would', (_label, number, code) => {
-    expect(JSON.parse(invoke(send, sendEvent(number), { ALLOWED_COUNTRIES: 'KR,JP' }).body)).toMatchObject({ code });
+    expect(JSON.parse(invoke(send(), sendEvent(number), { ALLOWED_COUNTRIES: 'KR,JP' }).body)).toMatchObject({ code });
   });
 });
 
 describe('the Lambda bundles (real esbuild)', () => {
-  const bundles = bundlesFor({});
+  const bundles = HANDLERS.map((handler) => () => deployed(handler, ['KR']));
 
-  it('builds one ESM bundle per function', () => {
-    expect(bundles).toHaveLength(2);
+  it("are what a synthesised stack deploys: each function's asset holds a bundle and the stage's phone metadata", () => {
+    const app = synthStage('dev');
+    app.app.synth();
+    const assets = readdirSync(app.outdir).filter((d) => d.startsWith('asset.'));
+    expect(assets.map((d) => readdirSync(join(app.outdir, d)).sort())).toEqual(HANDLERS.map(() => ['index.mjs', 'index.mjs.map', 'phone-metadata.json']));
+    const metadata = JSON.parse(readFileSync(join(app.outdir, assets[0]!, 'phone-metadata.json'), 'utf8')) as { countries: Record<string, unknown> };
+    expect(Object.keys(metadata.countries)).toEqual(['KR']);
   });
 
   it('keeps each route to what it uses: one bundle has the SENS client, the other the token signer', () => {
-    const texts = bundles.map((f) => readFileSync(f, 'utf8'));
+    const texts = bundles.map((f) => readFileSync(f(), 'utf8'));
     const sens = texts.map((t) => t.includes('/sms/v2/services/'));
     const signer = texts.map((t) => t.includes('setProtectedHeader'));
     expect(sens.filter(Boolean)).toHaveLength(1);
@@ -88,14 +89,14 @@ describe('the Lambda bundles (real esbuild)', () => {
   });
 
   it.each([0, 1])('bundle %i loads in a fresh Node process and answers an unknown path with a 404 problem', (index) => {
-    const result = invoke(bundles[index] ?? '', { httpMethod: 'GET', path: '/nope', resource: '/{proxy+}', headers: {}, multiValueHeaders: {}, body: null, isBase64Encoded: false, requestContext: { requestId: 'bundle-test' } });
+    const result = invoke(bundles[index]!(), { httpMethod: 'GET', path: '/nope', resource: '/{proxy+}', headers: {}, multiValueHeaders: {}, body: null, isBase64Encoded: false, requestContext: { requestId: 'bundle-test' } });
     expect(result.statusCode).toBe(404);
     expect(result.headers['Content-Type']).toBe('application/problem+json');
     expect(result.headers['X-Request-Id']).toBe('bundle-test');
   });
 
   it.each([0, 1])('bundle %i carries the AWS SDK itself and stays within the size budget', (index) => {
-    const file = bundles[index] ?? '';
+    const file = bundles[index]!();
     expect(statSync(file).size).toBeLessThan(BUDGET_BYTES);
     // The SDK is inside (externalModules: []), not taken from the runtime.
     expect(execFileSync('grep', ['-c', 'DynamoDBClient', file], { encoding: 'utf8' }).trim()).not.toBe('0');

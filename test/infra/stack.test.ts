@@ -134,10 +134,10 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     const dynamoOf = (fn: string) =>
       policies
-        .filter(([id]) => id.startsWith(fn))
+        .filter(([id]) => id.startsWith(`Verify${fn}`))
         .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
         .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
-        .map((s) => ({ actions: [s.Action].flat().sort(), table: JSON.stringify(s.Resource).match(/"(VerificationsTable|LimitsTable)/)?.[1] }));
+        .map((s) => ({ actions: [s.Action].flat().sort(), table: JSON.stringify(s.Resource).match(/"Verify(VerificationsTable|LimitsTable)/)?.[1] }));
     expect(dynamoOf('SendCode')).toEqual([
       { actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table: 'VerificationsTable' },
       { actions: ['dynamodb:UpdateItem'], table: 'LimitsTable' },

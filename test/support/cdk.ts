@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stageConfig, type StageOverrides } from '../../lib/config';
-import { addNagChecks, nagAcknowledgements } from '../../lib/nag';
+import { addNagChecks } from '../../lib/nag';
+import { acknowledgeAll } from '../../lib/phone-verification';
 import { PhoneVerifyStack } from '../../lib/phone-verify-stack';
 
 /** cdk.json's context: `new App()` in a test does not read it, and feature flags change templates. */
@@ -15,21 +16,24 @@ const outdirs: string[] = [];
 /** What prod needs before it synthesises: where it deploys and who hears its alarms. */
 export const PROD_MINIMUM: StageOverrides = { account: '123456789012', region: 'ap-northeast-2', alarmEmail: 'ops@example.com' };
 
-/** The app as `cdk synth -c stage=…` builds it; esbuild bundling skipped unless `bundle`. */
-export function synthStage(stage: string, overrides: StageOverrides = {}, options: { bundle?: boolean; nag?: boolean; leaveOut?: number } = {}) {
+/**
+ * The app as `cdk synth -c stage=…` builds it (the functions' code: the prebuilt dist/handlers).
+ * `nag` adds cdk-nag; `leaveOut` acknowledges every accepted finding but that one (by index).
+ */
+export function synthStage(stage: string, overrides: StageOverrides = {}, options: { nag?: boolean; leaveOut?: number } = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk.out-'));
   outdirs.push(outdir);
   const app = new App({
     outdir,
     context: {
       ...CDK_CONTEXT,
-      ...(!options.bundle && { 'aws:cdk:bundling-stacks': [] }),
       '@aws-cdk/core:failSynthOnValidationErrors': false,
     },
   });
   const config = stageConfig(stage, stage === 'prod' ? { ...PROD_MINIMUM, ...overrides } : overrides);
-  const stack = new PhoneVerifyStack(app, `PhoneVerify-${stage}`, { config });
-  if (options.nag) addNagChecks(app, stack, config, options.leaveOut === undefined ? undefined : nagAcknowledgements(stack, config)[options.leaveOut]);
+  const stack = new PhoneVerifyStack(app, `PhoneVerify-${stage}`, { config, acknowledgeNagFindings: options.leaveOut === undefined });
+  if (options.leaveOut !== undefined) acknowledgeAll(stack.verification.nagAcknowledgements.filter((_, i) => i !== options.leaveOut));
+  if (options.nag) addNagChecks(app);
   return {
     app,
     stack,

@@ -1,0 +1,499 @@
+/**
+ * Generated from openapi.yaml by openapi-typescript (npm run generate:client). Do not edit.
+ */
+
+export interface paths {
+    "/v1/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a one-time code
+         * @description Texts a new code to the number, replacing any pending one (the old code stops working
+         *     and the attempt counter starts again). At most one code per cooldown (default 60 s)
+         *     and a daily cap (default 5 per fixed 24 h window); when both apply,
+         *     `send_limit_reached` wins. Then the environment's ceilings, per clock hour (UTC): the
+         *     range limit (default 30 codes to numbers sharing all but their last 4 digits) and the
+         *     SMS budget (default 1,000). A send refused by any of these leaves the number as it was.
+         */
+        post: operations["sendCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/verifications/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a code
+         * @description Every evaluated check uses up one of the code's attempts (default 5), the correct one
+         *     included. A code is approved at most once; after the last wrong guess even the right code
+         *     is refused; an expired code is never approved. A malformed `code` is refused as
+         *     `invalid_request` without using up an attempt.
+         */
+        post: operations["checkCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * @description National (`01012345678`, `010-1234-5678`, `010 1234 5678`) or E.164 (`+821012345678`,
+         *     `+82 10-1234-5678`). Plain ASCII only: an optional leading `+`, digits, and single spaces
+         *     or hyphens between digit groups.
+         * @example 010-1234-5678
+         */
+        PhoneNumberInput: string;
+        /** @example +821012345678 */
+        E164: string;
+        SendCodeRequest: {
+            phoneNumber: components["schemas"]["PhoneNumberInput"];
+            channel?: components["schemas"]["Channel"];
+        };
+        /**
+         * @description Where the code goes: `sms`, or `alimtalk` (KakaoTalk, with SMS failover) where this
+         *     environment has configured it; default: the environment's channel. `sms` is the one
+         *     to ask for with WebOTP or the Android SMS Retriever, which read SMS only. Another string
+         *     is `invalid_request`; `alimtalk` where it is not configured is `unsupported_channel`.
+         * @enum {string}
+         */
+        Channel: "sms" | "alimtalk";
+        CheckCodeRequest: {
+            phoneNumber: components["schemas"]["PhoneNumberInput"];
+            /**
+             * @description Exactly CODE_LENGTH (default 6) ASCII digits; leading zeros matter.
+             * @example 012345
+             */
+            code: string;
+        };
+        SendCodeAccepted: {
+            /** @constant */
+            status: "pending";
+            phoneNumber: components["schemas"]["E164"];
+            channel: components["schemas"]["Channel"];
+            /**
+             * Format: date-time
+             * @description When the code stops working.
+             */
+            expiresAt: string;
+            /**
+             * Format: date-time
+             * @description The later of the cooldown end and, when this send used up the daily cap, the window end.
+             */
+            resendAvailableAt: string;
+        };
+        CheckCodeApproved: {
+            /** @constant */
+            status: "approved";
+            phoneNumber: components["schemas"]["E164"];
+            /**
+             * @description JWT (HS256, `kid` header) with claims `iss`, `aud`, `sub` and `phone_number` (E.164),
+             *     `phone_number_verified: true`, `iat`, `exp`, `jti`.
+             */
+            token: string;
+            /**
+             * Format: date-time
+             * @description Equals the token's `exp`.
+             */
+            tokenExpiresAt: string;
+        };
+        /**
+         * @description The stable, machine-readable reason; `type` is `urn:phone-verify:problem:` and this with `_` written as `-`.
+         * @enum {string}
+         */
+        ProblemCode: "invalid_request" | "invalid_phone_number" | "unsupported_country" | "unsupported_channel" | "payload_too_large" | "unsupported_media_type" | "resend_too_soon" | "send_limit_reached" | "sms_delivery_failed" | "sms_provider_timeout" | "request_in_progress" | "number_range_limited" | "sms_budget_exhausted" | "incorrect_code" | "verification_not_found" | "too_many_attempts" | "not_found" | "method_not_allowed" | "too_many_requests" | "internal_error" | "service_unavailable";
+        /**
+         * @description RFC 9457 problem document. `detail` never contains a code, a secret or a stack trace.
+         *     `title` and `detail` are in the language the `Accept-Language` header chose (`ko` or
+         *     `en`), stated in `Content-Language`; clients switch on `code`, never on the text.
+         */
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: components["schemas"]["ProblemCode"];
+            /** @description `incorrect_code` only: the checks still allowed on this code after this one. */
+            attemptsRemaining?: number;
+        };
+    };
+    responses: {
+        /** @description `invalid_request`, `invalid_phone_number`, `unsupported_country` or `unsupported_channel`. */
+        SendBadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 400;
+                    /** @enum {unknown} */
+                    code?: "invalid_request" | "invalid_phone_number" | "unsupported_country" | "unsupported_channel";
+                };
+            };
+        };
+        /** @description `invalid_request`, `invalid_phone_number`, `unsupported_country`, or `incorrect_code` with `attemptsRemaining`. */
+        CheckBadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 400;
+                    /** @enum {unknown} */
+                    code?: "invalid_request" | "invalid_phone_number" | "unsupported_country" | "incorrect_code";
+                };
+            };
+        };
+        /** @description `verification_not_found`: no pending code for this number (never sent, used, replaced or expired). */
+        VerificationNotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 404;
+                    /** @constant */
+                    code?: "verification_not_found";
+                };
+            };
+        };
+        /** @description `not_found`: unknown path. */
+        NotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 404;
+                    /** @constant */
+                    code?: "not_found";
+                };
+            };
+        };
+        /**
+         * @description `too_many_requests`: answered by API Gateway itself, never by the service's functions:
+         *     the stage's request throttle (`Retry-After: 1`) or the WAF's per-IP rate rule and IP
+         *     lists (`Retry-After: 60`). The body's `detail` names API Gateway's request id; the
+         *     response carries it as `x-amzn-RequestId` (gateway responses cannot set `X-Request-Id`).
+         */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 429;
+                    /** @constant */
+                    code?: "too_many_requests";
+                };
+            };
+        };
+        /** @description `method_not_allowed`: known path, method other than POST. */
+        MethodNotAllowed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                Allow: "POST";
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 405;
+                    /** @constant */
+                    code?: "method_not_allowed";
+                };
+            };
+        };
+        /** @description `request_in_progress`: another request with the same Idempotency-Key for this number is still being processed. */
+        RequestInProgress: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 409;
+                    /** @constant */
+                    code?: "request_in_progress";
+                };
+            };
+        };
+        /** @description `payload_too_large`: body over 4,096 bytes. */
+        PayloadTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 413;
+                    /** @constant */
+                    code?: "payload_too_large";
+                };
+            };
+        };
+        /** @description `unsupported_media_type`: the body is not sent as application/json. */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 415;
+                    /** @constant */
+                    code?: "unsupported_media_type";
+                };
+            };
+        };
+        /**
+         * @description `resend_too_soon` (inside the cooldown) or `send_limit_reached` (daily cap) for this number;
+         *     `number_range_limited` (too many codes this hour to numbers sharing all but the last 4
+         *     digits) or `sms_budget_exhausted` (the environment's hourly SMS budget is spent), with
+         *     the wait in Retry-After (to the end of the clock hour for the last two).
+         */
+        SendRateLimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 429;
+                    /** @enum {unknown} */
+                    code?: "resend_too_soon" | "send_limit_reached" | "number_range_limited" | "sms_budget_exhausted";
+                };
+            };
+        };
+        /** @description `too_many_attempts`: the checks of this code are used up; only a new code helps. */
+        TooManyAttempts: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 429;
+                    /** @constant */
+                    code?: "too_many_attempts";
+                };
+            };
+        };
+        /** @description `internal_error`: a bug. The body says nothing more; quote the X-Request-Id. */
+        InternalError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 500;
+                    /** @constant */
+                    code?: "internal_error";
+                };
+            };
+        };
+        /** @description `sms_delivery_failed`: the SMS provider refused or failed. Nothing was charged and a pending code stays valid; retry at once. */
+        SmsDeliveryFailed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 502;
+                    /** @constant */
+                    code?: "sms_delivery_failed";
+                };
+            };
+        };
+        /** @description `service_unavailable`: DynamoDB throttled or unavailable after retries. No SMS was sent (a check may have used up an attempt). */
+        ServiceUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 503;
+                    /** @constant */
+                    code?: "service_unavailable";
+                };
+            };
+        };
+        /** @description `sms_provider_timeout`: the provider did not answer in time. The message may still arrive, so the code stays valid and the limits are charged. */
+        SmsProviderTimeout: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 504;
+                    /** @constant */
+                    code?: "sms_provider_timeout";
+                };
+            };
+        };
+    };
+    parameters: {
+        /**
+         * @description The language of a problem's `title` and `detail`: `ko` or `en`, negotiated as RFC 9110
+         *     says (q-values; `ko-KR` counts as `ko`). No header, no match, a tie or only `*`: `en`.
+         *     The problem's `Content-Language` says which was chosen, with `Vary: Accept-Language`;
+         *     `type`, `code` and every other member are the same in both languages.
+         */
+        AcceptLanguage: string;
+        /**
+         * @description Scoped to the phone number. A retry with the same key while that send's code is still the
+         *     number's latest returns the original 202 with `Idempotent-Replayed: true`, sends no SMS and
+         *     charges no limit. Only 202s are remembered. Empty, repeated or malformed: 400
+         *     `invalid_request`.
+         * @example 7f3c9a1e-checkout-42
+         */
+        IdempotencyKey: string;
+    };
+    requestBodies: never;
+    headers: {
+        /** @description The request's id; it is on every log line of the request. */
+        "X-Request-Id": string;
+        /** @description Whole seconds until a retry can succeed, at least 1. */
+        "Retry-After": string;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    sendCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Scoped to the phone number. A retry with the same key while that send's code is still the
+                 *     number's latest returns the original 202 with `Idempotent-Replayed: true`, sends no SMS and
+                 *     charges no limit. Only 202s are remembered. Empty, repeated or malformed: 400
+                 *     `invalid_request`.
+                 * @example 7f3c9a1e-checkout-42
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description The language of a problem's `title` and `detail`: `ko` or `en`, negotiated as RFC 9110
+                 *     says (q-values; `ko-KR` counts as `ko`). No header, no match, a tie or only `*`: `en`.
+                 *     The problem's `Content-Language` says which was chosen, with `Vary: Accept-Language`;
+                 *     `type`, `code` and every other member are the same in both languages.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description Code created and handed to the SMS provider. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key; no SMS was sent. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendCodeAccepted"];
+                };
+            };
+            400: components["responses"]["SendBadRequest"];
+            409: components["responses"]["RequestInProgress"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["SendRateLimited"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["SmsDeliveryFailed"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["SmsProviderTimeout"];
+        };
+    };
+    checkCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of a problem's `title` and `detail`: `ko` or `en`, negotiated as RFC 9110
+                 *     says (q-values; `ko-KR` counts as `ko`). No header, no match, a tie or only `*`: `en`.
+                 *     The problem's `Content-Language` says which was chosen, with `Vary: Accept-Language`;
+                 *     `type`, `code` and every other member are the same in both languages.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description Approved. The token proves the number to any backend that holds the token secret. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckCodeApproved"];
+                };
+            };
+            400: components["responses"]["CheckBadRequest"];
+            404: components["responses"]["VerificationNotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyAttempts"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+}

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { cutPhoneMetadata } from './phone-metadata';
+
+/** The two Lambda handlers `npm run build` bundles into dist/handlers/<name>/index.mjs. */
+export const HANDLERS = ['send-code', 'check-code'] as const;
+export type HandlerName = (typeof HANDLERS)[number];
+
+/** The file next to a handler bundle that holds its phone metadata (the bundle reads it at start). */
+export const PHONE_METADATA_FILE = 'phone-metadata.json';
+
+/** This package's dist/: beside this code once it is bundled there (dist/cdk.cjs), ../dist from lib/ in the repo. */
+const DIST = basename(__dirname) === 'dist' ? __dirname : join(__dirname, '..', 'dist');
+
+/** Where `npm run build` puts the handler bundles. */
+export const BUILT_HANDLERS = join(DIST, 'handlers');
+
+function built(...path: string[]): string {
+  const file = join(...path);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` (it bundles the handlers and the demo page)`);
+  return file;
+}
+
+/**
+ * A folder for Code.fromAsset: the prebuilt bundle of `handler`, its source map, and phone
+ * metadata cut to `countries` (a few KB for KR instead of 145 KB). Named by its content, so a
+ * synth that changes nothing stages nothing new. (`bundles`: another build's folder, for tests.)
+ */
+export function handlerAsset(handler: HandlerName, countries: readonly string[], bundles = BUILT_HANDLERS): string {
+  const files = {
+    'index.mjs': readFileSync(built(bundles, handler, 'index.mjs')),
+    'index.mjs.map': readFileSync(built(bundles, handler, 'index.mjs.map')),
+    [PHONE_METADATA_FILE]: Buffer.from(JSON.stringify(cutPhoneMetadata(countries))),
+  };
+  const hash = createHash('sha256');
+  for (const [name, content] of Object.entries(files)) hash.update(name).update(content);
+  const dir = join(tmpdir(), 'phone-verify-assets', `${handler}-${hash.digest('hex').slice(0, 16)}`);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+/** demo/index.html with the page's script (demo/page.ts and the typed client) bundled inside. */
+export function demoPageHtml(): string {
+  return readFileSync(built(DIST, 'demo.html'), 'utf8');
+}

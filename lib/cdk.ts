@@ -1,0 +1,10 @@
+/**
+ * `phone-verify/cdk`: the whole service as one construct for your own CDK app.
+ *
+ *   import { PhoneVerification } from 'phone-verify/cdk';
+ *   const verify = new PhoneVerification(stack, 'Verify', { stage: 'prod', alarmEmail: 'ops@example.com' });
+ *   new CfnOutput(stack, 'VerifyUrl', { value: verify.apiUrl });
+ */
+export { PhoneVerification, acknowledgeAll } from './phone-verification';
+export type { Acknowledgement, PhoneVerificationProps } from './phone-verification';
+export type { CustomDomain, SettingsOverrides, StageSettings } from './config';

@@ -1,0 +1,158 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct, type IConstruct } from 'constructs';
+import { functionEnvironment, stageSettings, type SettingsOverrides, type StageSettings } from './config';
+import { Monitoring } from './constructs/monitoring';
+import { ServiceSecrets } from './constructs/service-secrets';
+import { VerificationApi } from './constructs/verification-api';
+import { VerificationFunction } from './constructs/verification-function';
+import { VerificationTable } from './constructs/verification-table';
+import { LIMITS_TABLE } from '../functions/adapters/table-definition';
+import { parseCountries } from '../functions/config';
+import { DYNAMODB_CALL_LIMIT_MS } from '../functions/adapters/dynamodb-timeouts';
+
+export interface PhoneVerificationProps extends SettingsOverrides {
+  /** `prod` gets prod's defaults (WAF, data protection, no CORS, alarms required); any other name dev's. Default `dev`. */
+  readonly stage?: string;
+  /**
+   * Acknowledge the cdk-nag AwsSolutions findings this design accepts, each with its reason
+   * (`nagAcknowledgements`). Default true; false leaves every finding to you.
+   */
+  readonly acknowledgeNagFindings?: boolean;
+}
+
+/** A cdk-nag finding this design accepts, on one construct, with a reason a reviewer can check. */
+export interface Acknowledgement {
+  readonly construct: IConstruct;
+  readonly id: string;
+  readonly reason: string;
+}
+
+/**
+ * The whole service in one construct: the verifications table and the abuse counters, the
+ * secrets, the send and check functions (prebuilt bundles: no esbuild at synth), the REST API
+ * with its WAF and optional custom domain, alarms and a dashboard.
+ *
+ *   new PhoneVerification(this, 'Verify', { stage: 'prod', alarmEmail: 'ops@example.com' });
+ */
+export class PhoneVerification extends Construct {
+  /** The settings in force: the stage's defaults with the props on top. */
+  readonly settings: StageSettings;
+  /** Base URL of the API (`{apiUrl}v1/verifications`); the custom domain's when there is one. */
+  readonly apiUrl: string;
+  readonly api: RestApi;
+  /** One item per phone number: codes, attempts, the resend window. */
+  readonly table: Table;
+  /** Abuse counters (hourly SMS budget, number ranges): only the send function writes them. */
+  readonly limitsTable: Table;
+  /** Backends verify tokens with `tokenSecret`; fill `sensSecret` once with the SENS credentials. */
+  readonly tokenSecret: Secret;
+  readonly sensSecret: Secret;
+  readonly codeHashSecret: Secret;
+  readonly sendCodeFunction: LambdaFunction;
+  readonly checkCodeFunction: LambdaFunction;
+  /** Where the alarms go: the topic given by ARN, or a new one (with the e-mail subscribed). */
+  readonly alarmTopic: ITopic;
+  readonly dashboardName: string;
+  /** The cdk-nag findings this design accepts (applied unless `acknowledgeNagFindings: false`). */
+  readonly nagAcknowledgements: readonly Acknowledgement[];
+
+  constructor(scope: Construct, id: string, props: PhoneVerificationProps = {}) {
+    super(scope, id);
+    const { stage = 'dev', acknowledgeNagFindings = true, ...overrides } = props;
+    const settings = stageSettings(stage, overrides);
+    this.settings = settings;
+    // What prod keeps survives an update or a deletion of the stack, but not a failed first
+    // create: a rollback then removes it, so the next deploy does not trip over a retained name.
+    const removalPolicy = settings.protectData ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
+    const verifications = new VerificationTable(this, 'Verifications', { protectData: settings.protectData, removalPolicy });
+    const limits = new VerificationTable(this, 'Limits', { protectData: settings.protectData, removalPolicy, definition: LIMITS_TABLE });
+    const secrets = new ServiceSecrets(this, 'Secrets', { stage: settings.stage, removalPolicy });
+
+    const smsTimeoutMs = Number(settings.serviceSettings.SMS_TIMEOUT_MS ?? 5000);
+    const common = {
+      memorySize: settings.memorySize,
+      logRetention: settings.logRetention,
+      removalPolicy,
+      reservedConcurrency: settings.reservedConcurrency,
+      tracing: settings.tracing,
+      allowedCountries: [...parseCountries(settings.serviceSettings.ALLOWED_COUNTRIES || 'KR')],
+    };
+    const environment = { ...functionEnvironment(settings), TABLE_NAME: verifications.table.tableName, CODE_HASH_SECRET_ARN: secrets.codeHashSecret.secretArn };
+    // Worst paths, each DynamoDB call at its hard limit: send = reservation, hourly counters,
+    // the SMS call and one bookkeeping write (or the release); check = spend the attempt and
+    // consume the code. Plus 3 s for a cold start and the secrets.
+    const sendCode = new VerificationFunction(this, 'SendCode', {
+      ...common,
+      handler: 'send-code',
+      timeout: Duration.seconds(Math.ceil((smsTimeoutMs + 3 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
+      environment: { ...environment, LIMITS_TABLE_NAME: limits.table.tableName, SENS_SECRET_ARN: secrets.sensSecret.secretArn },
+    });
+    const checkCode = new VerificationFunction(this, 'CheckCode', {
+      ...common,
+      handler: 'check-code',
+      timeout: Duration.seconds(Math.ceil((2 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
+      environment: { ...environment, TOKEN_SECRET_ARN: secrets.tokenSecret.secretArn },
+    });
+    // Least privilege: exactly the writes each function makes, the secrets it reads.
+    verifications.grantWrites(sendCode.role, 'PutItem', 'UpdateItem', 'DeleteItem');
+    limits.grantWrites(sendCode.role, 'UpdateItem');
+    verifications.grantWrites(checkCode.role, 'UpdateItem');
+    secrets.grantRead(sendCode.role, 'codeHashSecret', 'sensSecret');
+    secrets.grantRead(checkCode.role, 'codeHashSecret', 'tokenSecret');
+
+    const http = new VerificationApi(this, 'Http', { settings, sendCode: sendCode.function, checkCode: checkCode.function, removalPolicy });
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      api: http.api,
+      sendCode: sendCode.function,
+      checkCode: checkCode.function,
+      tables: [verifications.table, limits.table],
+      alarmEmail: settings.alarmEmail,
+      alarmTopicArn: settings.alarmTopicArn,
+      webAcl: http.firewall?.webAcl,
+      smsBudgetPerHour: Number(settings.serviceSettings.SMS_BUDGET_PER_HOUR ?? 1000),
+    });
+
+    this.api = http.api;
+    this.apiUrl = settings.customDomain ? `https://${settings.customDomain.domainName}/` : http.api.url;
+    this.table = verifications.table;
+    this.limitsTable = limits.table;
+    this.tokenSecret = secrets.tokenSecret;
+    this.sensSecret = secrets.sensSecret;
+    this.codeHashSecret = secrets.codeHashSecret;
+    this.sendCodeFunction = sendCode.function;
+    this.checkCodeFunction = checkCode.function;
+    this.alarmTopic = monitoring.topic;
+    this.dashboardName = monitoring.dashboard.dashboardName;
+
+    const acknowledgements: Acknowledgement[] = [];
+    const acknowledge = (construct: IConstruct, id: string, reason: string) => acknowledgements.push({ construct, id, reason });
+    if (settings.tracing) {
+      for (const fn of [sendCode, checkCode]) acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.');
+    }
+    acknowledge(secrets.tokenSecret, 'AwsSolutions-SMG4', 'Rotated by hand (README: rotating the token secret): consuming backends cache this key, and the kid header lets them accept old and new versions during a change.');
+    acknowledge(secrets.codeHashSecret, 'AwsSolutions-SMG4', 'Rotating it only voids codes pending at that moment (5 minutes); done by hand with the token secret.');
+    acknowledge(secrets.sensSecret, 'AwsSolutions-SMG4', 'SENS keys are issued in the Naver Cloud console; AWS cannot rotate them.');
+    acknowledge(http.api, 'AwsSolutions-APIG6', 'Execution logging is off on purpose: it needs a log group API Gateway creates without a retention; the access log (path, status, WAF verdict, user agent) and the functions\' own logs, both with a retention, cover it.');
+    acknowledge(http.api, 'AwsSolutions-APIG2', 'The functions validate every request and must answer with the spec\'s problem+json; a gateway validator would answer in its own format.');
+    acknowledge(http.api, 'AwsSolutions-APIG4', 'Public by design: anyone may ask for a code for a number they hold. Abuse is bounded by per-number limits, the hourly budget, stage throttling and WAF.');
+    acknowledge(http.api, 'AwsSolutions-COG4', 'No user pool: callers are not yet users; proving the phone number is what this API is for.');
+    if (!http.firewall) acknowledge(http.api, 'AwsSolutions-APIG3', 'WAF is off in this stage (a setting; about $8/month with the managed lists); prod turns it on.');
+    if (!settings.protectData) {
+      acknowledge(verifications.table, 'AwsSolutions-DDB3', 'Non-production: holds only short-lived codes and counters; losing it costs nothing but pending codes.');
+      acknowledge(limits.table, 'AwsSolutions-DDB3', 'Non-production: hourly abuse counters that expire within two hours; a restore would bring back nothing worth having.');
+    }
+    this.nagAcknowledgements = acknowledgements;
+    if (acknowledgeNagFindings) acknowledgeAll(acknowledgements);
+  }
+}
+
+/** Records each acknowledgement with aws-cdk-lib's Validations (cdk-nag 3 reads them; no cdk-nag import needed here). */
+export function acknowledgeAll(acknowledgements: readonly Acknowledgement[]): void {
+  for (const a of acknowledgements) Validations.of(a.construct).acknowledge({ id: a.id, reason: a.reason });
+}

@@ -1,0 +1,99 @@
+/**
+ * `npm run build`: everything the package ships, in dist/.
+ * - index.{cjs,mjs}: the token verifier (`phone-verify`), jose inside.
+ * - client.{cjs,mjs}: the typed API client (`phone-verify/client`), openapi-fetch inside.
+ * - cdk.cjs: the PhoneVerification construct (`phone-verify/cdk`); aws-cdk-lib and constructs stay outside (peers).
+ * - handlers/<name>/index.mjs: the Lambda bundles the construct deploys, so no consumer runs esbuild.
+ * - demo.html: the demo page with its script bundled in.
+ * - *.d.ts: types of the three entry points.
+ */
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HANDLERS, PHONE_METADATA_FILE } from '../lib/artifacts';
+
+const ROOT = join(__dirname, '..');
+
+/** The module functions/domain/phone.ts imports its metadata from (the full 145 KB of it). */
+export const PHONE_METADATA_MODULE = 'libphonenumber-js/metadata.max.json';
+
+/**
+ * In a handler bundle the metadata is read at start from the file beside the bundle, which the
+ * construct writes cut to the stage's countries (lib/artifacts.ts).
+ */
+const metadataBesideBundle: Plugin = {
+  name: 'phone-metadata-beside-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^libphonenumber-js\/metadata\.max\.json$/ }, () => ({ path: PHONE_METADATA_MODULE, namespace: 'phone-metadata' }));
+    b.onLoad({ filter: /.*/, namespace: 'phone-metadata' }, () => ({
+      loader: 'js',
+      contents: `import { readFileSync } from 'node:fs';\nexport default JSON.parse(readFileSync(new URL('./${PHONE_METADATA_FILE}', import.meta.url), 'utf8'));`,
+    }));
+  },
+};
+
+/** esbuild options of a Lambda handler bundle (shared/TOOLCHAIN.md explains each one). */
+export const HANDLER_BUILD: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  // The AWS SDK goes inside: no reliance on the runtime's copy.
+  external: [],
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  plugins: [metadataBesideBundle],
+  logLevel: 'warning',
+};
+
+/** Bundles both handlers into `outdir`/<name>/index.mjs (with a source map). */
+export async function buildHandlers(outdir: string): Promise<void> {
+  await Promise.all(HANDLERS.map((name) => build({ ...HANDLER_BUILD, entryPoints: [join(ROOT, 'functions', `${name}.ts`)], outfile: join(outdir, name, 'index.mjs') })));
+}
+
+/** demo/index.html with demo/page.ts (and the client it imports) bundled into its script tag. */
+export async function buildDemoPage(): Promise<string> {
+  const result = await build({ entryPoints: [join(ROOT, 'demo', 'page.ts')], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: true, write: false, logLevel: 'warning' });
+  const script = result.outputFiles[0]!.text.replaceAll('</script', '<\\/script');
+  const html = readFileSync(join(ROOT, 'demo', 'index.html'), 'utf8');
+  if (!html.includes('<script src="page.js"></script>')) throw new Error('demo/index.html: no <script src="page.js"></script> to fill');
+  return html.replace('<script src="page.js"></script>', () => `<script>${script}</script>`);
+}
+
+async function main(): Promise<void> {
+  const dist = join(ROOT, 'dist');
+  rmSync(dist, { recursive: true, force: true });
+  const library = (entry: string, out: string, options: BuildOptions) =>
+    (['cjs', 'esm'] as const).map((format) =>
+      build({ entryPoints: [join(ROOT, entry)], outfile: join(dist, `${out}.${format === 'cjs' ? 'cjs' : 'mjs'}`), bundle: true, format, logLevel: 'warning', ...options }),
+    );
+  await Promise.all([
+    ...library('index.ts', 'index', { platform: 'node', target: 'node20' }),
+    ...library('client/index.ts', 'client', { platform: 'neutral', target: 'es2022', mainFields: ['module', 'main'] }),
+    build({
+      entryPoints: [join(ROOT, 'lib', 'cdk.ts')],
+      outfile: join(dist, 'cdk.cjs'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+      metafile: true,
+      logLevel: 'warning',
+    }),
+    buildHandlers(join(dist, 'handlers')),
+    buildDemoPage().then((html) => writeFileSync(join(dist, 'demo.html'), html)),
+  ]);
+  execFileSync(process.execPath, [join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,116 @@
+import { verifyPhoneToken } from 'phone-verify';
+import { createPhoneVerifyClient, type PhoneVerifyClient, type ProblemCode } from '../../client';
+import { startLocalServer, type LocalServer } from '../support/local-server';
+
+const TOKEN_SECRET = 'client-e2e-token-secret-0123456789abcdef';
+
+/**
+ * phone-verify/client against `npm start`: the whole flow and every problem a caller of the
+ * client can meet there. (Transport problems, 404/405/413/415, cannot come from the client: it
+ * always posts JSON to the two routes. The SMS and DynamoDB failures are the handlers' tests'.)
+ */
+describe('phone-verify/client against npm start', () => {
+  let server: LocalServer;
+  let client: PhoneVerifyClient;
+  beforeAll(async () => {
+    server = await startLocalServer({
+      TOKEN_SECRET,
+      // 2 s: long enough that the second send lands inside it on a loaded machine, short enough to wait out.
+      RESEND_COOLDOWN_SECONDS: '2',
+      MAX_SENDS_PER_DAY: '2',
+      MAX_SENDS_PER_PREFIX_PER_HOUR: '3',
+      SMS_BUDGET_PER_HOUR: '14',
+    });
+    client = createPhoneVerifyClient({ baseUrl: `${server.base}/` });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+  }, 30_000);
+
+  const smsCount = () => server.output().match(/인증번호 \[/g)?.length ?? 0;
+  const problemOf = (result: { ok: true } | { ok: false; problem: { code: ProblemCode } }) => (result.ok ? 'ok' : result.problem.code);
+
+  it('walks the flow: send, a wrong code (attempts left), the right code, a token the verifier accepts', async () => {
+    const sent = await client.sendCode('010-2000-0001');
+    if (!sent.ok) throw new Error(`send refused: ${sent.problem.code}`);
+    expect(sent.data).toMatchObject({ status: 'pending', phoneNumber: '+821020000001', channel: 'sms', replayed: false });
+    expect(sent.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const code = server.lastCode()!;
+
+    const wrong = await client.checkCode(sent.data.phoneNumber, code === '000000' ? '111111' : '000000');
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok && wrong.problem.code === 'incorrect_code') {
+      // Narrowed by `code`: attemptsRemaining is part of this problem.
+      expect(wrong.problem).toMatchObject({ status: 400, attemptsRemaining: 4 });
+      expect(wrong.problem.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    } else throw new Error(`expected incorrect_code, got ${problemOf(wrong)}`);
+
+    const checked = await client.checkCode(sent.data.phoneNumber, code);
+    if (!checked.ok) throw new Error(`check refused: ${checked.problem.code}`);
+    const verified = await verifyPhoneToken(checked.data.token, { secret: TOKEN_SECRET, issuer: 'phone-verify/local' });
+    expect(verified.phoneNumber).toBe('+821020000001');
+  });
+
+  it('refuses bad input with its exact code', async () => {
+    expect(problemOf(await client.sendCode('010-12'))).toBe('invalid_phone_number');
+    expect(problemOf(await client.sendCode('+1 202 555 0143'))).toBe('unsupported_country');
+    expect(problemOf(await client.sendCode('010-2000-0002', { channel: 'alimtalk' }))).toBe('unsupported_channel');
+    expect(problemOf(await client.sendCode('010-2000-0002', { idempotencyKey: ' ' }))).toBe('invalid_request');
+    expect(problemOf(await client.checkCode('010-2000-0002', 'abc'))).toBe('invalid_request');
+    expect(problemOf(await client.checkCode('010-2000-0003', '123456'))).toBe('verification_not_found');
+  });
+
+  it('says when to come back (resend_too_soon, then send_limit_reached) without retrying a 429', async () => {
+    expect(problemOf(await client.sendCode('010-3000-0001'))).toBe('ok');
+    const before = smsCount();
+    const tooSoon = await client.sendCode('010-3000-0001');
+    expect(tooSoon).toMatchObject({ ok: false, problem: { code: 'resend_too_soon', status: 429 } });
+    if (!tooSoon.ok) expect([1, 2]).toContain(tooSoon.problem.retryAfterSeconds);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(problemOf(await client.sendCode('010-3000-0001'))).toBe('ok');
+    await new Promise((r) => setTimeout(r, 2100));
+    const capped = await client.sendCode('010-3000-0001');
+    expect(capped).toMatchObject({ ok: false, problem: { code: 'send_limit_reached', status: 429 } });
+    if (!capped.ok) expect(capped.problem.retryAfterSeconds).toBeGreaterThan(60);
+    expect(smsCount()).toBe(before + 1);
+  });
+
+  it('ends a code after its last attempt: too_many_attempts', async () => {
+    expect(problemOf(await client.sendCode('010-4000-0001'))).toBe('ok');
+    const code = server.lastCode()!;
+    const wrong = code === '000000' ? '111111' : '000000';
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(problemOf(await client.checkCode('+821040000001', wrong)));
+    expect(answers).toEqual(['incorrect_code', 'incorrect_code', 'incorrect_code', 'incorrect_code', 'incorrect_code', 'too_many_attempts']);
+    expect(problemOf(await client.checkCode('+821040000001', code))).toBe('too_many_attempts');
+  });
+
+  it('sends one SMS for one Idempotency-Key, however many times it is tried at once (409s are waited out)', async () => {
+    const before = smsCount();
+    const results = await Promise.all([1, 2, 3].map(() => client.sendCode('010-5000-0001', { idempotencyKey: 'checkout-42' })));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(results.filter((r) => r.ok && r.data.replayed)).toHaveLength(2);
+    expect(smsCount()).toBe(before + 1);
+  });
+
+  it('speaks Korean when asked', async () => {
+    const korean = createPhoneVerifyClient({ baseUrl: server.base, language: 'ko' });
+    const refused = await korean.sendCode('010-12');
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.problem.detail).toMatch(/[가-힣]/);
+  });
+
+  it('caps the numbers of one range per hour: number_range_limited', async () => {
+    const answers = [];
+    for (const last of ['0001', '0002', '0003', '0004']) answers.push(problemOf(await client.sendCode(`010-6000-${last}`)));
+    expect(answers).toEqual(['ok', 'ok', 'ok', 'number_range_limited']);
+  });
+
+  // Last: it spends the server's hourly budget for everyone.
+  it('stops at the hourly SMS budget: sms_budget_exhausted', async () => {
+    const answers: string[] = [];
+    for (let n = 0; n < 20 && answers.at(-1) !== 'sms_budget_exhausted'; n++) answers.push(problemOf(await client.sendCode(`010-7${String(n).padStart(3, '0')}-0001`)));
+    expect(answers.at(-1)).toBe('sms_budget_exhausted');
+    expect(smsCount()).toBe(14);
+  });
+});

@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The package as a stranger gets it: `npm pack`, then `npm install` of the tarball in an empty
+ * project, offline. No access to this repo's sources or its node_modules, except the peers a
+ * CDK app brings itself (aws-cdk-lib, constructs, cdk-nag), linked in from here.
+ */
+const ROOT = join(__dirname, '..');
+const NPM_TIMEOUT_MS = 120_000;
+let work = '';
+let tarball = '';
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout: NPM_TIMEOUT_MS, stdio: 'pipe' });
+}
+
+/** An empty project with the packed package installed, as `npm i phone-verify` would. */
+function project(name: string): string {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
+  npm(['install', tarball], dir);
+  return dir;
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'phone-verify-pack-'));
+  // --ignore-scripts: the suite already built dist/ (npm test); a rebuild here would race the other tests reading it.
+  const [packed] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)) as Array<{ filename: string }>;
+  tarball = join(work, packed!.filename);
+}, NPM_TIMEOUT_MS);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('npm install of the packed package', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = project('backend');
+  }, NPM_TIMEOUT_MS);
+
+  it('adds that one package and nothing else (the handlers, jose and openapi-fetch are bundled; the CDK peers are optional)', () => {
+    const installed = readdirSync(join(dir, 'node_modules')).filter((d) => !d.startsWith('.'));
+    expect(installed).toEqual(['phone-verify']);
+    const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+    expect(Object.keys(lock.packages).filter((p) => p !== '')).toEqual(['node_modules/phone-verify']);
+  });
+
+  it('gives a backend the verifier and a web or Node app the client, both to require() and import', () => {
+    const script = (type: 'commonjs' | 'module') =>
+      type === 'commonjs'
+        ? "const v = require('phone-verify'); const c = require('phone-verify/client'); console.log(typeof v.verifyPhoneToken, typeof c.createPhoneVerifyClient)"
+        : "const v = await import('phone-verify'); const c = await import('phone-verify/client'); console.log(typeof v.verifyPhoneToken, typeof c.createPhoneVerifyClient)";
+    for (const type of ['commonjs', 'module'] as const) {
+      expect(execFileSync(process.execPath, [`--input-type=${type}`, '-e', script(type)], { cwd: dir, encoding: 'utf8' }).trim()).toBe('function function');
+    }
+  });
+
+  it('ships what the exports name and no sources, tests or build tooling', () => {
+    const pkg = join(dir, 'node_modules', 'phone-verify');
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string> | string>; dependencies?: object };
+    expect(manifest.dependencies ?? {}).toEqual({});
+    const targets = Object.values(manifest.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)));
+    expect(targets.filter((t) => !existsSync(join(pkg, t)))).toEqual([]);
+    expect(readdirSync(pkg).sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json']);
+  });
+});
+
+describe('a CDK app of its own using the construct (the README\'s lines)', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = project('shop');
+    // What a CDK app has anyway; linked from here because the machine is offline.
+    for (const peer of ['aws-cdk-lib', 'constructs', 'cdk-nag']) symlinkSync(join(ROOT, 'node_modules', peer), join(dir, 'node_modules', peer), 'dir');
+    writeFileSync(join(dir, 'app.ts'), CONSUMER_APP);
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }));
+  }, NPM_TIMEOUT_MS);
+
+  it('type-checks against the shipped declarations', () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(() => execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('synthesises offline, cdk-nag AwsSolutions clean, with the prebuilt handlers and no esbuild', () => {
+    const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    execFileSync(process.execPath, [tsx, 'app.ts'], { cwd: dir, encoding: 'utf8', stdio: 'pipe', timeout: NPM_TIMEOUT_MS, env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } });
+    const template = JSON.parse(readFileSync(join(dir, 'cdk.out', 'Shop.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Handler])).toEqual([
+      ['nodejs24.x', 'index.handler'],
+      ['nodejs24.x', 'index.handler'],
+    ]);
+    const assets = readdirSync(join(dir, 'cdk.out')).filter((d) => d.startsWith('asset.'));
+    expect(assets.map((a) => readdirSync(join(dir, 'cdk.out', a)).sort())).toEqual([
+      ['index.mjs', 'index.mjs.map', 'phone-metadata.json'],
+      ['index.mjs', 'index.mjs.map', 'phone-metadata.json'],
+    ]);
+    expect(existsSync(join(dir, 'node_modules', 'esbuild'))).toBe(false);
+    // cdk-nag found nothing it was not told about (app.synth() throws on a finding: next test).
+    const report = JSON.parse(readFileSync(join(dir, 'cdk.out', 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
+  });
+
+  it('really runs cdk-nag: the same app with one careless table of its own fails the synth', () => {
+    const careless = CONSUMER_APP.replace(
+      'app.synth();',
+      "import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';\nnew Table(stack, 'Careless', { partitionKey: { name: 'k', type: AttributeType.STRING } });\napp.synth();",
+    );
+    writeFileSync(join(dir, 'careless.ts'), careless);
+    const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    let output = '';
+    try {
+      execFileSync(process.execPath, [tsx, 'careless.ts'], { cwd: dir, encoding: 'utf8', stdio: 'pipe', timeout: NPM_TIMEOUT_MS });
+    } catch (error) {
+      output = String((error as { stderr?: string }).stderr);
+    }
+    expect(output).toContain('AwsSolutions-DDB3');
+    expect(output).toContain('Shop/Careless');
+    expect(output).not.toContain('Shop/Verify');
+  });
+});
+
+/** The consumer app the README shows (section "Use it in your own CDK app"), plus cdk-nag. */
+const CONSUMER_APP = `import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PhoneVerification } from 'phone-verify/cdk';
+
+const app = new App({ outdir: 'cdk.out' });
+const stack = new Stack(app, 'Shop', { env: { account: '123456789012', region: 'ap-northeast-2' } });
+const verify = new PhoneVerification(stack, 'Verify', { stage: 'prod', alarmEmail: 'ops@example.com' });
+new CfnOutput(stack, 'VerifyUrl', { value: verify.apiUrl });
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();
+`;
