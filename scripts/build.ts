@@ -9,7 +9,7 @@
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HANDLERS, PHONE_METADATA_FILE } from '../lib/artifacts';
 
@@ -67,6 +67,7 @@ export async function buildDemoPage(): Promise<string> {
 async function main(): Promise<void> {
   const dist = join(ROOT, 'dist');
   rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist);
   const library = (entry: string, out: string, options: BuildOptions) =>
     (['cjs', 'esm'] as const).map((format) =>
       build({ entryPoints: [join(ROOT, entry)], outfile: join(dist, `${out}.${format === 'cjs' ? 'cjs' : 'mjs'}`), bundle: true, format, logLevel: 'warning', ...options }),
