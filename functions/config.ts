@@ -4,7 +4,6 @@ import { ALIMTALK_MAX_CHARACTERS, SMS_MAX_BYTES, renderAlimtalk, renderMessage, 
 import type { Channel } from './domain/ports';
 import type { TokenSettings } from './domain/token';
 import type { VerificationPolicy } from './domain/verification-service';
-import { corsPolicy, type CorsPolicy } from './http/cors';
 
 /** A setting that cannot work; the message names the variable so an operator can fix it. */
 export class ConfigError extends Error {
@@ -285,4 +284,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
   }
   return value;
+}
+
+/** Who may call the API from a browser: `*` (local and dev) or a list of exact origins. */
+export type CorsPolicy = { readonly allowAnyOrigin: true } | { readonly allowAnyOrigin: false; readonly origins: ReadonlySet<string> };
+
+/** Parses `CORS_ALLOWED_ORIGINS` (`*` or comma-separated origins; empty: no browser origin). */
+export function corsPolicy(setting: string): CorsPolicy {
+  const entries = setting.split(',').map((s) => s.trim()).filter(Boolean);
+  if (entries.includes('*')) return { allowAnyOrigin: true };
+  return { allowAnyOrigin: false, origins: new Set(entries) };
 }

@@ -6,7 +6,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler as checkCode, runtime as checkRuntime } from '../functions/check-code';
 import { isLoopbackUrl } from '../functions/config';
 import { preflightHeaders } from '../functions/http/cors';
-import { INTERNAL_ERROR, problemResponse } from '../functions/http/problem';
+import { INTERNAL_ERROR, problemResponse, type Problem } from '../functions/http/problem';
 import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
 import { VerificationError } from '../functions/domain/errors';
 import { handler as sendCode, runtime as sendRuntime } from '../functions/send-code';
@@ -125,7 +125,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters
 }
 
 /** Writes `error` as a problem document with a request id (for answers no handler gave). */
-function answerProblem(res: ServerResponse, error: VerificationError): void {
+function answerProblem(res: ServerResponse, error: Problem): void {
   const { statusCode, headers, body } = problemResponse(error);
   res.writeHead(statusCode, { ...headers, 'X-Request-Id': randomUUID() }).end(body);
 }

@@ -1,14 +1,13 @@
 /**
- * Every machine-readable problem `code` of SPEC section 2. Clients switch on these strings,
- * so they never change; the HTTP status and title for each live in `functions/http/problem.ts`.
+ * The problems the service's rules and its dependencies raise (SPEC section 2). Clients switch
+ * on these strings, so they never change. The transport's own problems (404, 405, 413, 415, the
+ * gateway's 429, 500) and every code's HTTP status live in functions/http/problem.ts.
  */
-export const PROBLEM_CODES = [
+export const DOMAIN_PROBLEM_CODES = [
   'invalid_request',
   'invalid_phone_number',
   'unsupported_country',
   'unsupported_channel',
-  'payload_too_large',
-  'unsupported_media_type',
   'resend_too_soon',
   'send_limit_reached',
   'sms_delivery_failed',
@@ -19,14 +18,10 @@ export const PROBLEM_CODES = [
   'incorrect_code',
   'verification_not_found',
   'too_many_attempts',
-  'not_found',
-  'method_not_allowed',
-  'too_many_requests',
-  'internal_error',
   'service_unavailable',
 ] as const;
 
-export type ProblemCode = (typeof PROBLEM_CODES)[number];
+export type DomainProblemCode = (typeof DOMAIN_PROBLEM_CODES)[number];
 
 /** Why a request was invalid, when `invalid_request` alone would not tell the client what to fix. */
 export const INVALID_REASONS = [
@@ -51,8 +46,6 @@ export interface ProblemFacts {
   readonly retryAfterSeconds?: number;
   /** Checks still allowed on the current code (`incorrect_code` only). */
   readonly attemptsRemaining?: number;
-  /** Methods the path accepts (`method_not_allowed` only). */
-  readonly allow?: readonly string[];
   /** Which rule an `invalid_request` broke (the client's text says what to fix). */
   readonly reason?: InvalidReason;
   /** The field a reason names, and the type it should have. */
@@ -69,7 +62,7 @@ export interface ProblemFacts {
  */
 export class VerificationError extends Error {
   constructor(
-    readonly code: ProblemCode,
+    readonly code: DomainProblemCode,
     readonly facts: ProblemFacts = {},
     options?: { cause?: unknown },
   ) {

@@ -4,9 +4,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { countOutcome, logger } from '../adapters/observability';
 import { VerificationError } from '../domain/errors';
 import type { ServiceRuntime } from '../runtime';
-import { corsHeaders, corsPolicy, type CorsPolicy } from './cors';
+import { NO_BROWSER_ORIGIN, corsHeaders } from './cors';
 import { negotiateLanguage } from './messages';
-import { INTERNAL_ERROR, problemResponse } from './problem';
+import { INTERNAL_ERROR, TransportError, problemResponse } from './problem';
 import { headerValues, readJsonObject } from './request';
 
 /** The request as a route sees it: a JSON object already checked for type, size and I-JSON. */
@@ -34,8 +34,6 @@ export interface Route {
 /** The paths the API serves; anything else is `not_found` (SPEC: errors any route can return). */
 export const ROUTE_PATHS = ['/v1/verifications', '/v1/verifications/check'] as const;
 
-const NO_BROWSER_ORIGIN: CorsPolicy = corsPolicy('');
-
 /**
  * Wraps `route` as a Lambda handler for API Gateway REST proxy events. The checks run in the
  * spec's order (route → content type → size → JSON → fields), every failure becomes one
@@ -55,15 +53,15 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
       cors = rt.config.cors;
       // `resource` is the route API Gateway matched, forgiving a trailing slash or an encoded
       // spelling; only the exact path is the route (SPEC), so the WAF rule sees every request of it.
-      if (event.resource !== route.path || event.path !== route.path) throw new VerificationError('not_found');
-      if (event.httpMethod !== 'POST') throw new VerificationError('method_not_allowed', { allow: ['POST'] });
+      if (event.resource !== route.path || event.path !== route.path) throw new TransportError('not_found');
+      if (event.httpMethod !== 'POST') throw new TransportError('method_not_allowed', { allow: ['POST'] });
       const body = readJsonObject(event);
       const answer = await route.handle({ body, headerValues: (name) => headerValues(event, name), log }, rt);
       result = { statusCode: answer.statusCode, headers: { 'Content-Type': 'application/json', ...answer.headers }, body: JSON.stringify(answer.body) };
       outcome = answer.outcome;
     } catch (error) {
       const language = negotiateLanguage(headerValues(event, 'accept-language').join(','));
-      if (error instanceof VerificationError) {
+      if (error instanceof VerificationError || error instanceof TransportError) {
         result = problemResponse(error, language);
         // A dependency's failure: its own words (status, provider request id; never what we sent it).
         if (error.cause instanceof Error) log.warn('dependency failed', { cause: error.cause.message });
@@ -71,7 +69,7 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
         log.error('unhandled error', error as Error);
         result = problemResponse(INTERNAL_ERROR, language);
       }
-      outcome = error instanceof VerificationError ? error.code : 'internal_error';
+      outcome = error instanceof VerificationError || error instanceof TransportError ? error.code : 'internal_error';
     }
     const origin = headerValues(event, 'origin')[0];
     const cross = corsHeaders(cors, origin);

@@ -1,17 +1,13 @@
-/** Who may call the API from a browser: `*` (local and dev) or a list of exact origins. */
-export type CorsPolicy = { readonly allowAnyOrigin: true } | { readonly allowAnyOrigin: false; readonly origins: ReadonlySet<string> };
+/** Renders the CORS headers of a CorsPolicy (parsed from CORS_ALLOWED_ORIGINS by functions/config.ts). */
+import type { CorsPolicy } from '../config';
+
+/** No browser origin at all: what a request gets before the settings are read. */
+export const NO_BROWSER_ORIGIN: CorsPolicy = { allowAnyOrigin: false, origins: new Set() };
 
 /** Headers browser code must be able to read (SPEC: Cross-origin use). */
 export const EXPOSED_HEADERS = ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'] as const;
 /** What a preflight may ask for. */
 export const ALLOWED_REQUEST_HEADERS = ['Content-Type', 'Idempotency-Key'] as const;
-
-/** Parses `CORS_ALLOWED_ORIGINS` (`*` or comma-separated origins; empty: no browser origin). */
-export function corsPolicy(setting: string): CorsPolicy {
-  const entries = setting.split(',').map((s) => s.trim()).filter(Boolean);
-  if (entries.includes('*')) return { allowAnyOrigin: true };
-  return { allowAnyOrigin: false, origins: new Set(entries) };
-}
 
 /**
  * CORS headers for a response to `origin`. A disallowed origin gets none, so it never sees its

@@ -1,4 +1,5 @@
-import type { InvalidReason, ProblemCode, ProblemFacts } from '../domain/errors';
+import type { InvalidReason, ProblemFacts } from '../domain/errors';
+import type { ProblemCode } from './problem';
 
 /** The languages problem documents speak (SPEC section 2, "Languages"); `en` is the default. */
 export const LANGUAGES = ['en', 'ko'] as const;

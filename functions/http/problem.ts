@@ -1,6 +1,28 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { VerificationError, type ProblemCode } from '../domain/errors';
+import { DOMAIN_PROBLEM_CODES, type DomainProblemCode, type ProblemFacts, type VerificationError } from '../domain/errors';
 import { problemText, type Language } from './messages';
+
+/** Problems of the transport, not of the service's rules: wrong path or method, body size or type, the gateway's throttle, a bug. */
+export const TRANSPORT_PROBLEM_CODES = ['payload_too_large', 'unsupported_media_type', 'not_found', 'method_not_allowed', 'too_many_requests', 'internal_error'] as const;
+export type TransportProblemCode = (typeof TRANSPORT_PROBLEM_CODES)[number];
+
+/** Every problem `code` of SPEC section 2 (openapi.yaml's ProblemCode enum; a test keeps them equal). */
+export const PROBLEM_CODES = [...DOMAIN_PROBLEM_CODES, ...TRANSPORT_PROBLEM_CODES] as const;
+export type ProblemCode = DomainProblemCode | TransportProblemCode;
+
+/** A request refused before it reaches the service (or a bug), by the HTTP layer itself. */
+export class TransportError extends Error {
+  constructor(
+    readonly code: TransportProblemCode,
+    readonly facts: ProblemFacts & { readonly allow?: readonly string[] } = {},
+  ) {
+    super(code);
+    this.name = 'TransportError';
+  }
+}
+
+/** What becomes a problem document: a refusal of the service or of the transport. */
+export type Problem = VerificationError | TransportError;
 
 /** The HTTP status of every problem `code`: the one place codes become HTTP (titles: messages.ts). */
 export const PROBLEM_HTTP: Readonly<Record<ProblemCode, { status: number }>> = {
@@ -36,10 +58,11 @@ export function problemType(code: ProblemCode): string {
  * The RFC 9457 problem document for `error` in `language`, with its headers (`Retry-After`,
  * `Allow`, `Content-Language`). Only `title` and `detail` depend on the language.
  */
-export function problemResponse(error: VerificationError, language: Language = 'en'): APIGatewayProxyResult {
+export function problemResponse(error: Problem, language: Language = 'en'): APIGatewayProxyResult {
   const { status } = PROBLEM_HTTP[error.code];
   const { title, detail } = problemText(language, error.code, error.facts);
-  const { retryAfterSeconds, attemptsRemaining, allow } = error.facts;
+  const { retryAfterSeconds, attemptsRemaining } = error.facts;
+  const allow = error instanceof TransportError ? error.facts.allow : undefined;
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json', 'Content-Language': language, Vary: 'Accept-Language' };
   if (retryAfterSeconds !== undefined) headers['Retry-After'] = String(retryAfterSeconds);
   if (allow) headers.Allow = allow.join(', ');
@@ -48,4 +71,4 @@ export function problemResponse(error: VerificationError, language: Language = '
 }
 
 /** A bug: the client learns nothing more than that; the log has the cause and the request id. */
-export const INTERNAL_ERROR = new VerificationError('internal_error');
+export const INTERNAL_ERROR = new TransportError('internal_error');

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { VerificationError, type InvalidReason } from '../domain/errors';
+import { TransportError } from './problem';
 
 /** SPEC: request bodies over 4 KiB (decoded) are refused. */
 export const MAX_BODY_BYTES = 4096;
@@ -25,11 +26,11 @@ const badRequest = (reason: InvalidReason) => new VerificationError('invalid_req
 export function readJsonObject(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders' | 'body' | 'isBase64Encoded'>): Record<string, unknown> {
   const contentTypes = headerValues(event, 'content-type');
   if (contentTypes.length !== 1 || !isJsonMediaType(contentTypes[0] ?? '')) {
-    throw new VerificationError('unsupported_media_type');
+    throw new TransportError('unsupported_media_type');
   }
   const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   if (bytes.length > MAX_BODY_BYTES) {
-    throw new VerificationError('payload_too_large');
+    throw new TransportError('payload_too_large');
   }
   let text: string;
   try {

@@ -1,4 +1,5 @@
-import { INVALID_REASONS, PROBLEM_CODES } from '../../functions/domain/errors';
+import { INVALID_REASONS } from '../../functions/domain/errors';
+import { PROBLEM_CODES } from '../../functions/http/problem';
 import { LANGUAGES, MESSAGES, negotiateLanguage, problemText } from '../../functions/http/messages';
 import { sendCodeRoute } from '../../functions/send-code';
 import { checkCodeRoute } from '../../functions/check-code';

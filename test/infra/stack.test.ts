@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { PROBLEM_CODES } from '../../functions/domain/errors';
+import { PROBLEM_CODES } from '../../functions/http/problem';
 import { ROUTE_OUTCOMES, metricName } from '../../functions/http/api';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
