@@ -1,14 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AbuseCounters } from '../domain/ports';
-import { unavailable } from './dynamodb-store';
+import { unavailable } from './aws-errors';
+import { ExpressionAttributes } from './dynamodb-expression';
 import { LIMITS_TABLE } from './table-definition';
 
 /** Counter items stay an hour past their own so a late give-back still finds them; TTL only cleans up. */
 const KEEP_MS = 3_600_000;
 
 /**
- * The abuse counters on DynamoDB (design: ../shared/DATA-MODEL.md, "Abuse counters"): one item
+ * The abuse counters on DynamoDB (design: docs/data-model.md, "Abuse counters"): one item
  * per counter and hour, `ADD count 1` conditioned on the count being below the limit.
  */
 export class DynamoAbuseCounters implements AbuseCounters {
@@ -18,17 +19,24 @@ export class DynamoAbuseCounters implements AbuseCounters {
   ) {}
 
   async take(bucket: string, max: number, expiresAt: number): Promise<boolean> {
-    return this.update(bucket, 'ADD #count :one SET #ttl = :ttl', 'attribute_not_exists(#count) OR #count < :max', {
-      ':one': 1, ':max': max, ':ttl': Math.ceil((expiresAt + KEEP_MS) / 1000),
-    });
+    const x = new ExpressionAttributes<'count' | 'ttl'>();
+    const count = x.name('count');
+    return this.update(
+      bucket,
+      `ADD ${count} ${x.value('one', 1)} SET ${x.name('ttl')} = ${x.value('ttl', Math.ceil((expiresAt + KEEP_MS) / 1000))}`,
+      `attribute_not_exists(${count}) OR ${count} < ${x.value('max', max)}`,
+      x,
+    );
   }
 
   async giveBack(bucket: string): Promise<void> {
-    await this.update(bucket, 'ADD #count :minusOne', '#count > :zero', { ':minusOne': -1, ':zero': 0 }); // false: nothing to hand back
+    const x = new ExpressionAttributes<'count'>();
+    const count = x.name('count');
+    await this.update(bucket, `ADD ${count} ${x.value('minusOne', -1)}`, `${count} > ${x.value('zero', 0)}`, x); // false: nothing to hand back
   }
 
   /** One conditional UpdateItem on `bucket`: false when the condition refused it. */
-  private async update(bucket: string, update: string, condition: string, values: Record<string, number>): Promise<boolean> {
+  private async update(bucket: string, update: string, condition: string, x: ExpressionAttributes<string>): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
@@ -36,8 +44,7 @@ export class DynamoAbuseCounters implements AbuseCounters {
           Key: { [LIMITS_TABLE.partitionKey]: bucket },
           UpdateExpression: update,
           ConditionExpression: condition,
-          ExpressionAttributeNames: { '#count': 'count', ...(update.includes('#ttl') && { '#ttl': LIMITS_TABLE.ttlAttribute }) },
-          ExpressionAttributeValues: values,
+          ...x.forCommand(),
         }),
       );
       return true;

@@ -1,25 +1,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { VerificationError } from '../domain/errors';
 import type { Reservation, SendAccepted, SendPlan, SpentAttempt, TestCode, VerificationRecord, VerificationStore } from '../domain/ports';
 import { sendRefusal, ttlSeconds, windowIsCurrent } from '../domain/send-rules';
+import { unavailable } from './aws-errors';
+import { ExpressionAttributes } from './dynamodb-expression';
 import { VERIFICATION_TABLE } from './table-definition';
 
-/** Attribute names go through `#name` placeholders: `ttl` is a DynamoDB reserved word. */
-const ATTRIBUTES = [
-  'phoneNumber', 'codeHash', 'codeExpiresAt', 'attempts', 'maxAttempts', 'sendId', 'lastSentAt',
-  'windowStart', 'sendCount', 'idempotencyKey', 'idempotentResponse', 'ttl', 'lastGuessHash',
-] as const;
+type Attribute = keyof VerificationRecord & string;
+type Expr = ExpressionAttributes<Attribute>;
 
 /** The code is not approved yet: its last evaluated guess was not the code (see `hasPendingCode`). */
-const NOT_APPROVED = '(attribute_not_exists(#lastGuessHash) OR #lastGuessHash <> #codeHash)';
-type Attribute = (typeof ATTRIBUTES)[number];
-
-/** `#name` placeholders for just the attributes an expression mentions (DynamoDB refuses unused ones). */
-function names(...expressions: string[]): Record<string, Attribute> {
-  const text = expressions.join(' ');
-  return Object.fromEntries(ATTRIBUTES.filter((a) => text.includes(`#${a}`)).map((a) => [`#${a}`, a]));
+function notApproved(x: Expr): string {
+  return `(attribute_not_exists(${x.name('lastGuessHash')}) OR ${x.name('lastGuessHash')} <> ${x.name('codeHash')})`;
 }
 
 /** Contention between concurrent sends makes a reservation retry; this bounds it. */
@@ -29,7 +22,7 @@ type Write<T> = { ok: true; value: T } | { ok: false; current: VerificationRecor
 
 /**
  * The verification store on DynamoDB: one item per number, every limit one conditional write
- * (design: ../shared/DATA-MODEL.md). A failed condition returns the item as it was, and
+ * (design: docs/data-model.md). A failed condition returns the item as it was, and
  * `sendRefusal` reads from it which limit refused, without a second read.
  */
 export class DynamoVerificationStore implements VerificationStore {
@@ -54,7 +47,8 @@ export class DynamoVerificationStore implements VerificationStore {
       if (known.item?.sendId === plan.sendId) {
         return { reserved: true, previous: 'unknown', windowStart: known.item.windowStart ?? plan.now, sendCount: known.item.sendCount ?? 1 };
       }
-      if (sendRefusal(known.item, plan)) return { reserved: false, current: known.item };
+      const refusal = sendRefusal(known.item, plan);
+      if (refusal) return { reserved: false, refusal };
       // No limit refused: the window ended, the TTL must grow, or another send won a race. Go again.
     }
     throw new Error('send reservation kept colliding with concurrent sends');
@@ -62,32 +56,31 @@ export class DynamoVerificationStore implements VerificationStore {
 
   /** Stores the new code in the current window; `raiseTtl` when the code outlives the window's TTL. */
   private chargeWindow(plan: SendPlan, raiseTtl: boolean): Promise<Write<Reservation>> {
-    const codeTtl = ttlSeconds(plan.codeExpiresAt, 0);
+    const x: Expr = new ExpressionAttributes();
+    const n = (a: Attribute) => x.name(a);
+    const codeTtl = x.value('codeTtl', ttlSeconds(plan.codeExpiresAt, 0));
     const set = [
-      '#codeHash = :codeHash', '#codeExpiresAt = :codeExpiresAt', '#attempts = :zero', '#maxAttempts = :maxAttempts',
-      '#sendId = :sendId', '#lastSentAt = :now', '#sendCount = #sendCount + :one',
+      `${n('codeHash')} = ${x.value('codeHash', plan.codeHash)}`,
+      `${n('codeExpiresAt')} = ${x.value('codeExpiresAt', plan.codeExpiresAt)}`,
+      `${n('attempts')} = ${x.value('zero', 0)}`,
+      `${n('maxAttempts')} = ${x.value('maxAttempts', plan.maxAttempts)}`,
+      `${n('sendId')} = ${x.value('sendId', plan.sendId)}`,
+      `${n('lastSentAt')} = ${x.value('now', plan.now)}`,
+      `${n('sendCount')} = ${n('sendCount')} + ${x.value('one', 1)}`,
     ];
-    const remove = ['#idempotentResponse', '#lastGuessHash'];
-    if (raiseTtl) set.push('#ttl = :codeTtl');
-    if (plan.idempotencyKey !== undefined) set.push('#idempotencyKey = :key');
-    else remove.push('#idempotencyKey');
+    const remove = [n('idempotentResponse'), n('lastGuessHash')];
+    if (raiseTtl) set.push(`${n('ttl')} = ${codeTtl}`);
+    if (plan.idempotencyKey !== undefined) set.push(`${n('idempotencyKey')} = ${x.value('key', plan.idempotencyKey)}`);
+    else remove.push(n('idempotencyKey'));
     const conditions = [
-      '#windowStart > :windowFloor',
-      '#sendCount < :maxSends',
-      ...cooldownClause(plan, false),
-      raiseTtl ? '(attribute_not_exists(#ttl) OR #ttl < :codeTtl)' : '#ttl >= :codeTtl',
-      ...idempotencyClause(plan),
+      `${n('windowStart')} > ${x.value('windowFloor', plan.now - plan.windowMs)}`,
+      `${n('sendCount')} < ${x.value('maxSends', plan.maxSendsPerWindow)}`,
+      ...cooldownClause(x, plan, false),
+      raiseTtl ? `(attribute_not_exists(${n('ttl')}) OR ${n('ttl')} < ${codeTtl})` : `${n('ttl')} >= ${codeTtl}`,
+      ...idempotencyClause(x, plan),
     ];
-    const update = `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`;
-    const condition = conditions.join(' AND ');
-    const values = pick(update + condition, {
-      ':codeHash': plan.codeHash, ':codeExpiresAt': plan.codeExpiresAt, ':zero': 0, ':maxAttempts': plan.maxAttempts,
-      ':sendId': plan.sendId, ':now': plan.now, ':one': 1, ':codeTtl': codeTtl, ':key': plan.idempotencyKey,
-      ':windowFloor': plan.now - plan.windowMs, ':maxSends': plan.maxSendsPerWindow,
-      ':cooldownFloor': plan.now - plan.cooldownMs, ':inFlightFloor': plan.now - plan.inFlightMs,
-    });
     return this.write(
-      this.updateCommand(plan.phoneNumber, update, condition, values, 'ALL_OLD'),
+      this.updateCommand(plan.phoneNumber, `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`, conditions.join(' AND '), x, 'ALL_OLD'),
       (old) => ({
         reserved: true,
         previous: old,
@@ -112,22 +105,19 @@ export class DynamoVerificationStore implements VerificationStore {
       ttl: ttlSeconds(plan.codeExpiresAt, plan.now + plan.windowMs),
       ...(plan.idempotencyKey !== undefined && { idempotencyKey: plan.idempotencyKey }),
     };
+    const x: Expr = new ExpressionAttributes();
     const condition = [
-      '(attribute_not_exists(#phoneNumber) OR #windowStart <= :windowFloor)',
+      `(attribute_not_exists(${x.name('phoneNumber')}) OR ${x.name('windowStart')} <= ${x.value('windowFloor', plan.now - plan.windowMs)})`,
       // The cooldown spans the window boundary: a send at 23:59:59 still holds off one at 00:00:00.
-      ...cooldownClause(plan, true),
-      ...idempotencyClause(plan),
+      ...cooldownClause(x, plan, true),
+      ...idempotencyClause(x, plan),
     ].join(' AND ');
     return this.write(
       new PutCommand({
         TableName: this.tableName,
         Item: item,
         ConditionExpression: condition,
-        ExpressionAttributeNames: names(condition),
-        ExpressionAttributeValues: pick(condition, {
-          ':windowFloor': plan.now - plan.windowMs, ':cooldownFloor': plan.now - plan.cooldownMs,
-          ':key': plan.idempotencyKey, ':now': plan.now, ':inFlightFloor': plan.now - plan.inFlightMs,
-        }),
+        ...x.forCommand(),
         ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
@@ -136,9 +126,10 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void> {
-    if (previous === 'unknown') return this.updateIfLatest(phoneNumber, sendId, 'REMOVE #codeHash, #idempotencyKey, #idempotentResponse', {});
+    if (previous === 'unknown') return this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('codeHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`);
     // The one allowed read-then-write (SPEC): put back what the reservation returned, only if no later send moved on.
-    const guard = { ConditionExpression: '#sendId = :sendId', ExpressionAttributeNames: names('#sendId'), ExpressionAttributeValues: { ':sendId': sendId } };
+    const x: Expr = new ExpressionAttributes();
+    const guard = { ConditionExpression: `${x.name('sendId')} = ${x.value('sendId', sendId)}`, ...x.forCommand() };
     await this.write(
       previous
         ? new PutCommand({ TableName: this.tableName, Item: previous, ...guard })
@@ -148,17 +139,19 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   async rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void> {
-    await this.updateIfLatest(phoneNumber, sendId, 'SET #idempotentResponse = :response', { ':response': response });
+    await this.updateIfLatest(phoneNumber, sendId, (x) => `SET ${x.name('idempotentResponse')} = ${x.value('response', response)}`);
   }
 
   async forgetIdempotencyKey(phoneNumber: string, sendId: string): Promise<void> {
-    await this.updateIfLatest(phoneNumber, sendId, 'REMOVE #idempotencyKey', {});
+    await this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('idempotencyKey')}`);
   }
 
   async recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt> {
-    const update = 'SET #attempts = #attempts + :one, #lastGuessHash = :guessHash';
-    const condition = `attribute_exists(#codeHash) AND #codeExpiresAt > :now AND #attempts < #maxAttempts AND ${NOT_APPROVED}`;
-    const write = await this.write(this.updateCommand(phoneNumber, update, condition, { ':one': 1, ':now': now, ':guessHash': guessHash }, 'ALL_NEW'), (item) => item);
+    const x: Expr = new ExpressionAttributes();
+    const attempts = x.name('attempts');
+    const update = `SET ${attempts} = ${attempts} + ${x.value('one', 1)}, ${x.name('lastGuessHash')} = ${x.value('guessHash', guessHash)}`;
+    const condition = `attribute_exists(${x.name('codeHash')}) AND ${x.name('codeExpiresAt')} > ${x.value('now', now)} AND ${attempts} < ${x.name('maxAttempts')} AND ${notApproved(x)}`;
+    const write = await this.write(this.updateCommand(phoneNumber, update, condition, x, 'ALL_NEW'), (item) => item);
     if (!write.ok) return { spent: false, current: write.current };
     if (!write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
     return { spent: true, record: write.value };
@@ -166,21 +159,22 @@ export class DynamoVerificationStore implements VerificationStore {
 
   async storeTestCode(code: TestCode): Promise<void> {
     // No condition and no counter: a test number is never charged. The item lives as long as its code.
-    const update = 'SET #codeHash = :codeHash, #codeExpiresAt = :codeExpiresAt, #attempts = :zero, #maxAttempts = :maxAttempts, #sendId = :sendId, #ttl = :ttl REMOVE #lastGuessHash, #idempotencyKey, #idempotentResponse';
+    const x: Expr = new ExpressionAttributes();
+    const set = (a: Attribute, value: unknown) => `${x.name(a)} = ${x.value(a, value)}`;
+    const update =
+      `SET ${set('codeHash', code.codeHash)}, ${set('codeExpiresAt', code.codeExpiresAt)}, ${set('attempts', 0)}, ${set('maxAttempts', code.maxAttempts)}, ` +
+      `${set('sendId', code.sendId)}, ${set('ttl', ttlSeconds(code.codeExpiresAt, 0))} REMOVE ${x.name('lastGuessHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`;
     await this.write(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber },
-        UpdateExpression: update,
-        ExpressionAttributeNames: names(update),
-        ExpressionAttributeValues: { ':codeHash': code.codeHash, ':codeExpiresAt': code.codeExpiresAt, ':zero': 0, ':maxAttempts': code.maxAttempts, ':sendId': code.sendId, ':ttl': ttlSeconds(code.codeExpiresAt, 0) },
-      }),
+      new UpdateCommand({ TableName: this.tableName, Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber }, UpdateExpression: update, ...x.forCommand() }),
       () => undefined,
     );
   }
 
-  private async updateIfLatest(phoneNumber: string, sendId: string, update: string, values: Record<string, unknown>): Promise<void> {
-    await this.write(this.updateCommand(phoneNumber, update, '#sendId = :sendId', { ...values, ':sendId': sendId }), () => undefined);
+  /** `update` (written with `x`'s placeholders), if `sendId` is still the number's latest send. */
+  private async updateIfLatest(phoneNumber: string, sendId: string, update: (x: Expr) => string): Promise<void> {
+    const x: Expr = new ExpressionAttributes();
+    const expression = update(x);
+    await this.write(this.updateCommand(phoneNumber, expression, `${x.name('sendId')} = ${x.value('sendId', sendId)}`, x), () => undefined);
   }
 
   /** An UpdateItem on `phoneNumber`'s item that returns the old item when `condition` fails. */
@@ -188,7 +182,7 @@ export class DynamoVerificationStore implements VerificationStore {
     phoneNumber: string,
     update: string,
     condition: string,
-    values: Record<string, unknown>,
+    x: Expr,
     returnValues?: 'ALL_OLD' | 'ALL_NEW',
   ): UpdateCommand {
     return new UpdateCommand({
@@ -196,8 +190,7 @@ export class DynamoVerificationStore implements VerificationStore {
       Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
       UpdateExpression: update,
       ConditionExpression: condition,
-      ExpressionAttributeNames: names(update, condition),
-      ExpressionAttributeValues: values,
+      ...x.forCommand(),
       ...(returnValues && { ReturnValues: returnValues }),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
@@ -223,42 +216,19 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 }
 
-/** `service_unavailable` for a throttled or unreachable DynamoDB; any other error as it is (a bug: 500). */
-export function unavailable(error: unknown): unknown {
-  return isUnavailable(error) ? new VerificationError('service_unavailable', { retryAfterSeconds: 2 }) : error;
-}
-
 /** `lastSentAt` at least the cooldown ago. Left out at cooldown 0, or concurrent sends would refuse each other. */
-function cooldownClause(plan: SendPlan, mayBeAbsent: boolean): string[] {
+function cooldownClause(x: Expr, plan: SendPlan, mayBeAbsent: boolean): string[] {
   if (plan.cooldownMs <= 0) return [];
-  return [mayBeAbsent ? '(attribute_not_exists(#lastSentAt) OR #lastSentAt <= :cooldownFloor)' : '#lastSentAt <= :cooldownFloor'];
+  const longAgo = `${x.name('lastSentAt')} <= ${x.value('cooldownFloor', plan.now - plan.cooldownMs)}`;
+  return [mayBeAbsent ? `(attribute_not_exists(${x.name('lastSentAt')}) OR ${longAgo})` : longAgo];
 }
 
 /** Refuses the write when it would repeat the pending send of the same `Idempotency-Key` (see `sendRefusal`). */
-function idempotencyClause(plan: SendPlan): string[] {
+function idempotencyClause(x: Expr, plan: SendPlan): string[] {
   if (plan.idempotencyKey === undefined) return [];
+  const n = (a: Attribute) => x.name(a);
   return [
-    `NOT (#idempotencyKey = :key AND attribute_exists(#codeHash) AND #codeExpiresAt > :now AND ${NOT_APPROVED}` +
-      ' AND (attribute_exists(#idempotentResponse) OR #lastSentAt > :inFlightFloor))',
+    `NOT (${n('idempotencyKey')} = ${x.value('key', plan.idempotencyKey)} AND attribute_exists(${n('codeHash')}) AND ${n('codeExpiresAt')} > ${x.value('now', plan.now)} AND ${notApproved(x)}` +
+      ` AND (attribute_exists(${n('idempotentResponse')}) OR ${n('lastSentAt')} > ${x.value('inFlightFloor', plan.now - plan.inFlightMs)}))`,
   ];
-}
-
-/** The `:value` placeholders an expression uses (DynamoDB refuses unused ones). */
-function pick(expression: string, values: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== undefined && new RegExp(`${k}\\b`).test(expression)));
-}
-
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException',
-  'InternalServerError', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout',
-]);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/** Throttling, a server fault or no answer at all: worth a retry by the client, not a bug. */
-export function isUnavailable(error: unknown): boolean {
-  // Shape, not `instanceof Error`: socket errors can come from another realm (jest's VM, for one).
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { name?: string; $fault?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const noResponse = e.$metadata !== undefined && e.$metadata.httpStatusCode === undefined;
-  return (e.name !== undefined && THROTTLING.has(e.name)) || e.$fault === 'server' || (e.code !== undefined && NETWORK.has(e.code)) || noResponse;
 }

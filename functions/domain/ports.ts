@@ -1,3 +1,4 @@
+import type { SendRefusal } from './send-rules';
 import type { PhoneNumber } from './phone';
 
 /** Milliseconds since the epoch; injected so tests step time instead of sleeping. */
@@ -20,7 +21,7 @@ export interface SendAccepted {
   readonly resendAvailableAt: string;
 }
 
-/** One item per phone number (see ../shared/DATA-MODEL.md); every time is epoch ms but `ttl`. */
+/** One item per phone number (see docs/data-model.md); every time is epoch ms but `ttl`. */
 export interface VerificationRecord {
   readonly phoneNumber: string;
   /** Keyed hash of the pending code; absent when nothing is pending. */
@@ -79,7 +80,8 @@ export type Reservation =
       readonly windowStart: number;
       readonly sendCount: number;
     }
-  | { readonly reserved: false; readonly current: VerificationRecord | undefined };
+  /** Which limit refused and until when, read from the item the failed write returned (`sendRefusal`). */
+  | { readonly reserved: false; readonly refusal: SendRefusal };
 
 export type SpentAttempt =
   | { readonly spent: true; readonly record: VerificationRecord }

@@ -1,5 +1,8 @@
 import type { SendAccepted, SendPlan, VerificationRecord } from './ports';
 
+/** The daily cap is a fixed 24-hour window (SPEC section 2), starting at the window's first send. */
+export const DAILY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 /** Why the store refused a send. The store's condition expressions say the same in DynamoDB's words. */
 export type SendRefusal =
   | { readonly kind: 'replay'; readonly response: SendAccepted }

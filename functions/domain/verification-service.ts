@@ -5,7 +5,7 @@ import { VerificationError, secondsUntil } from './errors';
 import { renderAlimtalk, renderMessage, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
 import { SmsTimeoutError, type AbuseCounters, type Channel, type Clock, type SendAccepted, type SmsReceipt, type SmsSender, type VerificationStore } from './ports';
-import { hasPendingCode, sendAccepted, sendRefusal, type SendRefusal } from './send-rules';
+import { DAILY_WINDOW_MS, hasPendingCode, sendAccepted, type SendRefusal } from './send-rules';
 import type { TokenIssuer } from './token';
 
 /** The limits of SPEC section 4, in the units the rules use. */
@@ -20,8 +20,6 @@ export interface VerificationPolicy extends AbuseLimits {
   readonly testNumbers: ReadonlyMap<string, string>;
 }
 
-/** The daily cap is a fixed 24-hour window. */
-export const DAILY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Grace beyond the SMS timeout before an unanswered idempotent send stops counting as in progress. */
 const IN_FLIGHT_GRACE_MS = 5_000;
 
@@ -89,8 +87,8 @@ export class VerificationService {
     };
     const reservation = await store.reserveSend(plan);
     if (!reservation.reserved) {
-      const refusal = sendRefusal(reservation.current, plan);
-      if (refusal?.kind === 'replay') return { response: refusal.response, replayed: true };
+      const { refusal } = reservation;
+      if (refusal.kind === 'replay') return { response: refusal.response, replayed: true };
       throw refusalError(refusal, now);
     }
 
@@ -179,7 +177,7 @@ export class VerificationService {
   async check(phone: PhoneNumber, code: string): Promise<ApprovedCheck> {
     const { store, hasher, tokens, clock } = this.deps;
     const now = clock.now();
-    // One write spends the attempt and records the guess (../shared/DATA-MODEL.md, "Check — one
+    // One write spends the attempt and records the guess (docs/data-model.md, "Check: one
     // write"): at most maxAttempts guesses are ever compared, and the right one closes the door.
     const attempt = await store.recordGuess(phone.e164, hasher.hash(phone.e164, code), now);
     if (!attempt.spent) {
@@ -210,8 +208,8 @@ function notFound(): VerificationError {
   return new VerificationError('verification_not_found');
 }
 
-function refusalError(refusal: Exclude<SendRefusal, { kind: 'replay' }> | undefined, now: number): VerificationError {
-  switch (refusal?.kind) {
+function refusalError(refusal: Exclude<SendRefusal, { kind: 'replay' }>, now: number): VerificationError {
+  switch (refusal.kind) {
     case 'daily_cap':
       return new VerificationError('send_limit_reached', {
         retryAfterSeconds: secondsUntil(refusal.retryAt, now),
@@ -224,8 +222,5 @@ function refusalError(refusal: Exclude<SendRefusal, { kind: 'replay' }> | undefi
       return new VerificationError('request_in_progress', {
         retryAfterSeconds: 1,
       });
-    default:
-      // The store gives up only on a refusal; anything else is a bug worth a 500.
-      throw new Error('store refused a send that no limit forbids');
   }
 }

@@ -1,5 +1,5 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { isUnavailable } from '../../functions/adapters/dynamodb-store';
+import { isUnavailable } from '../../functions/adapters/aws-errors';
 import { buildRuntime } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
 import { RecordingSender, TEST_SECRETS, handlerFor, postEvent } from '../support/harness';

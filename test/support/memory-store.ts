@@ -10,7 +10,8 @@ export class InMemoryVerificationStore implements VerificationStore {
 
   async reserveSend(plan: SendPlan): Promise<Reservation> {
     const old = this.items.get(plan.phoneNumber);
-    if (sendRefusal(old, plan)) return { reserved: false, current: old };
+    const refusal = sendRefusal(old, plan);
+    if (refusal) return { reserved: false, refusal };
     const current = windowIsCurrent(old, plan);
     const windowStart = current ? (old?.windowStart ?? plan.now) : plan.now;
     const sendCount = current ? (old?.sendCount ?? 0) + 1 : 1;
