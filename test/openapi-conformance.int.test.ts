@@ -2,7 +2,9 @@ import { checkCodeRoute } from '../functions/check-code';
 import { lambdaHandler } from '../functions/http/api';
 import { buildRuntime } from '../functions/runtime';
 import { sendCodeRoute } from '../functions/send-code';
-import { ALL_PARTS, apiEvent, dynamoHarness, handlerFor, parseResult, postEvent, RecordingSender, TEST_SECRETS, wrong, type HttpAnswer } from './support/harness';
+import { RecordingSender, wrong } from './support/fakes';
+import { dynamoHarness } from './support/harness';
+import { ALL_PARTS, apiEvent, handlerFor, parseResult, postEvent, TEST_SECRETS, type HttpAnswer } from './support/http-events';
 import { nonConformance } from './support/openapi';
 
 const SEND = '/v1/verifications';

@@ -2,7 +2,8 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { isUnavailable } from '../../functions/adapters/aws-errors';
 import { buildRuntime } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
-import { RecordingSender, TEST_SECRETS, handlerFor, postEvent } from '../support/harness';
+import { RecordingSender } from '../support/fakes';
+import { TEST_SECRETS, handlerFor, postEvent } from '../support/http-events';
 
 const sdkError = (name: string, fault: 'client' | 'server', httpStatusCode?: number) =>
   Object.assign(new Error(name), { name, $fault: fault, $metadata: { httpStatusCode } });

@@ -5,7 +5,7 @@ import { checkCodeRoute } from '../../functions/check-code';
 import { buildRuntime } from '../../functions/runtime';
 import { CodeHasher } from '../../functions/domain/code';
 import { SEND_PARTS, sendCodeRoute } from '../../functions/send-code';
-import { handlerFor, postEvent } from '../support/harness';
+import { handlerFor, postEvent } from '../support/http-events';
 
 /** Answers GetSecretValue from a map, like Secrets Manager would; counts the calls. */
 function fakeSecretsManager(values: Record<string, { SecretString: string; VersionId: string }>) {

@@ -7,7 +7,7 @@ import { DAILY_WINDOW_MS } from '../../functions/domain/send-rules';
 import { VerificationService, type VerificationPolicy } from '../../functions/domain/verification-service';
 import { hasPendingCode } from '../../functions/domain/send-rules';
 import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
-import { RecordingSender, TestClock, wrong } from '../support/harness';
+import { RecordingSender, TestClock, wrong } from '../support/fakes';
 
 // The first and the third share a range (all but the last 4 digits); the second is in another.
 const NUMBERS: PhoneNumber[] = ['010-1234-5678', '010-9999-0000', '010-1234-0001'].map((n) => parsePhoneNumber(n, new Set(['KR'])));

@@ -4,7 +4,7 @@ import { parsePhoneNumber } from '../../functions/domain/phone';
 import { TokenIssuer } from '../../functions/domain/token';
 import { VerificationService } from '../../functions/domain/verification-service';
 import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
-import { RecordingSender, TestClock } from '../support/harness';
+import { RecordingSender, TestClock } from '../support/fakes';
 
 const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));
 

@@ -2,7 +2,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { checkCodeRoute } from '../../functions/check-code';
 import { buildRuntime, documentClient } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
-import { ALL_PARTS, TEST_SECRETS, handlerFor, postEvent, testTables } from '../support/harness';
+import { testTables } from '../support/harness';
+import { ALL_PARTS, TEST_SECRETS, handlerFor, postEvent } from '../support/http-events';
 import { alimtalkEnv, codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
 
 const E164 = '+821012345678';

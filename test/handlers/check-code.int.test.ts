@@ -1,5 +1,7 @@
 import { jwtVerify } from 'jose';
-import { TEST_SECRETS, dynamoHarness, wrong, type Harness } from '../support/harness';
+import { wrong } from '../support/fakes';
+import { dynamoHarness, type Harness } from '../support/harness';
+import { TEST_SECRETS } from '../support/http-events';
 
 const E164 = '+821012345678';
 const SECOND = 1000;

@@ -1,4 +1,5 @@
-import { dynamoHarness, wrong } from '../support/harness';
+import { wrong } from '../support/fakes';
+import { dynamoHarness } from '../support/harness';
 
 const E164 = '+821012345678';
 const tally = (statuses: unknown[]) => statuses.reduce<Record<string, number>>((t, s) => ({ ...t, [String(s)]: (t[String(s)] ?? 0) + 1 }), {});

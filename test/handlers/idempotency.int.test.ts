@@ -1,4 +1,5 @@
-import { dynamoHarness, wrong, type Harness } from '../support/harness';
+import { wrong } from '../support/fakes';
+import { dynamoHarness, type Harness } from '../support/harness';
 
 const KR = { phoneNumber: '010-1234-5678' };
 const E164 = '+821012345678';

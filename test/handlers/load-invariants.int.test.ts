@@ -1,4 +1,5 @@
-import { dynamoHarness, wrong } from '../support/harness';
+import { wrong } from '../support/fakes';
+import { dynamoHarness } from '../support/harness';
 
 const NUMBERS = Array.from({ length: 25 }, (_, i) => `+8210${String(20_000_000 + i * 7919).slice(-8)}`);
 const count = (xs: unknown[], x: unknown) => xs.filter((y) => y === x).length;

@@ -4,7 +4,9 @@ import { lambdaHandler } from '../../functions/http/api';
 import { buildRuntime, documentClient } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
 import { SENS_TEST_CREDENTIALS, codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
-import { ALL_PARTS, TEST_SECRETS, handlerFor, parseResult, postEvent, testTables, wrong } from '../support/harness';
+import { wrong } from '../support/fakes';
+import { testTables } from '../support/harness';
+import { ALL_PARTS, TEST_SECRETS, handlerFor, parseResult, postEvent } from '../support/http-events';
 
 describe('log hygiene: a full flow with every log level on', () => {
   let output = '';

@@ -1,6 +1,8 @@
 import { decodeJwt } from 'jose';
 import { verifyPhoneToken } from 'phone-verify';
-import { TEST_SECRETS, dynamoHarness, wrong } from '../support/harness';
+import { wrong } from '../support/fakes';
+import { dynamoHarness } from '../support/harness';
+import { TEST_SECRETS } from '../support/http-events';
 
 const REVIEW = { phoneNumber: '+82 10-1234-0000' };
 const E164 = '+821012340000';

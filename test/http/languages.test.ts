@@ -3,7 +3,7 @@ import { PROBLEM_CODES } from '../../functions/http/problem';
 import { LANGUAGES, MESSAGES, negotiateLanguage, problemText } from '../../functions/http/messages';
 import { sendCodeRoute } from '../../functions/send-code';
 import { checkCodeRoute } from '../../functions/check-code';
-import { ALL_PARTS, TEST_SECRETS, apiEvent, handlerFor, postEvent } from '../support/harness';
+import { ALL_PARTS, TEST_SECRETS, apiEvent, handlerFor, postEvent } from '../support/http-events';
 import { buildRuntime } from '../../functions/runtime';
 
 describe('Accept-Language negotiation (RFC 9110 §12.5.4, ko or en)', () => {

@@ -3,7 +3,8 @@ import { checkCodeRoute } from '../../functions/check-code';
 import { sendCodeRoute } from '../../functions/send-code';
 import { lambdaHandler } from '../../functions/http/api';
 import { VerificationError } from '../../functions/domain/errors';
-import { ALL_PARTS, TEST_SECRETS, apiEvent, handlerFor, parseResult, postEvent, RecordingSender } from '../support/harness';
+import { RecordingSender } from '../support/fakes';
+import { ALL_PARTS, TEST_SECRETS, apiEvent, handlerFor, parseResult, postEvent } from '../support/http-events';
 
 /** These requests are all refused before the store is used, so the DynamoDB endpoint is never dialled. */
 async function runtimeWith(env: Record<string, string> = {}): Promise<ServiceRuntime> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import type { HttpAnswer } from './harness';
+import type { HttpAnswer } from './http-events';
 
 type Json = Record<string, unknown>;
 
