@@ -11,7 +11,12 @@ import { fmt, summarize } from './support';
 function coldLoadMs(file: string, runs = 20): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
   const samples = Array.from({ length: runs }, () =>
-    Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } })),
+    Number(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      }),
+    ),
   );
   return summarize(samples).p50;
 }
@@ -27,7 +32,10 @@ export async function bundles(): Promise<BundleFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
   const baselineEntry = join(__dirname, 'baseline-handler.ts');
   // Exactly as `npm run build` and the construct make them, for the default ALLOWED_COUNTRIES (KR).
-  await Promise.all([buildHandlers(dir), build({ ...HANDLER_BUILD, entryPoints: [baselineEntry], outfile: join(dir, 'baseline.mjs'), sourcemap: false, logLevel: 'silent' })]);
+  await Promise.all([
+    buildHandlers(dir),
+    build({ ...HANDLER_BUILD, entryPoints: [baselineEntry], outfile: join(dir, 'baseline.mjs'), sourcemap: false, logLevel: 'silent' }),
+  ]);
   const files = {
     baseline: join(dir, 'baseline.mjs'),
     'send-code': join(handlerAsset('send-code', ['KR'], dir), 'index.mjs'),

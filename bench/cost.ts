@@ -6,8 +6,22 @@ import type { LatencyFigures } from './latency';
  * quoting: only the structure of the bill is certain, the cents move.
  */
 export const PRICES = {
-  'us-east-1': { apiGatewayRestPerMillion: 3.5, lambdaRequestsPerMillion: 0.2, lambdaArmGbSecond: 0.0000133334, dynamoWritePerMillion: 0.625, dynamoReadPerMillion: 0.125, logsIngestPerGb: 0.5 },
-  'ap-northeast-2': { apiGatewayRestPerMillion: 3.5, lambdaRequestsPerMillion: 0.2, lambdaArmGbSecond: 0.0000133334, dynamoWritePerMillion: 0.7125, dynamoReadPerMillion: 0.1425, logsIngestPerGb: 0.76 },
+  'us-east-1': {
+    apiGatewayRestPerMillion: 3.5,
+    lambdaRequestsPerMillion: 0.2,
+    lambdaArmGbSecond: 0.0000133334,
+    dynamoWritePerMillion: 0.625,
+    dynamoReadPerMillion: 0.125,
+    logsIngestPerGb: 0.5,
+  },
+  'ap-northeast-2': {
+    apiGatewayRestPerMillion: 3.5,
+    lambdaRequestsPerMillion: 0.2,
+    lambdaArmGbSecond: 0.0000133334,
+    dynamoWritePerMillion: 0.7125,
+    dynamoReadPerMillion: 0.1425,
+    logsIngestPerGb: 0.76,
+  },
 } as const;
 export type Region = keyof typeof PRICES;
 
@@ -35,7 +49,12 @@ export const ASSUMED = {
 const ALARM_METRICS = { dev: 19, prod: 20 } as const;
 
 /** The monthly AWS bill of one stage for `flows` verifications (a send and a right check each), SMS excluded. */
-export function monthlyCost(flows: number, region: Region, stage: 'dev' | 'prod', figures: Pick<LatencyFigures, 'sendMs' | 'checkMs' | 'writeUnitsPerFlow' | 'readUnitsPerFlow'>) {
+export function monthlyCost(
+  flows: number,
+  region: Region,
+  stage: 'dev' | 'prod',
+  figures: Pick<LatencyFigures, 'sendMs' | 'checkMs' | 'writeUnitsPerFlow' | 'readUnitsPerFlow'>,
+) {
   const p = PRICES[region];
   const requests = 2 * flows;
   const apiRequests = requests + ASSUMED.preflightsPerFlow * flows;
@@ -67,7 +86,9 @@ export function costTable(figures: LatencyFigures): Record<string, string> {
     for (const flows of [10_000, 1_000_000]) {
       const cells = (Object.keys(PRICES) as Region[]).map((region) => {
         const { perUse, fixed, total } = monthlyCost(flows, region, stage, figures);
-        const parts = Object.entries({ ...perUse, ...fixed }).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${usd(v)}`);
+        const parts = Object.entries({ ...perUse, ...fixed })
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${k} ${usd(v)}`);
         return `${region} ${usd(total)} (${parts.join(', ')})`;
       });
       rows[`${stage}, ${flows.toLocaleString('en')} verifications/month`] = cells.join('  |  ');

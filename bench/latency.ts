@@ -36,7 +36,8 @@ function meterCapacity(db: DynamoDBDocumentClient) {
         if ((error as Error).name === 'ConditionalCheckFailedException') totals.write += 1;
         throw error;
       }
-      const used = (result.output as { ConsumedCapacity?: { WriteCapacityUnits?: number; ReadCapacityUnits?: number; CapacityUnits?: number } }).ConsumedCapacity;
+      const used = (result.output as { ConsumedCapacity?: { WriteCapacityUnits?: number; ReadCapacityUnits?: number; CapacityUnits?: number } })
+        .ConsumedCapacity;
       totals.calls += 1;
       totals.write += used?.WriteCapacityUnits ?? 0;
       totals.read += used?.ReadCapacityUnits ?? 0;
@@ -58,9 +59,11 @@ async function timed(fn: () => Promise<APIGatewayProxyResult>, expect: number, s
 /** Runs `work(i)` for i < total with `concurrency` workers. */
 async function pool(total: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await work(next++);
+    }),
+  );
 }
 
 export async function latency(): Promise<LatencyFigures> {
@@ -69,7 +72,19 @@ export async function latency(): Promise<LatencyFigures> {
     const db = documentClient({ dynamodbEndpoint: dynamo.endpoint }, {}, { connectionMs: 5_000, requestMs: 30_000 });
     const capacity = meterCapacity(db);
     const sender = new MemorySender();
-    const runtime = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '1000000', MAX_SENDS_PER_PREFIX_PER_HOUR: '10000', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32) }, { sender, db }, ALL_PARTS);
+    const runtime = await buildRuntime(
+      {
+        TABLE_NAME: tableName,
+        LIMITS_TABLE_NAME: limitsTableName,
+        SMS_BUDGET_PER_HOUR: '1000000',
+        MAX_SENDS_PER_PREFIX_PER_HOUR: '10000',
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        TOKEN_SECRET: 'b'.repeat(32),
+        CODE_HASH_SECRET: 'c'.repeat(32),
+      },
+      { sender, db },
+      ALL_PARTS,
+    );
     const send = lambdaHandler(sendCodeRoute, async () => runtime);
     const check = lambdaHandler(checkCodeRoute, async () => runtime);
     // Baseline: the least a handler on this table can do, one GetItem, through the same client.
@@ -102,13 +117,38 @@ export async function latency(): Promise<LatencyFigures> {
     const c2 = { ...capacity };
     await check(postEvent('/v1/verifications/check', { phoneNumber: number(500_000), code: sender.codes.get(number(500_000)) }));
     const rightUnits = capacity.write - c2.write;
-    const resender = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '1000000', MAX_SENDS_PER_PREFIX_PER_HOUR: '10000', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32), RESEND_COOLDOWN_SECONDS: '0' }, { sender: new MemorySender(), db }, ALL_PARTS);
+    const resender = await buildRuntime(
+      {
+        TABLE_NAME: tableName,
+        LIMITS_TABLE_NAME: limitsTableName,
+        SMS_BUDGET_PER_HOUR: '1000000',
+        MAX_SENDS_PER_PREFIX_PER_HOUR: '10000',
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        TOKEN_SECRET: 'b'.repeat(32),
+        CODE_HASH_SECRET: 'c'.repeat(32),
+        RESEND_COOLDOWN_SECONDS: '0',
+      },
+      { sender: new MemorySender(), db },
+      ALL_PARTS,
+    );
     const c3 = { ...capacity };
     await lambdaHandler(sendCodeRoute, async () => resender)(postEvent('/v1/verifications', { phoneNumber: number(500_000) }));
     const resendUnits = capacity.write - c3.write;
 
     // The hourly guards (range limit and budget): write units and added latency of a send, on vs off, interleaved.
-    const unguarded = await buildRuntime({ TABLE_NAME: tableName, LIMITS_TABLE_NAME: limitsTableName, SMS_BUDGET_PER_HOUR: '0', MAX_SENDS_PER_PREFIX_PER_HOUR: '0', DYNAMODB_ENDPOINT: dynamo.endpoint, TOKEN_SECRET: 'b'.repeat(32), CODE_HASH_SECRET: 'c'.repeat(32) }, { sender: new MemorySender(), db }, ALL_PARTS);
+    const unguarded = await buildRuntime(
+      {
+        TABLE_NAME: tableName,
+        LIMITS_TABLE_NAME: limitsTableName,
+        SMS_BUDGET_PER_HOUR: '0',
+        MAX_SENDS_PER_PREFIX_PER_HOUR: '0',
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        TOKEN_SECRET: 'b'.repeat(32),
+        CODE_HASH_SECRET: 'c'.repeat(32),
+      },
+      { sender: new MemorySender(), db },
+      ALL_PARTS,
+    );
     const sendOff = lambdaHandler(sendCodeRoute, async () => unguarded);
     const guardOn: number[] = [];
     const guardOff: number[] = [];

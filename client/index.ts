@@ -14,7 +14,11 @@ import type { components, operations, paths } from './schema';
 
 type Schemas = components['schemas'];
 type ErrorBody<Op extends keyof operations> = {
-  [S in keyof operations[Op]['responses']]: S extends 200 | 202 ? never : operations[Op]['responses'][S] extends { content: { 'application/problem+json': infer P } } ? P : never;
+  [S in keyof operations[Op]['responses']]: S extends 200 | 202
+    ? never
+    : operations[Op]['responses'][S] extends { content: { 'application/problem+json': infer P } }
+      ? P
+      : never;
 }[keyof operations[Op]['responses']];
 
 export type Channel = Schemas['Channel'];
@@ -32,9 +36,7 @@ export type Problem<Body = Schemas['Problem']> = Body & {
 export type SendCodeProblem = Problem<ErrorBody<'sendCode'>>;
 export type CheckCodeProblem = Problem<ErrorBody<'checkCode'>>;
 
-export type Result<Data, P> =
-  | { readonly ok: true; readonly data: Data; readonly requestId?: string }
-  | { readonly ok: false; readonly problem: P };
+export type Result<Data, P> = { readonly ok: true; readonly data: Data; readonly requestId?: string } | { readonly ok: false; readonly problem: P };
 export type SendCodeResult = Result<SendCodeAccepted & { readonly replayed: boolean }, SendCodeProblem>;
 export type CheckCodeResult = Result<CheckCodeApproved, CheckCodeProblem>;
 
@@ -68,7 +70,11 @@ export interface PhoneVerifyClient {
 /** A network failure (after the retries a send allows), or an answer that is not the API's: no problem document to return. */
 export class PhoneVerifyRequestError extends Error {
   override readonly name = 'PhoneVerifyRequestError';
-  constructor(message: string, readonly status?: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -83,7 +89,9 @@ export function createPhoneVerifyClient(options: PhoneVerifyClientOptions): Phon
   const languageHeader = language ? { 'Accept-Language': language } : {};
 
   /** One request; a network failure or a body that is not JSON becomes a PhoneVerifyRequestError. */
-  async function call<T>(send: () => Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<{ data?: T; error?: Problem; response: Response }> {
+  async function call<T>(
+    send: () => Promise<{ data?: unknown; error?: unknown; response: Response }>,
+  ): Promise<{ data?: T; error?: Problem; response: Response }> {
     let result;
     try {
       result = await send();

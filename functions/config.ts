@@ -113,9 +113,15 @@ export function readConfig(env: Env): RuntimeConfig {
   const sensEndpoint = endpointUrl(env, 'SENS_ENDPOINT', 'https://sens.apigw.ntruss.com');
 
   const secrets: SecretSource = env.CODE_HASH_SECRET_ARN
-    ? { kind: 'aws', codeHashSecretArn: env.CODE_HASH_SECRET_ARN, tokenSecretArn: env.TOKEN_SECRET_ARN || undefined, sensSecretArn: env.SENS_SECRET_ARN || undefined }
+    ? {
+        kind: 'aws',
+        codeHashSecretArn: env.CODE_HASH_SECRET_ARN,
+        tokenSecretArn: env.TOKEN_SECRET_ARN || undefined,
+        sensSecretArn: env.SENS_SECRET_ARN || undefined,
+      }
     : { kind: 'env', tokenSecret: secret(env, 'TOKEN_SECRET'), codeHashSecret: secret(env, 'CODE_HASH_SECRET') };
-  if (inLambda && secrets.kind !== 'aws') throw new ConfigError('CODE_HASH_SECRET_ARN must be set in AWS: secrets come from Secrets Manager, never from plain variables');
+  if (inLambda && secrets.kind !== 'aws')
+    throw new ConfigError('CODE_HASH_SECRET_ARN must be set in AWS: secrets come from Secrets Manager, never from plain variables');
 
   let credentials: SensCredentials | undefined;
   if (smsProvider === 'sens' && secrets.kind === 'env') {
@@ -128,7 +134,12 @@ export function readConfig(env: Env): RuntimeConfig {
       plusFriendId: env.SENS_PLUS_FRIEND_ID || undefined,
     };
   }
-  const { messageChannel, alimtalk } = channelSettings(env, codeLength, credentials, secrets.kind === 'aws' ? 'the SENS secret' : 'SENS_ALIMTALK_SERVICE_ID and SENS_PLUS_FRIEND_ID');
+  const { messageChannel, alimtalk } = channelSettings(
+    env,
+    codeLength,
+    credentials,
+    secrets.kind === 'aws' ? 'the SENS secret' : 'SENS_ALIMTALK_SERVICE_ID and SENS_PLUS_FRIEND_ID',
+  );
 
   const corsSetting = env.CORS_ALLOWED_ORIGINS ?? (stage === 'prod' ? '' : '*');
   const cors = corsPolicy(corsSetting);
@@ -175,7 +186,8 @@ function channelSettings(
   if (!templateCode) throw new ConfigError('ALIMTALK_TEMPLATE_CODE must be set with ALIMTALK_TEMPLATE');
   if (!template || !template.includes('{code}')) throw new ConfigError('ALIMTALK_TEMPLATE must contain {code}');
   const longest = renderAlimtalk(template, '0'.repeat(codeLength)).length;
-  if (longest > ALIMTALK_MAX_CHARACTERS) throw new ConfigError(`ALIMTALK_TEMPLATE renders to ${longest} characters; an Alimtalk holds ${ALIMTALK_MAX_CHARACTERS}`);
+  if (longest > ALIMTALK_MAX_CHARACTERS)
+    throw new ConfigError(`ALIMTALK_TEMPLATE renders to ${longest} characters; an Alimtalk holds ${ALIMTALK_MAX_CHARACTERS}`);
   if (credentials && (!credentials.alimtalkServiceId || !credentials.plusFriendId)) {
     throw new ConfigError(`Alimtalk needs its service id and KakaoTalk channel id: set ${idsFrom}`);
   }
@@ -191,7 +203,10 @@ const MAX_TEST_NUMBERS = 10;
  * masked number, never the number itself.
  */
 function testNumberCodes(env: Env, allowedCountries: ReadonlySet<string>, codeLength: number): ReadonlyMap<string, string> {
-  const entries = (env.TEST_NUMBERS ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = (env.TEST_NUMBERS ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (entries.length > MAX_TEST_NUMBERS) throw new ConfigError(`TEST_NUMBERS lists ${entries.length} numbers; at most ${MAX_TEST_NUMBERS}`);
   const codes = new Map<string, string>();
   entries.forEach((entry, i) => {
@@ -249,7 +264,12 @@ function secret(env: Env, name: string): string | undefined {
 
 /** `ALLOWED_COUNTRIES` as a set of upper-case codes (the stack reads the setting the same way). */
 export function parseCountries(setting: string): ReadonlySet<string> {
-  return new Set(setting.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean));
+  return new Set(
+    setting
+      .split(',')
+      .map((c) => c.trim().toUpperCase())
+      .filter(Boolean),
+  );
 }
 
 /** Whether `url` names this machine (DynamoDB Local, an emulator): the one place plain http is allowed. */
@@ -291,7 +311,10 @@ export type CorsPolicy = { readonly allowAnyOrigin: true } | { readonly allowAny
 
 /** Parses `CORS_ALLOWED_ORIGINS` (`*` or comma-separated origins; empty: no browser origin). */
 export function corsPolicy(setting: string): CorsPolicy {
-  const entries = setting.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = setting
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.includes('*')) return { allowAnyOrigin: true };
   return { allowAnyOrigin: false, origins: new Set(entries) };
 }

@@ -94,7 +94,9 @@ const MAX_SOCKETS = 1024;
 export function documentClient(
   config: Pick<RuntimeConfig, 'dynamodbEndpoint'>,
   env: Readonly<Record<string, string | undefined>> = {},
-  timeouts: { connectionMs: number; requestMs: number; attempts?: number } = isLoopbackUrl(config.dynamodbEndpoint ?? '') ? LOCAL_DYNAMODB_TIMEOUTS : DYNAMODB_TIMEOUTS,
+  timeouts: { connectionMs: number; requestMs: number; attempts?: number } = isLoopbackUrl(config.dynamodbEndpoint ?? '')
+    ? LOCAL_DYNAMODB_TIMEOUTS
+    : DYNAMODB_TIMEOUTS,
 ): DynamoDBDocumentClient {
   const local = config.dynamodbEndpoint !== undefined && !env.AWS_ACCESS_KEY_ID;
   const agent = { keepAlive: true, maxSockets: MAX_SOCKETS };

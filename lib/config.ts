@@ -88,9 +88,15 @@ export type StageOverrides = Partial<Omit<StageConfig, 'stage' | 'logRetention'>
 export function stageSettings(stage: string, overrides: SettingsOverrides = {}): StageSettings {
   if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage)) throw new Error(`stage must be lower-case letters, digits and -, not "${stage}"`);
   const base = stage === 'prod' ? PROD : DEV;
-  const settings: StageSettings = { ...base, ...withoutUndefined(overrides), stage, serviceSettings: { ...base.serviceSettings, ...overrides.serviceSettings } };
+  const settings: StageSettings = {
+    ...base,
+    ...withoutUndefined(overrides),
+    stage,
+    serviceSettings: { ...base.serviceSettings, ...overrides.serviceSettings },
+  };
   if (stage === 'prod' && settings.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
-  if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn) throw new Error('prod needs alarmEmail or alarmTopicArn (someone must hear the alarms)');
+  if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn)
+    throw new Error('prod needs alarmEmail or alarmTopicArn (someone must hear the alarms)');
   // The functions' own validation, run at synth time: a bad value fails `cdk synth`, not the first request.
   readConfig({ ...settings.serviceSettings, STAGE: stage, CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins.join(',') });
   return settings;
@@ -110,7 +116,9 @@ export function stageConfig(stage: string, overrides: StageOverrides = {}): Stag
       !rest.alarmEmail && !rest.alarmTopicArn && 'alarmEmail or alarmTopicArn (someone must hear the alarms)',
     ].filter(Boolean);
     if (missing.length > 0) {
-      throw new Error(`prod needs ${missing.join(', ')}: set them in cdk.json (context "phone-verify" → "prod") or with -c, e.g. npx cdk deploy -c stage=prod -c account=123456789012 -c region=${DEFAULT_REGION} -c alarmEmail=ops@example.com`);
+      throw new Error(
+        `prod needs ${missing.join(', ')}: set them in cdk.json (context "phone-verify" → "prod") or with -c, e.g. npx cdk deploy -c stage=prod -c account=123456789012 -c region=${DEFAULT_REGION} -c alarmEmail=ops@example.com`,
+      );
     }
   }
   if (account !== undefined && !/^[0-9]{12}$/.test(account)) throw new Error(`account must be a 12-digit AWS account id, not "${account}"`);

@@ -13,7 +13,7 @@ export function addNagChecks(app: App): void {
     if (stack instanceof ApiGatewayAccountStack) {
       Validations.of(stack.role).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason: 'API Gateway\'s account-level logging role: the AWS-managed policy is the documented way to let API Gateway write logs.',
+        reason: "API Gateway's account-level logging role: the AWS-managed policy is the documented way to let API Gateway write logs.",
       });
     }
   }

@@ -133,19 +133,49 @@ export class PhoneVerification extends Construct {
     const acknowledgements: Acknowledgement[] = [];
     const acknowledge = (construct: IConstruct, id: string, reason: string) => acknowledgements.push({ construct, id, reason });
     if (settings.tracing) {
-      for (const fn of [sendCode, checkCode]) acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.');
+      for (const fn of [sendCode, checkCode])
+        acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.');
     }
-    acknowledge(secrets.tokenSecret, 'AwsSolutions-SMG4', 'Rotated by hand (README: rotating the token secret): consuming backends cache this key, and the kid header lets them accept old and new versions during a change.');
-    acknowledge(secrets.codeHashSecret, 'AwsSolutions-SMG4', 'Rotating it only voids codes pending at that moment (5 minutes); done by hand with the token secret.');
+    acknowledge(
+      secrets.tokenSecret,
+      'AwsSolutions-SMG4',
+      'Rotated by hand (README: rotating the token secret): consuming backends cache this key, and the kid header lets them accept old and new versions during a change.',
+    );
+    acknowledge(
+      secrets.codeHashSecret,
+      'AwsSolutions-SMG4',
+      'Rotating it only voids codes pending at that moment (5 minutes); done by hand with the token secret.',
+    );
     acknowledge(secrets.sensSecret, 'AwsSolutions-SMG4', 'SENS keys are issued in the Naver Cloud console; AWS cannot rotate them.');
-    acknowledge(http.api, 'AwsSolutions-APIG6', 'Execution logging is off on purpose: it needs a log group API Gateway creates without a retention; the access log (path, status, WAF verdict, user agent) and the functions\' own logs, both with a retention, cover it.');
-    acknowledge(http.api, 'AwsSolutions-APIG2', 'The functions validate every request and must answer with the spec\'s problem+json; a gateway validator would answer in its own format.');
-    acknowledge(http.api, 'AwsSolutions-APIG4', 'Public by design: anyone may ask for a code for a number they hold. Abuse is bounded by per-number limits, the hourly budget, stage throttling and WAF.');
+    acknowledge(
+      http.api,
+      'AwsSolutions-APIG6',
+      "Execution logging is off on purpose: it needs a log group API Gateway creates without a retention; the access log (path, status, WAF verdict, user agent) and the functions' own logs, both with a retention, cover it.",
+    );
+    acknowledge(
+      http.api,
+      'AwsSolutions-APIG2',
+      "The functions validate every request and must answer with the spec's problem+json; a gateway validator would answer in its own format.",
+    );
+    acknowledge(
+      http.api,
+      'AwsSolutions-APIG4',
+      'Public by design: anyone may ask for a code for a number they hold. Abuse is bounded by per-number limits, the hourly budget, stage throttling and WAF.',
+    );
     acknowledge(http.api, 'AwsSolutions-COG4', 'No user pool: callers are not yet users; proving the phone number is what this API is for.');
-    if (!http.firewall) acknowledge(http.api, 'AwsSolutions-APIG3', 'WAF is off in this stage (a setting; about $8/month with the managed lists); prod turns it on.');
+    if (!http.firewall)
+      acknowledge(http.api, 'AwsSolutions-APIG3', 'WAF is off in this stage (a setting; about $8/month with the managed lists); prod turns it on.');
     if (!settings.protectData) {
-      acknowledge(verifications.table, 'AwsSolutions-DDB3', 'Non-production: holds only short-lived codes and counters; losing it costs nothing but pending codes.');
-      acknowledge(limits.table, 'AwsSolutions-DDB3', 'Non-production: hourly abuse counters that expire within two hours; a restore would bring back nothing worth having.');
+      acknowledge(
+        verifications.table,
+        'AwsSolutions-DDB3',
+        'Non-production: holds only short-lived codes and counters; losing it costs nothing but pending codes.',
+      );
+      acknowledge(
+        limits.table,
+        'AwsSolutions-DDB3',
+        'Non-production: hourly abuse counters that expire within two hours; a restore would bring back nothing worth having.',
+      );
     }
     this.nagAcknowledgements = acknowledgements;
     if (acknowledgeNagFindings) acknowledgeAll(acknowledgements);

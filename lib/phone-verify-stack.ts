@@ -33,6 +33,8 @@ export class PhoneVerifyStack extends Stack {
     new CfnOutput(this, 'TokenSecretName', { value: verification.tokenSecret.secretName, description: 'Backends verify tokens with this secret' });
     new CfnOutput(this, 'SensSecretName', { value: verification.sensSecret.secretName, description: 'Fill once with the SENS credentials' });
     new CfnOutput(this, 'AlarmTopicArn', { value: verification.alarmTopic.topicArn });
-    new CfnOutput(this, 'DashboardUrl', { value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${verification.dashboardName}` });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${verification.dashboardName}`,
+    });
   }
 }

@@ -24,13 +24,24 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   const port = await freePort();
   const java = spawn(
     'java',
-    [`-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`, '-jar', join(home, 'DynamoDBLocal.jar'), '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    [
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(home, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
     { cwd: home, env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   java.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   java.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const spawnError = new Promise<never>((_, reject) => java.once('error', (e) => reject(new Error(`cannot start Java for DynamoDB Local (Java 17+ must be on PATH): ${e.message}`))));
+  const spawnError = new Promise<never>((_, reject) =>
+    java.once('error', (e) => reject(new Error(`cannot start Java for DynamoDB Local (Java 17+ must be on PATH): ${e.message}`))),
+  );
   // Last resort: a parent that exits without stopping us must not leave Java behind.
   const killOnExit = () => java.kill('SIGKILL');
   process.once('exit', killOnExit);

@@ -33,7 +33,13 @@ export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
     stageVariables: null,
     body: body ? body.toString('base64') : null,
     isBase64Encoded: body !== undefined,
-    requestContext: { requestId: request.requestId ?? randomUUID(), stage: 'local', httpMethod: request.method, path: request.path, resourcePath: resource } as APIGatewayProxyEvent['requestContext'],
+    requestContext: {
+      requestId: request.requestId ?? randomUUID(),
+      stage: 'local',
+      httpMethod: request.method,
+      path: request.path,
+      resourcePath: resource,
+    } as APIGatewayProxyEvent['requestContext'],
   };
 }
 

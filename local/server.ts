@@ -72,7 +72,9 @@ async function main(): Promise<void> {
   });
   const port = Number(process.env.PORT || 3000);
   server.once('error', (error: NodeJS.ErrnoException) => {
-    process.stderr.write(`phone-verify: cannot listen on 127.0.0.1:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (set PORT)' : error.message}\n`);
+    process.stderr.write(
+      `phone-verify: cannot listen on 127.0.0.1:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use (set PORT)' : error.message}\n`,
+    );
     void stop(1);
   });
   server.listen(port, '127.0.0.1', () => {
@@ -80,8 +82,12 @@ async function main(): Promise<void> {
       `phone-verify (stage ${config.stage}) listening on http://127.0.0.1:${port}  [ready in ${Math.round(performance.now() - started)} ms]`,
       `  DynamoDB: ${dynamo ? `embedded DynamoDB Local at ${dynamo.endpoint} (in memory)` : process.env.DYNAMODB_ENDPOINT}, tables ${config.tableName}, ${config.limitsTableName}`,
       `  SMS: ${config.smsProvider === 'console' ? 'printed here (SMS_PROVIDER=console)' : `SENS at ${config.sens.endpoint}`}`,
-      ...(config.policy.testNumbers.size > 0 ? [`  TEST_NUMBERS: ${config.policy.testNumbers.size} app-review number(s) with fixed codes: no SMS, no limit.`] : []),
-      secrets.ephemeral ? '  TOKEN_SECRET not set: tokens are signed with a random secret and stop verifying after a restart.' : '  Tokens signed with TOKEN_SECRET.',
+      ...(config.policy.testNumbers.size > 0
+        ? [`  TEST_NUMBERS: ${config.policy.testNumbers.size} app-review number(s) with fixed codes: no SMS, no limit.`]
+        : []),
+      secrets.ephemeral
+        ? '  TOKEN_SECRET not set: tokens are signed with a random secret and stop verifying after a restart.'
+        : '  Tokens signed with TOKEN_SECRET.',
       `  Demo page: http://127.0.0.1:${port}/`,
       '  Ctrl-C stops the server and DynamoDB Local.',
     ];

@@ -52,12 +52,23 @@ export const HANDLER_BUILD: BuildOptions = {
 
 /** Bundles both handlers into `outdir`/<name>/index.mjs (with a source map). */
 export async function buildHandlers(outdir: string): Promise<void> {
-  await Promise.all(HANDLERS.map((name) => build({ ...HANDLER_BUILD, entryPoints: [join(ROOT, 'functions', `${name}.ts`)], outfile: join(outdir, name, 'index.mjs') })));
+  await Promise.all(
+    HANDLERS.map((name) => build({ ...HANDLER_BUILD, entryPoints: [join(ROOT, 'functions', `${name}.ts`)], outfile: join(outdir, name, 'index.mjs') })),
+  );
 }
 
 /** demo/index.html with demo/page.ts (and the client it imports) bundled into its script tag. */
 export async function buildDemoPage(): Promise<string> {
-  const result = await build({ entryPoints: [join(ROOT, 'demo', 'page.ts')], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: true, write: false, logLevel: 'warning' });
+  const result = await build({
+    entryPoints: [join(ROOT, 'demo', 'page.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    logLevel: 'warning',
+  });
   const script = result.outputFiles[0]!.text.replaceAll('</script', '<\\/script');
   const html = readFileSync(join(ROOT, 'demo', 'index.html'), 'utf8');
   if (!html.includes('<script src="page.js"></script>')) throw new Error('demo/index.html: no <script src="page.js"></script> to fill');
@@ -70,7 +81,14 @@ async function main(): Promise<void> {
   mkdirSync(dist);
   const library = (entry: string, out: string, options: BuildOptions) =>
     (['cjs', 'esm'] as const).map((format) =>
-      build({ entryPoints: [join(ROOT, entry)], outfile: join(dist, `${out}.${format === 'cjs' ? 'cjs' : 'mjs'}`), bundle: true, format, logLevel: 'warning', ...options }),
+      build({
+        entryPoints: [join(ROOT, entry)],
+        outfile: join(dist, `${out}.${format === 'cjs' ? 'cjs' : 'mjs'}`),
+        bundle: true,
+        format,
+        logLevel: 'warning',
+        ...options,
+      }),
     );
   await Promise.all([
     ...library('index.ts', 'index', { platform: 'node', target: 'node20' }),
@@ -89,7 +107,9 @@ async function main(): Promise<void> {
     buildHandlers(join(dist, 'handlers')),
     buildDemoPage().then((html) => writeFileSync(join(dist, 'demo.html'), html)),
   ]);
-  execFileSync(process.execPath, [join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
 }
 
 if (require.main === module) {

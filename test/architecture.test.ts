@@ -28,7 +28,10 @@ function imports(file: string): string[] {
   return [...text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]!);
 }
 
-const relativeImports = (file: string) => imports(file).filter((i) => i.startsWith('.')).map((i) => resolve(dirname(file), i));
+const relativeImports = (file: string) =>
+  imports(file)
+    .filter((i) => i.startsWith('.'))
+    .map((i) => resolve(dirname(file), i));
 
 describe('the architecture', () => {
   it('has no import running up the layers of functions/ (domain < config < adapters < runtime < http < handlers)', () => {
@@ -41,7 +44,11 @@ describe('the architecture', () => {
   });
 
   it('keeps the domain free of AWS and of the transport', () => {
-    const domain = sources('functions/domain').flatMap((file) => imports(file).filter((i) => /^@aws-|^aws-lambda$|^node:http/.test(i)).map((i) => `${relative(ROOT, file)}: ${i}`));
+    const domain = sources('functions/domain').flatMap((file) =>
+      imports(file)
+        .filter((i) => /^@aws-|^aws-lambda$|^node:http/.test(i))
+        .map((i) => `${relative(ROOT, file)}: ${i}`),
+    );
     expect(domain).toEqual([]);
   });
 

@@ -9,8 +9,15 @@ describe('readConfig', () => {
   it('has the spec defaults', () => {
     const config = readConfig({});
     expect(config.policy).toEqual({
-      codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000,
-      smsBudgetPerHour: 1000, maxSendsPerPrefixPerHour: 30, testNumbers: new Map(),
+      codeLength: 6,
+      codeTtlMs: 300_000,
+      maxCheckAttempts: 5,
+      resendCooldownMs: 60_000,
+      maxSendsPerDay: 5,
+      smsTimeoutMs: 5000,
+      smsBudgetPerHour: 1000,
+      maxSendsPerPrefixPerHour: 30,
+      testNumbers: new Map(),
     });
     expect(config.limitsTableName).toBe('phone-verify-local-limits');
     expect([...config.allowedCountries]).toEqual(['KR']);
@@ -28,26 +35,51 @@ describe('readConfig', () => {
   });
 
   it.each([
-    ['CODE_LENGTH', '3'], ['CODE_LENGTH', '11'], ['CODE_LENGTH', 'six'], ['CODE_LENGTH', '6.5'],
-    ['CODE_TTL_SECONDS', '0'], ['CODE_TTL_SECONDS', '601'],
-    ['MAX_CHECK_ATTEMPTS', '0'], ['MAX_CHECK_ATTEMPTS', '11'],
-    ['RESEND_COOLDOWN_SECONDS', '-1'], ['RESEND_COOLDOWN_SECONDS', '3601'],
-    ['MAX_SENDS_PER_DAY', '0'], ['MAX_SENDS_PER_DAY', '101'],
-    ['TOKEN_TTL_SECONDS', '29'], ['TOKEN_TTL_SECONDS', '86401'],
-    ['SMS_TIMEOUT_MS', '99'], ['SMS_TIMEOUT_MS', '30001'],
-    ['SMS_BUDGET_PER_HOUR', '-1'], ['SMS_BUDGET_PER_HOUR', '1000001'], ['MAX_SENDS_PER_PREFIX_PER_HOUR', '10001'], ['MAX_SENDS_PER_PREFIX_PER_HOUR', '3.5'],
-    ['ALLOWED_COUNTRIES', 'KR,XX'], ['ALLOWED_COUNTRIES', ','],
+    ['CODE_LENGTH', '3'],
+    ['CODE_LENGTH', '11'],
+    ['CODE_LENGTH', 'six'],
+    ['CODE_LENGTH', '6.5'],
+    ['CODE_TTL_SECONDS', '0'],
+    ['CODE_TTL_SECONDS', '601'],
+    ['MAX_CHECK_ATTEMPTS', '0'],
+    ['MAX_CHECK_ATTEMPTS', '11'],
+    ['RESEND_COOLDOWN_SECONDS', '-1'],
+    ['RESEND_COOLDOWN_SECONDS', '3601'],
+    ['MAX_SENDS_PER_DAY', '0'],
+    ['MAX_SENDS_PER_DAY', '101'],
+    ['TOKEN_TTL_SECONDS', '29'],
+    ['TOKEN_TTL_SECONDS', '86401'],
+    ['SMS_TIMEOUT_MS', '99'],
+    ['SMS_TIMEOUT_MS', '30001'],
+    ['SMS_BUDGET_PER_HOUR', '-1'],
+    ['SMS_BUDGET_PER_HOUR', '1000001'],
+    ['MAX_SENDS_PER_PREFIX_PER_HOUR', '10001'],
+    ['MAX_SENDS_PER_PREFIX_PER_HOUR', '3.5'],
+    ['ALLOWED_COUNTRIES', 'KR,XX'],
+    ['ALLOWED_COUNTRIES', ','],
     ['SMS_PROVIDER', 'twilio'],
-    ['ANDROID_APP_HASH', 'short'], ['ANDROID_APP_HASH', 'FA+9qCX9VS!'],
-    ['WEBOTP_DOMAIN', 'https://example.com'], ['WEBOTP_DOMAIN', 'exa mple.com'],
+    ['ANDROID_APP_HASH', 'short'],
+    ['ANDROID_APP_HASH', 'FA+9qCX9VS!'],
+    ['WEBOTP_DOMAIN', 'https://example.com'],
+    ['WEBOTP_DOMAIN', 'exa mple.com'],
     ['MESSAGE_TEMPLATE', 'no placeholder'],
     ['TOKEN_SECRET', 'too-short'],
-    ['SENS_ENDPOINT', 'ftp://x'], ['SENS_ENDPOINT', 'http://x y'], ['SENS_ENDPOINT', 'http://sens.example.com'],
-    ['SENS_ENDPOINT', 'sens.apigw.ntruss.com'], ['SENS_ENDPOINT', 'https://user:pw@sens.example.com'],
-    ['TEST_NUMBERS', '+821012340000'], ['TEST_NUMBERS', '+821012340000=12345'], ['TEST_NUMBERS', '+12025550143=123456'],
-    ['TEST_NUMBERS', '02-123-4567=123456'], ['TEST_NUMBERS', '+821012340000=123456=1'],
+    ['SENS_ENDPOINT', 'ftp://x'],
+    ['SENS_ENDPOINT', 'http://x y'],
+    ['SENS_ENDPOINT', 'http://sens.example.com'],
+    ['SENS_ENDPOINT', 'sens.apigw.ntruss.com'],
+    ['SENS_ENDPOINT', 'https://user:pw@sens.example.com'],
+    ['TEST_NUMBERS', '+821012340000'],
+    ['TEST_NUMBERS', '+821012340000=12345'],
+    ['TEST_NUMBERS', '+12025550143=123456'],
+    ['TEST_NUMBERS', '02-123-4567=123456'],
+    ['TEST_NUMBERS', '+821012340000=123456=1'],
     ['TEST_NUMBERS', Array.from({ length: 11 }, (_, i) => `+8210123400${String(i).padStart(2, '0')}=123456`).join(',')],
-    ['CODE_LENGTH', ' 6 '], ['CODE_LENGTH', '06'], ['CODE_LENGTH', '6e0'], ['CODE_LENGTH', '+6'], ['MAX_SENDS_PER_DAY', '0x5'],
+    ['CODE_LENGTH', ' 6 '],
+    ['CODE_LENGTH', '06'],
+    ['CODE_LENGTH', '6e0'],
+    ['CODE_LENGTH', '+6'],
+    ['MAX_SENDS_PER_DAY', '0x5'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expectRefused({ [name]: value }, name);
   });
@@ -71,7 +103,16 @@ describe('readConfig', () => {
     [{ ALIMTALK_TEMPLATE_CODE: 'T', ALIMTALK_TEMPLATE: 'no variable' }, 'ALIMTALK_TEMPLATE must contain {code}'],
     [{ ALIMTALK_TEMPLATE_CODE: 'T', ALIMTALK_TEMPLATE: `{code}${'가'.repeat(995)}` }, 'ALIMTALK_TEMPLATE renders to 1001 characters'],
     [
-      { ALIMTALK_TEMPLATE_CODE: 'T', ALIMTALK_TEMPLATE: '{code}', SMS_PROVIDER: 'sens', SENS_SERVICE_ID: 's', SENS_ACCESS_KEY: 'a', SENS_SECRET_KEY: 'k', SENS_FROM: '021234', SENS_PLUS_FRIEND_ID: '@x' },
+      {
+        ALIMTALK_TEMPLATE_CODE: 'T',
+        ALIMTALK_TEMPLATE: '{code}',
+        SMS_PROVIDER: 'sens',
+        SENS_SERVICE_ID: 's',
+        SENS_ACCESS_KEY: 'a',
+        SENS_SECRET_KEY: 'k',
+        SENS_FROM: '021234',
+        SENS_PLUS_FRIEND_ID: '@x',
+      },
       'Alimtalk needs its service id and KakaoTalk channel id: set SENS_ALIMTALK_SERVICE_ID and SENS_PLUS_FRIEND_ID',
     ],
   ])('refuses the Alimtalk settings %j, naming what to fix', (env, message) => {
@@ -80,7 +121,10 @@ describe('readConfig', () => {
 
   it('configures Alimtalk as the default channel when every setting is there', () => {
     const config = readConfig({ MESSAGE_CHANNEL: 'alimtalk', ALIMTALK_TEMPLATE_CODE: 'VERIFY', ALIMTALK_TEMPLATE: '인증번호 [{code}]' });
-    expect({ channel: config.messageChannel, alimtalk: config.alimtalk }).toEqual({ channel: 'alimtalk', alimtalk: { templateCode: 'VERIFY', template: '인증번호 [{code}]' } });
+    expect({ channel: config.messageChannel, alimtalk: config.alimtalk }).toEqual({
+      channel: 'alimtalk',
+      alimtalk: { templateCode: 'VERIFY', template: '인증번호 [{code}]' },
+    });
   });
 
   it('accepts the small values tests and demos use', () => {

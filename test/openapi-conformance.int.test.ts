@@ -91,7 +91,9 @@ describe('every answer conforms to openapi.yaml', () => {
   });
 
   it('has a body and headers the document allows, for every answer', () => {
-    const failures = answers.map((a) => ({ case: `${a.method} ${a.path} ${a.label}`, problems: nonConformance(a.path, a.method, a.answer) })).filter((f) => f.problems.length > 0);
+    const failures = answers
+      .map((a) => ({ case: `${a.method} ${a.path} ${a.label}`, problems: nonConformance(a.path, a.method, a.answer) }))
+      .filter((f) => f.problems.length > 0);
     expect(failures).toEqual([]);
   });
 

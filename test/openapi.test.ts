@@ -8,7 +8,9 @@ import { OPENAPI_PATH, openapi, resolve } from './support/openapi';
 
 const ROOT = join(__dirname, '..');
 const lintFile = (file: string) =>
-  JSON.parse(execFileSync(process.execPath, [join(__dirname, 'support', 'lint-openapi.mjs'), file, join(ROOT, 'redocly.yaml')], { cwd: ROOT, encoding: 'utf8' })) as Array<{ rule: string }>;
+  JSON.parse(
+    execFileSync(process.execPath, [join(__dirname, 'support', 'lint-openapi.mjs'), file, join(ROOT, 'redocly.yaml')], { cwd: ROOT, encoding: 'utf8' }),
+  ) as Array<{ rule: string }>;
 
 describe('openapi.yaml', () => {
   it('passes the Redocly linter (recommended-strict)', () => {
@@ -31,11 +33,17 @@ describe('openapi.yaml', () => {
 
   it('documents every code under a response with the status the code maps it to', () => {
     const documented = new Map<string, Set<number>>();
-    for (const response of Object.values(openapi.components as { responses: Record<string, unknown> }).flatMap((c) => Object.values(c as object)) as unknown[]) {
-      const schema = (resolve(response).content as Record<string, { schema: { allOf?: Array<{ properties?: { status?: { const: number }; code?: { const?: string; enum?: string[] } } }> } }> | undefined)?.['application/problem+json']?.schema;
+    for (const response of Object.values(openapi.components as { responses: Record<string, unknown> }).flatMap((c) =>
+      Object.values(c as object),
+    ) as unknown[]) {
+      const schema = (
+        resolve(response).content as
+          Record<string, { schema: { allOf?: Array<{ properties?: { status?: { const: number }; code?: { const?: string; enum?: string[] } } }> } }> | undefined
+      )?.['application/problem+json']?.schema;
       const narrowed = schema?.allOf?.[1]?.properties;
       if (!narrowed?.code || !narrowed.status) continue;
-      for (const code of narrowed.code.enum ?? [narrowed.code.const ?? '']) documented.set(code, new Set([...(documented.get(code) ?? []), narrowed.status.const]));
+      for (const code of narrowed.code.enum ?? [narrowed.code.const ?? ''])
+        documented.set(code, new Set([...(documented.get(code) ?? []), narrowed.status.const]));
     }
     for (const code of PROBLEM_CODES) {
       expect({ code, statuses: [...(documented.get(code) ?? [])] }).toEqual({ code, statuses: [PROBLEM_HTTP[code as ProblemCode].status] });

@@ -14,7 +14,12 @@ let work = '';
 let tarball = '';
 
 function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout: NPM_TIMEOUT_MS, stdio: 'pipe' });
+  return execFileSync('npm', [...args, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: NPM_TIMEOUT_MS,
+    stdio: 'pipe',
+  });
 }
 
 /** An empty project with the packed package installed, as `npm i phone-verify` would. */
@@ -60,7 +65,10 @@ describe('npm install of the packed package', () => {
 
   it('ships what the exports name and no sources, tests or build tooling', () => {
     const pkg = join(dir, 'node_modules', 'phone-verify');
-    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string> | string>; dependencies?: object };
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, string> | string>;
+      dependencies?: object;
+    };
     expect(manifest.dependencies ?? {}).toEqual({});
     const targets = Object.values(manifest.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)));
     expect(targets.filter((t) => !existsSync(join(pkg, t)))).toEqual([]);
@@ -68,14 +76,20 @@ describe('npm install of the packed package', () => {
   });
 });
 
-describe('a CDK app of its own using the construct (the README\'s lines)', () => {
+describe("a CDK app of its own using the construct (the README's lines)", () => {
   let dir = '';
   beforeAll(() => {
     dir = project('shop');
     // What a CDK app has anyway; linked from here because the machine is offline.
     for (const peer of ['aws-cdk-lib', 'constructs', 'cdk-nag']) symlinkSync(join(ROOT, 'node_modules', peer), join(dir, 'node_modules', peer), 'dir');
     writeFileSync(join(dir, 'app.ts'), CONSUMER_APP);
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ['app.ts'],
+      }),
+    );
   }, NPM_TIMEOUT_MS);
 
   it('type-checks against the shipped declarations', () => {
@@ -85,8 +99,16 @@ describe('a CDK app of its own using the construct (the README\'s lines)', () =>
 
   it('synthesises offline, cdk-nag AwsSolutions clean, with the prebuilt handlers and no esbuild', () => {
     const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-    execFileSync(process.execPath, [tsx, 'app.ts'], { cwd: dir, encoding: 'utf8', stdio: 'pipe', timeout: NPM_TIMEOUT_MS, env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } });
-    const template = JSON.parse(readFileSync(join(dir, 'cdk.out', 'Shop.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    execFileSync(process.execPath, [tsx, 'app.ts'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: 'pipe',
+      timeout: NPM_TIMEOUT_MS,
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+    });
+    const template = JSON.parse(readFileSync(join(dir, 'cdk.out', 'Shop.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Handler])).toEqual([
       ['nodejs24.x', 'index.handler'],

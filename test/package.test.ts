@@ -25,7 +25,8 @@ describe('the package a backend installs', () => {
   });
 
   it('refuses a bad token through the built file', () => {
-    const script = "const { verifyPhoneToken } = require('phone-verify'); verifyPhoneToken('x.y.z', { secret: 's', issuer: 'i' }).catch((e) => console.log(e.code));";
+    const script =
+      "const { verifyPhoneToken } = require('phone-verify'); verifyPhoneToken('x.y.z', { secret: 's', issuer: 'i' }).catch((e) => console.log(e.code));";
     expect(run(script, 'commonjs')).toBe('malformed');
   });
 });

@@ -9,7 +9,9 @@ export class ConsoleSmsSender implements SmsSender {
 
   async send({ to, text, channel, alimtalkText }: SmsMessage): Promise<SmsReceipt> {
     if (channel === 'alimtalk') {
-      this.write(`\n💬 KakaoTalk Alimtalk to ${to.masked} (console provider, not sent)\n${(alimtalkText ?? text).replace(/^/gm, '   │ ')}\n   (without KakaoTalk, the SMS failover:)\n${text.replace(/^/gm, '   │ ')}\n`);
+      this.write(
+        `\n💬 KakaoTalk Alimtalk to ${to.masked} (console provider, not sent)\n${(alimtalkText ?? text).replace(/^/gm, '   │ ')}\n   (without KakaoTalk, the SMS failover:)\n${text.replace(/^/gm, '   │ ')}\n`,
+      );
       return {};
     }
     this.write(`\n📱 SMS to ${to.masked} (console provider, not sent)\n${text.replace(/^/gm, '   │ ')}\n`);

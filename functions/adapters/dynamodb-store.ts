@@ -126,7 +126,8 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void> {
-    if (previous === 'unknown') return this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('codeHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`);
+    if (previous === 'unknown')
+      return this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('codeHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`);
     // The one allowed read-then-write (SPEC): put back what the reservation returned, only if no later send moved on.
     const x: Expr = new ExpressionAttributes();
     const guard = { ConditionExpression: `${x.name('sendId')} = ${x.value('sendId', sendId)}`, ...x.forCommand() };
@@ -165,7 +166,12 @@ export class DynamoVerificationStore implements VerificationStore {
       `SET ${set('codeHash', code.codeHash)}, ${set('codeExpiresAt', code.codeExpiresAt)}, ${set('attempts', 0)}, ${set('maxAttempts', code.maxAttempts)}, ` +
       `${set('sendId', code.sendId)}, ${set('ttl', ttlSeconds(code.codeExpiresAt, 0))} REMOVE ${x.name('lastGuessHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`;
     await this.write(
-      new UpdateCommand({ TableName: this.tableName, Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber }, UpdateExpression: update, ...x.forCommand() }),
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber },
+        UpdateExpression: update,
+        ...x.forCommand(),
+      }),
       () => undefined,
     );
   }
@@ -178,13 +184,7 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   /** An UpdateItem on `phoneNumber`'s item that returns the old item when `condition` fails. */
-  private updateCommand(
-    phoneNumber: string,
-    update: string,
-    condition: string,
-    x: Expr,
-    returnValues?: 'ALL_OLD' | 'ALL_NEW',
-  ): UpdateCommand {
+  private updateCommand(phoneNumber: string, update: string, condition: string, x: Expr, returnValues?: 'ALL_OLD' | 'ALL_NEW'): UpdateCommand {
     return new UpdateCommand({
       TableName: this.tableName,
       Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
@@ -200,10 +200,7 @@ export class DynamoVerificationStore implements VerificationStore {
    * Runs one write. A failed condition is an answer, not an error: it comes back with the item
    * as it was. A throttled or unreachable DynamoDB becomes `service_unavailable` after the SDK's retries.
    */
-  private async write<T>(
-    command: UpdateCommand | PutCommand | DeleteCommand,
-    onSuccess: (attributes: VerificationRecord | undefined) => T,
-  ): Promise<Write<T>> {
+  private async write<T>(command: UpdateCommand | PutCommand | DeleteCommand, onSuccess: (attributes: VerificationRecord | undefined) => T): Promise<Write<T>> {
     try {
       const output = await this.db.send(command as UpdateCommand);
       return { ok: true, value: onSuccess(output.Attributes as VerificationRecord | undefined) };

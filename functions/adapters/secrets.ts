@@ -30,7 +30,8 @@ export async function loadSecrets(source: SecretSource, client?: SecretsManagerC
   }
   // Hard limits like DynamoDB's (functions/runtime.ts): a Secrets Manager that stops answering
   // fails the cold start within about 3 s, never the whole function timeout.
-  const sm = client ?? new SecretsManagerClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true } });
+  const sm =
+    client ?? new SecretsManagerClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true } });
   const fetchSecret = async (arn: string) => {
     const out = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!out.SecretString) throw new ConfigError(`secret ${arn} has no string value`);
@@ -80,8 +81,12 @@ export function parseSensSecret(json: string): SensCredentials {
     return typeof v === 'string' && v !== '' && !v.startsWith('REPLACE') ? v : undefined;
   };
   return {
-    serviceId: field('serviceId'), accessKey: field('accessKey'), secretKey: field('secretKey'), from: field('from').replace(/-/g, ''),
-    alimtalkServiceId: optional('alimtalkServiceId'), plusFriendId: optional('plusFriendId'),
+    serviceId: field('serviceId'),
+    accessKey: field('accessKey'),
+    secretKey: field('secretKey'),
+    from: field('from').replace(/-/g, ''),
+    alimtalkServiceId: optional('alimtalkServiceId'),
+    plusFriendId: optional('plusFriendId'),
   };
 }
 

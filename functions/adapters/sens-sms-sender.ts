@@ -45,11 +45,14 @@ export class SensSmsSender implements SmsSender {
    */
   private async sendAlimtalk(to: SmsMessage['to'], smsText: string, content: string): Promise<SmsReceipt> {
     const { alimtalkServiceId, plusFriendId, from } = this.credentials;
-    if (!alimtalkServiceId || !plusFriendId || !this.options.alimtalkTemplateCode) throw new SmsDeliveryError('Alimtalk is not configured: no service id, channel id or template');
+    if (!alimtalkServiceId || !plusFriendId || !this.options.alimtalkTemplateCode)
+      throw new SmsDeliveryError('Alimtalk is not configured: no service id, channel id or template');
     const answer = await sensPost(this.credentials, this.options, `/alimtalk/v2/services/${alimtalkServiceId}/messages`, {
       plusFriendId,
       templateCode: this.options.alimtalkTemplateCode,
-      messages: [{ countryCode: to.callingCode, to: to.nationalDigits, content, useSmsFailover: true, failoverConfig: { type: 'SMS', from, content: smsText } }],
+      messages: [
+        { countryCode: to.callingCode, to: to.nationalDigits, content, useSmsFailover: true, failoverConfig: { type: 'SMS', from, content: smsText } },
+      ],
     });
     const messages = answer.body.messages;
     const accepted = Array.isArray(messages) && messages.length > 0 && messages.every((m: { requestStatusCode?: unknown }) => m?.requestStatusCode === 'A000');

@@ -84,8 +84,7 @@ export type Reservation =
   | { readonly reserved: false; readonly refusal: SendRefusal };
 
 export type SpentAttempt =
-  | { readonly spent: true; readonly record: VerificationRecord }
-  | { readonly spent: false; readonly current: VerificationRecord | undefined };
+  { readonly spent: true; readonly record: VerificationRecord } | { readonly spent: false; readonly current: VerificationRecord | undefined };
 
 /**
  * Persistence of verifications. Every method that enforces a limit is one atomic conditional

@@ -51,5 +51,11 @@ export function ttlSeconds(codeExpiresAt: number, windowEnd: number): number {
  */
 export function sendAccepted(body: SendAccepted): SendAccepted {
   // Replays stored before `channel` existed were all SMS.
-  return { status: body.status, phoneNumber: body.phoneNumber, channel: body.channel ?? 'sms', expiresAt: body.expiresAt, resendAvailableAt: body.resendAvailableAt };
+  return {
+    status: body.status,
+    phoneNumber: body.phoneNumber,
+    channel: body.channel ?? 'sms',
+    expiresAt: body.expiresAt,
+    resendAvailableAt: body.resendAvailableAt,
+  };
 }

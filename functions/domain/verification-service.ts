@@ -4,7 +4,16 @@ import { hourEnd, hourlyCounters, type AbuseLimits } from './abuse-limits';
 import { VerificationError, secondsUntil } from './errors';
 import { renderAlimtalk, renderMessage, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
-import { SmsTimeoutError, type AbuseCounters, type Channel, type Clock, type SendAccepted, type SmsReceipt, type SmsSender, type VerificationStore } from './ports';
+import {
+  SmsTimeoutError,
+  type AbuseCounters,
+  type Channel,
+  type Clock,
+  type SendAccepted,
+  type SmsReceipt,
+  type SmsSender,
+  type VerificationStore,
+} from './ports';
 import { DAILY_WINDOW_MS, hasPendingCode, sendAccepted, type SendRefusal } from './send-rules';
 import type { TokenIssuer } from './token';
 
@@ -116,9 +125,11 @@ export class VerificationService {
     let receipt: SmsReceipt;
     try {
       const text = renderMessage(message, code);
-      receipt = await sender.send(channel === 'alimtalk' && message.alimtalkTemplate !== undefined
-        ? { to: phone, text, channel, alimtalkText: renderAlimtalk(message.alimtalkTemplate, code) }
-        : { to: phone, text });
+      receipt = await sender.send(
+        channel === 'alimtalk' && message.alimtalkTemplate !== undefined
+          ? { to: phone, text, channel, alimtalkText: renderAlimtalk(message.alimtalkTemplate, code) }
+          : { to: phone, text },
+      );
     } catch (error) {
       if (error instanceof SmsTimeoutError) {
         // The message may still arrive: the code stays active and the limits stay charged. If the
@@ -143,7 +154,13 @@ export class VerificationService {
   private async sendTestNumber(phone: PhoneNumber, code: string, now: number, channel: Channel): Promise<SendOutcome> {
     const { store, hasher, policy } = this.deps;
     const codeExpiresAt = now + policy.codeTtlMs;
-    await store.storeTestCode({ phoneNumber: phone.e164, sendId: randomUUID(), codeHash: hasher.hash(phone.e164, code), codeExpiresAt, maxAttempts: policy.maxCheckAttempts });
+    await store.storeTestCode({
+      phoneNumber: phone.e164,
+      sendId: randomUUID(),
+      codeHash: hasher.hash(phone.e164, code),
+      codeExpiresAt,
+      maxAttempts: policy.maxCheckAttempts,
+    });
     const response = sendAccepted({ status: 'pending', phoneNumber: phone.e164, channel, expiresAt: iso(codeExpiresAt), resendAvailableAt: iso(now) });
     return { response, replayed: false, testNumber: true };
   }

@@ -76,7 +76,13 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
     // Both may vary the answer: the origin (CORS) and, for a problem, the language.
     const vary = [result.headers?.Vary, cross.Vary].filter(Boolean).join(', ');
     result.headers = { ...result.headers, ...cross, ...(vary && { Vary: vary }), 'X-Request-Id': requestId };
-    log.info('request', { method: event.httpMethod, resource: event.resource, status: result.statusCode, outcome, durationMs: Math.round(performance.now() - started) });
+    log.info('request', {
+      method: event.httpMethod,
+      resource: event.resource,
+      status: result.statusCode,
+      outcome,
+      durationMs: Math.round(performance.now() - started),
+    });
     countOutcome(metricName(outcome));
     return result;
   };

@@ -159,7 +159,11 @@ export function negotiateLanguage(header: string | undefined): Language {
   const weight = new Map<Language, number>();
   let wildcard = 0;
   for (const part of header.split(',')) {
-    const [range = '', ...params] = part.trim().toLowerCase().split(';').map((p) => p.trim());
+    const [range = '', ...params] = part
+      .trim()
+      .toLowerCase()
+      .split(';')
+      .map((p) => p.trim());
     const qParam = params.find((p) => p.startsWith('q='));
     const q = qParam === undefined ? 1 : /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(qParam.slice(2)) ? Number(qParam.slice(2)) : 0;
     if (range === '*') wildcard = Math.max(wildcard, q);

@@ -42,7 +42,15 @@ export function parseFields<T>(schema: z.ZodMiniType<T>, value: unknown): T {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.join('.') || 'body';
-  if (field === 'code' && issue?.code !== 'invalid_type') throw new VerificationError('invalid_request', { reason: 'code_format', ...(codeDigits(schema) !== undefined && { digits: codeDigits(schema) as number }) });
+  if (field === 'code' && issue?.code !== 'invalid_type')
+    throw new VerificationError('invalid_request', {
+      reason: 'code_format',
+      ...(codeDigits(schema) !== undefined && { digits: codeDigits(schema) as number }),
+    });
   if (field === 'channel') throw new VerificationError('invalid_request', { reason: 'channel' });
-  throw new VerificationError('invalid_request', { reason: 'field_missing', field, expected: issue?.code === 'invalid_type' ? String(issue.expected) : 'string' });
+  throw new VerificationError('invalid_request', {
+    reason: 'field_missing',
+    field,
+    expected: issue?.code === 'invalid_type' ? String(issue.expected) : 'string',
+  });
 }

@@ -1,7 +1,16 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
-  Alarm, AnomalyDetectionAlarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, SingleValueWidget, TextWidget, TreatMissingData,
+  Alarm,
+  AnomalyDetectionAlarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TextWidget,
+  TreatMissingData,
   type IMetric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -58,10 +67,21 @@ export class Monitoring extends Construct {
     const approved = outcome('CodeApproved', 'approvals');
     const smsFailed = outcome('SmsDeliveryFailed', 'SMS refused (502)');
     const smsTimeout = outcome('SmsProviderTimeout', 'SMS timeouts (504)');
-    const smsProblems = new MathExpression({ expression: 'FILL(failed, 0) + FILL(timeouts, 0)', usingMetrics: { failed: smsFailed, timeouts: smsTimeout }, period: FIVE_MINUTES, label: 'SMS failures' });
+    const smsProblems = new MathExpression({
+      expression: 'FILL(failed, 0) + FILL(timeouts, 0)',
+      usingMetrics: { failed: smsFailed, timeouts: smsTimeout },
+      period: FIVE_MINUTES,
+      label: 'SMS failures',
+    });
     // Every write either function makes, on every table (ids t0u … t1d: metric math wants lower-case names).
     const throttled = props.tables.flatMap((table, t) =>
-      (['UpdateItem', 'PutItem', 'DeleteItem'] as const).map((op) => [`t${t}${op[0]!.toLowerCase()}`, table.metric('ThrottledRequests', { dimensionsMap: { TableName: table.tableName, Operation: op }, statistic: 'Sum', period: FIVE_MINUTES })] as const),
+      (['UpdateItem', 'PutItem', 'DeleteItem'] as const).map(
+        (op) =>
+          [
+            `t${t}${op[0]!.toLowerCase()}`,
+            table.metric('ThrottledRequests', { dimensionsMap: { TableName: table.tableName, Operation: op }, statistic: 'Sum', period: FIVE_MINUTES }),
+          ] as const,
+      ),
     );
     const ddbThrottles = new MathExpression({
       expression: throttled.map(([name]) => `FILL(${name}, 0)`).join(' + '),
@@ -71,7 +91,13 @@ export class Monitoring extends Construct {
     });
 
     // Missing data never alarms: a quiet hour is not an incident.
-    const alarm = (name: string, metric: IMetric, threshold: number, description: string, comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD) => {
+    const alarm = (
+      name: string,
+      metric: IMetric,
+      threshold: number,
+      description: string,
+      comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    ) => {
       const a = new Alarm(this, name, {
         metric,
         threshold,
@@ -84,18 +110,36 @@ export class Monitoring extends Construct {
       this.alarms.push(a);
     };
     alarm('Api5xx', props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), 5, 'API answered 5xx 5+ times in 5 minutes');
-    for (const [name, fn] of [['SendCode', props.sendCode], ['CheckCode', props.checkCode]] as const) {
+    for (const [name, fn] of [
+      ['SendCode', props.sendCode],
+      ['CheckCode', props.checkCode],
+    ] as const) {
       alarm(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name} function errors (crashes, timeouts)`);
-      alarm(`${name}Throttles`, fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name} function throttled (the account's concurrency, or a reserved one, is used up)`);
+      alarm(
+        `${name}Throttles`,
+        fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        1,
+        `${name} function throttled (the account's concurrency, or a reserved one, is used up)`,
+      );
     }
     alarm('SmsFailures', smsProblems, 5, 'SMS provider refused or timed out 5+ times in 5 minutes');
     alarm('DynamoDbThrottles', ddbThrottles, 1, 'DynamoDB throttled requests');
     const budgetSpent = outcome('SmsBudgetExhausted', 'refused: hourly SMS budget spent');
     const rangeLimited = outcome('NumberRangeLimited', 'refused: number range limit');
-    alarm('SmsBudgetExhausted', budgetSpent, 1, 'the hourly SMS budget is spent: sends are refused until the hour ends (SMS pumping or a real surge; raise SMS_BUDGET_PER_HOUR only if it is real)');
+    alarm(
+      'SmsBudgetExhausted',
+      budgetSpent,
+      1,
+      'the hourly SMS budget is spent: sends are refused until the hour ends (SMS pumping or a real surge; raise SMS_BUDGET_PER_HOUR only if it is real)',
+    );
     alarm('NumberRangeLimited', rangeLimited, 10, 'sends to one number range refused 10+ times in 5 minutes: someone is walking a range (SMS pumping)');
 
-    const conversion = new MathExpression({ expression: 'IF(sent > 0, 100 * approved / sent, 0)', usingMetrics: { sent, approved }, period: FIVE_MINUTES, label: 'conversion % (approved ÷ sent)' });
+    const conversion = new MathExpression({
+      expression: 'IF(sent > 0, 100 * approved / sent, 0)',
+      usingMetrics: { sent, approved },
+      period: FIVE_MINUTES,
+      label: 'conversion % (approved ÷ sent)',
+    });
 
     // Attack signals. Pumped numbers never type a code back, so the conversion rate collapses;
     // volume far above its usual band is the other face of the same attack.
@@ -117,18 +161,42 @@ export class Monitoring extends Construct {
       period: Duration.hours(1),
       label: 'hourly conversion % (approved ÷ sent, 100 below the volume floor)',
     });
-    alarm('LowConversion', lowConversion, CONVERSION_ALARM_PERCENT, `fewer than ${CONVERSION_ALARM_PERCENT}% of codes approved in an hour with ${CONVERSION_FLOOR}+ sent: codes go to numbers nobody reads (SMS pumping)`, ComparisonOperator.LESS_THAN_THRESHOLD);
+    alarm(
+      'LowConversion',
+      lowConversion,
+      CONVERSION_ALARM_PERCENT,
+      `fewer than ${CONVERSION_ALARM_PERCENT}% of codes approved in an hour with ${CONVERSION_FLOOR}+ sent: codes go to numbers nobody reads (SMS pumping)`,
+      ComparisonOperator.LESS_THAN_THRESHOLD,
+    );
     const badNumbers = new MathExpression({
       expression: 'FILL(country, 0) + FILL(invalid, 0)',
       usingMetrics: { country: outcome('UnsupportedCountry'), invalid: outcome('InvalidPhoneNumber') },
       period: FIVE_MINUTES,
       label: 'refused numbers (country, invalid)',
     });
-    alarm('RefusedNumbersSpike', badNumbers, 50, 'unsupported_country or invalid_phone_number 50+ times in 5 minutes: someone is probing number ranges or countries');
+    alarm(
+      'RefusedNumbersSpike',
+      badNumbers,
+      50,
+      'unsupported_country or invalid_phone_number 50+ times in 5 minutes: someone is probing number ranges or countries',
+    );
     const wafBlocked = props.webAcl
-      ? new Metric({ namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensionsMap: { WebACL: `phone-verify-${props.stage}`, Rule: 'ALL', Region: Stack.of(this).region }, statistic: 'Sum', period: FIVE_MINUTES, label: 'WAF blocked' })
+      ? new Metric({
+          namespace: 'AWS/WAFV2',
+          metricName: 'BlockedRequests',
+          dimensionsMap: { WebACL: `phone-verify-${props.stage}`, Rule: 'ALL', Region: Stack.of(this).region },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+          label: 'WAF blocked',
+        })
       : undefined;
-    if (wafBlocked) alarm('WafBlocks', wafBlocked, 100, 'WAF blocked 100+ requests in 5 minutes (rate rule, IP reputation or anonymous IPs): an attack is being held off; check it is not a real customer');
+    if (wafBlocked)
+      alarm(
+        'WafBlocks',
+        wafBlocked,
+        100,
+        'WAF blocked 100+ requests in 5 minutes (rate rule, IP reputation or anonymous IPs): an attack is being held off; check it is not a real customer',
+      );
     const latency = (fn: IFunction, label: string) =>
       ['p50', 'p99'].map((statistic) => fn.metricDuration({ statistic, period: FIVE_MINUTES, label: `${label} ${statistic}` }));
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -138,14 +206,32 @@ export class Monitoring extends Construct {
         [
           new SingleValueWidget({
             title: `Last hour (SMS budget ${props.smsBudgetPerHour > 0 ? `${props.smsBudgetPerHour}/h` : 'off'})`,
-            metrics: [sent.with({ period: Duration.hours(1), label: 'codes sent this hour' }), approved.with({ period: Duration.hours(1) }), budgetSpent.with({ period: Duration.hours(1) })],
+            metrics: [
+              sent.with({ period: Duration.hours(1), label: 'codes sent this hour' }),
+              approved.with({ period: Duration.hours(1) }),
+              budgetSpent.with({ period: Duration.hours(1) }),
+            ],
             width: 8,
           }),
           new GraphWidget({ title: 'Codes sent and approved', left: [sent, approved], right: [conversion], width: 16 }),
         ],
         [
-          new GraphWidget({ title: 'Refused checks', left: [outcome('IncorrectCode', 'incorrect codes'), outcome('TooManyAttempts', 'too many attempts'), outcome('VerificationNotFound', 'not found')], width: 8 }),
-          new GraphWidget({ title: 'Refused sends', left: [outcome('ResendTooSoon', 'resend too soon'), outcome('SendLimitReached', 'daily cap'), outcome('UnsupportedCountry', 'unsupported country'), rangeLimited, budgetSpent], width: 8 }),
+          new GraphWidget({
+            title: 'Refused checks',
+            left: [outcome('IncorrectCode', 'incorrect codes'), outcome('TooManyAttempts', 'too many attempts'), outcome('VerificationNotFound', 'not found')],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Refused sends',
+            left: [
+              outcome('ResendTooSoon', 'resend too soon'),
+              outcome('SendLimitReached', 'daily cap'),
+              outcome('UnsupportedCountry', 'unsupported country'),
+              rangeLimited,
+              budgetSpent,
+            ],
+            width: 8,
+          }),
           new GraphWidget({ title: 'SMS provider', left: [smsFailed, smsTimeout], width: 8 }),
         ],
         [
@@ -154,7 +240,11 @@ export class Monitoring extends Construct {
           new GraphWidget({
             title: 'Throttles',
             left: [props.api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum', label: 'API requests' })],
-            right: [ddbThrottles, props.sendCode.metricThrottles({ period: FIVE_MINUTES, label: 'send throttled' }), props.checkCode.metricThrottles({ period: FIVE_MINUTES, label: 'check throttled' })],
+            right: [
+              ddbThrottles,
+              props.sendCode.metricThrottles({ period: FIVE_MINUTES, label: 'send throttled' }),
+              props.checkCode.metricThrottles({ period: FIVE_MINUTES, label: 'check throttled' }),
+            ],
             width: 12,
           }),
         ],

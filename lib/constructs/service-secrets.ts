@@ -45,6 +45,8 @@ export class ServiceSecrets extends Construct {
 
   /** Lets `grantee` read these secrets' values, in one statement (Secret.grantRead would add DescribeSecret, which the functions never call). */
   grantRead(grantee: IGrantable, ...which: Array<'tokenSecret' | 'codeHashSecret' | 'sensSecret'>): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: which.map((w) => this[w].secretArn) }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: which.map((w) => this[w].secretArn) }),
+    );
   }
 }

@@ -1,7 +1,16 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import {
-  AccessLogFormat, Cors, EndpointType, LambdaIntegration, LogGroupLogDestination,
-  AccessLogField, MethodLoggingLevel, MockIntegration, PassthroughBehavior, ResponseType, RestApi,
+  AccessLogFormat,
+  Cors,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  AccessLogField,
+  MethodLoggingLevel,
+  MockIntegration,
+  PassthroughBehavior,
+  ResponseType,
+  RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -99,7 +108,12 @@ export class VerificationApi extends Construct {
 
     if (config.demoPage) this.addDemoPage();
     this.addProblemResponses(anyOrigin);
-    if (config.waf.enabled) this.firewall = new ApiFirewall(this, 'Firewall', { api: this.api, name: `phone-verify-${config.stage}`, sendRequestsPer5MinPerIp: config.waf.sendRequestsPer5MinPerIp });
+    if (config.waf.enabled)
+      this.firewall = new ApiFirewall(this, 'Firewall', {
+        api: this.api,
+        name: `phone-verify-${config.stage}`,
+        sendRequestsPer5MinPerIp: config.waf.sendRequestsPer5MinPerIp,
+      });
     if (config.customDomain) this.domain = new ApiDomain(this, 'Domain', { api: this.api, domain: config.customDomain });
   }
 

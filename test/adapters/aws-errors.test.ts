@@ -34,7 +34,9 @@ describe('DynamoDB throttled during a send', () => {
     const sender = new RecordingSender();
     const runtime = await buildRuntime(TEST_SECRETS, {
       sender,
-      db: { send: async () => Promise.reject(new ProvisionedThroughputExceededException({ message: 'throttled', $metadata: { httpStatusCode: 400 } })) } as never,
+      db: {
+        send: async () => Promise.reject(new ProvisionedThroughputExceededException({ message: 'throttled', $metadata: { httpStatusCode: 400 } })),
+      } as never,
     });
     const answer = await handlerFor(sendCodeRoute, runtime)(postEvent('/v1/verifications', { phoneNumber: '010-1234-5678' }));
     expect(answer.status).toBe(503);

@@ -61,13 +61,14 @@ describe('loadSecrets from Secrets Manager', () => {
 });
 
 describe('parseSensSecret', () => {
-  it.each([['not JSON', '{'], ['a missing field', JSON.stringify({ serviceId: 'a', accessKey: 'b', secretKey: 'c' })], ['an empty field', JSON.stringify({ serviceId: '', accessKey: 'b', secretKey: 'c', from: 'd' })]])(
-    'refuses %s with a pointer to the README',
-    (_label, json) => {
-      expect(() => parseSensSecret(json)).toThrow(ConfigError);
-      expect(() => parseSensSecret(json)).toThrow(/README/);
-    },
-  );
+  it.each([
+    ['not JSON', '{'],
+    ['a missing field', JSON.stringify({ serviceId: 'a', accessKey: 'b', secretKey: 'c' })],
+    ['an empty field', JSON.stringify({ serviceId: '', accessKey: 'b', secretKey: 'c', from: 'd' })],
+  ])('refuses %s with a pointer to the README', (_label, json) => {
+    expect(() => parseSensSecret(json)).toThrow(ConfigError);
+    expect(() => parseSensSecret(json)).toThrow(/README/);
+  });
 });
 
 describe('a stage whose SENS secret is not filled in yet', () => {
@@ -95,10 +96,15 @@ describe('a stage whose SENS secret is not filled in yet', () => {
     const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' } });
     // The right code's hash under the secret above, so the check gets as far as signing a token.
     const runtimeHash = new CodeHasher('h'.repeat(64)).hash('+821012345678', '123456');
-    const runtime = await buildRuntime({ CODE_HASH_SECRET_ARN: 'hash', SMS_PROVIDER: 'console' }, {
-      secretsClient: client,
-      db: { send: async () => ({ Attributes: { codeHash: runtimeHash, sendId: 's', attempts: 1, maxAttempts: 5, codeExpiresAt: Date.now() + 1000 } }) } as never,
-    });
+    const runtime = await buildRuntime(
+      { CODE_HASH_SECRET_ARN: 'hash', SMS_PROVIDER: 'console' },
+      {
+        secretsClient: client,
+        db: {
+          send: async () => ({ Attributes: { codeHash: runtimeHash, sendId: 's', attempts: 1, maxAttempts: 5, codeExpiresAt: Date.now() + 1000 } }),
+        } as never,
+      },
+    );
     const answer = await handlerFor(checkCodeRoute, runtime)(postEvent('/v1/verifications/check', { phoneNumber: '010-1234-5678', code: '123456' }));
     expect(answer.status).toBe(500);
     expect(answer.json.code).toBe('internal_error');

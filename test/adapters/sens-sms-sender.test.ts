@@ -17,7 +17,9 @@ describe('SensSmsSender against the SENS emulator (../shared/sens-emulator)', ()
   it('sends a request SENS accepts: service id verbatim in the path, signed, national number and country code', async () => {
     const receipt = await sender.send({ to, text: '인증번호 [123456]' });
     expect(sens.refusals).toEqual([]);
-    expect(sens.accepted).toEqual([expect.objectContaining({ channel: 'sms', type: 'SMS', countryCode: '82', content: '인증번호 [123456]', to: '01012345678' })]);
+    expect(sens.accepted).toEqual([
+      expect.objectContaining({ channel: 'sms', type: 'SMS', countryCode: '82', content: '인증번호 [123456]', to: '01012345678' }),
+    ]);
     expect(receipt.providerRequestId).toEqual(sens.accepted[0]?.requestId);
   });
 

@@ -13,23 +13,41 @@ import { InMemoryVerificationStore } from '../support/memory-store';
 const NOW = Date.UTC(2030, 0, 1, 9);
 const NUMBER = '+821012345678';
 const plan = (overrides: Partial<SendPlan> = {}): SendPlan => ({
-  phoneNumber: NUMBER, sendId: randomUUID(), codeHash: 'hash-of-code', now: NOW, codeExpiresAt: NOW + 300_000,
-  maxAttempts: 3, cooldownMs: 60_000, maxSendsPerWindow: 2, windowMs: 86_400_000, inFlightMs: 10_000, ...overrides,
+  phoneNumber: NUMBER,
+  sendId: randomUUID(),
+  codeHash: 'hash-of-code',
+  now: NOW,
+  codeExpiresAt: NOW + 300_000,
+  maxAttempts: 3,
+  cooldownMs: 60_000,
+  maxSendsPerWindow: 2,
+  windowMs: 86_400_000,
+  inFlightMs: 10_000,
+  ...overrides,
 });
 
 const stores: Array<[string, () => Promise<{ store: VerificationStore; item: () => Promise<VerificationRecord | undefined> }>]> = [
-  ['in memory', async () => {
-    const store = new InMemoryVerificationStore();
-    return { store, item: async () => store.items.get(NUMBER) };
-  }],
-  ['DynamoDB Local', async () => {
-    const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
-    const { TABLE_NAME } = await testTables(endpoint);
-    const db = documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 });
-    const store = new DynamoVerificationStore(db, TABLE_NAME);
-    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-    return { store, item: async () => (await db.send(new GetCommand({ TableName: TABLE_NAME, Key: { phoneNumber: NUMBER } }))).Item as VerificationRecord | undefined };
-  }],
+  [
+    'in memory',
+    async () => {
+      const store = new InMemoryVerificationStore();
+      return { store, item: async () => store.items.get(NUMBER) };
+    },
+  ],
+  [
+    'DynamoDB Local',
+    async () => {
+      const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
+      const { TABLE_NAME } = await testTables(endpoint);
+      const db = documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 });
+      const store = new DynamoVerificationStore(db, TABLE_NAME);
+      const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+      return {
+        store,
+        item: async () => (await db.send(new GetCommand({ TableName: TABLE_NAME, Key: { phoneNumber: NUMBER } }))).Item as VerificationRecord | undefined,
+      };
+    },
+  ],
 ];
 
 describe.each(stores)('the VerificationStore contract (%s)', (_name, open) => {
@@ -50,8 +68,15 @@ describe.each(stores)('the VerificationStore contract (%s)', (_name, open) => {
   it('stops at the daily cap, and starts a new window when it ends', async () => {
     await store.reserveSend(plan({ cooldownMs: 0 }));
     expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 1 }))).toMatchObject({ reserved: true, sendCount: 2 });
-    expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 2 }))).toEqual({ reserved: false, refusal: { kind: 'daily_cap', retryAt: NOW + 86_400_000 } });
-    expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 86_400_000 }))).toMatchObject({ reserved: true, windowStart: NOW + 86_400_000, sendCount: 1 });
+    expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 2 }))).toEqual({
+      reserved: false,
+      refusal: { kind: 'daily_cap', retryAt: NOW + 86_400_000 },
+    });
+    expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 86_400_000 }))).toMatchObject({
+      reserved: true,
+      windowStart: NOW + 86_400_000,
+      sendCount: 1,
+    });
   });
 
   it('puts a refused send back exactly as the number was', async () => {

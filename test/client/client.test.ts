@@ -23,12 +23,28 @@ function scripted(answers: Answer[]) {
   return { fetch: fetch as typeof globalThis.fetch, requests };
 }
 
-const ACCEPTED = { status: 'pending', phoneNumber: '+821012345678', channel: 'sms', expiresAt: '2026-12-02T00:05:00Z', resendAvailableAt: '2026-12-02T00:01:00Z' };
-const problem = (status: number, code: string, extra: object = {}) => ({ type: `urn:phone-verify:problem:${code.replaceAll('_', '-')}`, title: 't', status, detail: 'd', code, ...extra });
+const ACCEPTED = {
+  status: 'pending',
+  phoneNumber: '+821012345678',
+  channel: 'sms',
+  expiresAt: '2026-12-02T00:05:00Z',
+  resendAvailableAt: '2026-12-02T00:01:00Z',
+};
+const problem = (status: number, code: string, extra: object = {}) => ({
+  type: `urn:phone-verify:problem:${code.replaceAll('_', '-')}`,
+  title: 't',
+  status,
+  detail: 'd',
+  code,
+  ...extra,
+});
 
 describe('createPhoneVerifyClient', () => {
   it('posts to the base URL, with or without its trailing slash, and a fresh Idempotency-Key per send', async () => {
-    const { fetch, requests } = scripted([{ status: 202, body: ACCEPTED }, { status: 202, body: ACCEPTED }]);
+    const { fetch, requests } = scripted([
+      { status: 202, body: ACCEPTED },
+      { status: 202, body: ACCEPTED },
+    ]);
     await createPhoneVerifyClient({ baseUrl: 'https://verify.example.com/prod/', fetch }).sendCode('010-1234-5678');
     await createPhoneVerifyClient({ baseUrl: 'https://verify.example.com/prod', fetch }).sendCode('010-1234-5678', { channel: 'alimtalk' });
     expect(requests.map((r) => r.url)).toEqual(['https://verify.example.com/prod/v1/verifications', 'https://verify.example.com/prod/v1/verifications']);
@@ -64,32 +80,48 @@ describe('createPhoneVerifyClient', () => {
   it('gives up after `retries`, and does not wait out a Retry-After longer than maxRetryWaitMs', async () => {
     const busy = { status: 503, body: problem(503, 'service_unavailable'), headers: { 'Retry-After': '1' } };
     const twice = scripted([busy, busy]);
-    expect(await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch: twice.fetch, retries: 1 }).sendCode('010-1234-5678')).toMatchObject({ ok: false, problem: { code: 'service_unavailable' } });
+    expect(await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch: twice.fetch, retries: 1 }).sendCode('010-1234-5678')).toMatchObject({
+      ok: false,
+      problem: { code: 'service_unavailable' },
+    });
     expect(twice.requests).toHaveLength(2);
     const long = scripted([{ ...busy, headers: { 'Retry-After': '30' } }]);
-    expect(await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch: long.fetch }).sendCode('010-1234-5678')).toMatchObject({ ok: false, problem: { retryAfterSeconds: 30 } });
+    expect(await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch: long.fetch }).sendCode('010-1234-5678')).toMatchObject({
+      ok: false,
+      problem: { retryAfterSeconds: 30 },
+    });
     expect(long.requests).toHaveLength(1);
   });
 
   it('never retries a check (each one spends an attempt), not even after a 503 or a network failure', async () => {
     const busy = scripted([{ status: 503, body: problem(503, 'service_unavailable'), headers: { 'Retry-After': '1' } }]);
-    expect(await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch: busy.fetch }).checkCode('010-1234-5678', '123456')).toMatchObject({ ok: false, problem: { code: 'service_unavailable' } });
+    expect(await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch: busy.fetch }).checkCode('010-1234-5678', '123456')).toMatchObject({
+      ok: false,
+      problem: { code: 'service_unavailable' },
+    });
     expect(busy.requests).toHaveLength(1);
     const down = scripted(['network-error']);
-    await expect(createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch: down.fetch }).checkCode('010-1234-5678', '123456')).rejects.toBeInstanceOf(PhoneVerifyRequestError);
+    await expect(createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch: down.fetch }).checkCode('010-1234-5678', '123456')).rejects.toBeInstanceOf(
+      PhoneVerifyRequestError,
+    );
     expect(down.requests).toHaveLength(1);
   });
 
   it('sends Accept-Language when a language is chosen, and none otherwise', async () => {
-    const { fetch, requests } = scripted([{ status: 202, body: ACCEPTED }, { status: 200, body: {} }]);
+    const { fetch, requests } = scripted([
+      { status: 202, body: ACCEPTED },
+      { status: 200, body: {} },
+    ]);
     await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch, language: 'ko' }).sendCode('010-1234-5678');
     await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch }).checkCode('010-1234-5678', '123456');
     expect(requests.map((r) => r.headers.get('accept-language'))).toEqual(['ko', null]);
   });
 
-  it('throws PhoneVerifyRequestError for an answer that is not the API\'s (a proxy\'s HTML 502, say)', async () => {
+  it("throws PhoneVerifyRequestError for an answer that is not the API's (a proxy's HTML 502, say)", async () => {
     const fetch = (async () => new Response('<html>Bad gateway</html>', { status: 502, headers: { 'Content-Type': 'text/html' } })) as typeof globalThis.fetch;
-    const error = await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch }).sendCode('010-1234-5678').catch((e: unknown) => e);
+    const error = await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch })
+      .sendCode('010-1234-5678')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PhoneVerifyRequestError);
     expect((error as PhoneVerifyRequestError).status).toBe(502);
   });

@@ -48,7 +48,17 @@ describe('verifyPhoneToken (exported from the package for consuming backends)', 
     ['after exp (beyond the 5 s leeway)', {}, NOW + 606_000, 'expired'],
     ['another environment', { issuer: 'phone-verify/dev' }, NOW, 'wrong_issuer'],
     ['another audience', { audience: 'billing' }, NOW, 'wrong_audience'],
-    ['a resolver that does not know the kid', { secret: undefined, secretResolver: () => { throw new Error('kid v7 unknown'); } }, NOW, 'unknown_key'],
+    [
+      'a resolver that does not know the kid',
+      {
+        secret: undefined,
+        secretResolver: () => {
+          throw new Error('kid v7 unknown');
+        },
+      },
+      NOW,
+      'unknown_key',
+    ],
     ['a secret of 31 bytes (RFC 7518: at least 32)', { secret: SECRET.slice(0, 31) }, NOW, 'secret_too_short'],
     ['an empty secret', { secret: '' }, NOW, 'secret_too_short'],
     ['a resolver that returns a short secret', { secret: undefined, secretResolver: () => new Uint8Array(16) }, NOW, 'secret_too_short'],
@@ -70,7 +80,9 @@ describe('verifyPhoneToken (exported from the package for consuming backends)', 
     ['an empty issuer', { secret: SECRET, issuer: '' }],
   ])('refuses to run with %s when called from plain JavaScript (TypeError, not "any issuer")', async (_label, options) => {
     const { token } = await issuer.issue('+821012345678', NOW);
-    await expect(verifyPhoneToken(token, options as never)).rejects.toThrow(new TypeError('verifyPhoneToken: options.issuer is required (e.g. "phone-verify/prod"), so a token of another environment is refused'));
+    await expect(verifyPhoneToken(token, options as never)).rejects.toThrow(
+      new TypeError('verifyPhoneToken: options.issuer is required (e.g. "phone-verify/prod"), so a token of another environment is refused'),
+    );
   });
 
   it('accepts a token 4 s past exp (clock skew leeway)', async () => {
@@ -89,14 +101,30 @@ describe('verifyPhoneToken (exported from the package for consuming backends)', 
 
   it('refuses HS512 and unsigned ("none") tokens', async () => {
     const claims = { phone_number: '+821012345678', phone_number_verified: true };
-    const hs512 = await new SignJWT(claims).setProtectedHeader({ alg: 'HS512' }).setIssuer('phone-verify/prod').setAudience('phone-verify').setSubject('+821012345678').setIssuedAt(NOW / 1000).setExpirationTime(NOW / 1000 + 600).setJti('j').sign(new TextEncoder().encode(SECRET));
+    const hs512 = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS512' })
+      .setIssuer('phone-verify/prod')
+      .setAudience('phone-verify')
+      .setSubject('+821012345678')
+      .setIssuedAt(NOW / 1000)
+      .setExpirationTime(NOW / 1000 + 600)
+      .setJti('j')
+      .sign(new TextEncoder().encode(SECRET));
     expect(await refusal(verifyPhoneToken(hs512, { secret: SECRET, issuer: 'phone-verify/prod', currentDate: at(NOW) }))).toBe('wrong_algorithm');
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...claims, iss: 'phone-verify/prod', aud: 'phone-verify', sub: '+821012345678', iat: NOW / 1000, exp: NOW / 1000 + 600, jti: 'j' })).toString('base64url')}.`;
     expect(await refusal(verifyPhoneToken(none, { secret: SECRET, issuer: 'phone-verify/prod', currentDate: at(NOW) }))).toBe('wrong_algorithm');
   });
 
   it('refuses a correctly signed token that does not say the number was verified', async () => {
-    const token = await new SignJWT({ phone_number: '+821012345678', phone_number_verified: false }).setProtectedHeader({ alg: 'HS256' }).setIssuer('phone-verify/prod').setAudience('phone-verify').setSubject('+821012345678').setIssuedAt(NOW / 1000).setExpirationTime(NOW / 1000 + 600).setJti('j').sign(new TextEncoder().encode(SECRET));
+    const token = await new SignJWT({ phone_number: '+821012345678', phone_number_verified: false })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('phone-verify/prod')
+      .setAudience('phone-verify')
+      .setSubject('+821012345678')
+      .setIssuedAt(NOW / 1000)
+      .setExpirationTime(NOW / 1000 + 600)
+      .setJti('j')
+      .sign(new TextEncoder().encode(SECRET));
     expect(await refusal(verifyPhoneToken(token, { secret: SECRET, issuer: 'phone-verify/prod', currentDate: at(NOW) }))).toBe('not_verified');
   });
 

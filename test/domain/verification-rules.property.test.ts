@@ -18,9 +18,20 @@ type Op =
   | { kind: 'wait'; ms: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('send' as const), who: fc.nat(2), sms: fc.constantFrom('ok' as const, 'ok' as const, 'refuse' as const, 'timeout' as const), key: fc.option(fc.constantFrom('k1', 'k2'), { nil: undefined }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('send' as const),
+      who: fc.nat(2),
+      sms: fc.constantFrom('ok' as const, 'ok' as const, 'refuse' as const, 'timeout' as const),
+      key: fc.option(fc.constantFrom('k1', 'k2'), { nil: undefined }),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('check' as const), who: fc.nat(2), right: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 90_000 }), fc.integer({ min: 0, max: 30 * 3600_000 })) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 90_000 }), fc.integer({ min: 0, max: 30 * 3600_000 })) }),
+  },
 );
 
 const policies: fc.Arbitrary<VerificationPolicy> = fc.record({
@@ -47,7 +58,9 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
         const hasher = new CodeHasher('property-test-secret-0123456789');
         const handed: Array<{ e164: string; at: number }> = []; // every message the provider was asked to send
         const service = new VerificationService({
-          store, clock, policy,
+          store,
+          clock,
+          policy,
           counters: new InMemoryAbuseCounters(),
           sender: { send: (m) => (handed.push({ e164: m.to.e164, at: clock.now() }), sender.send(m)) },
           hasher,
@@ -79,7 +92,10 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
             continue;
           }
           const pending = store.items.get(phone.e164);
-          const delivered = sender.messages.filter((m) => m.to.e164 === phone.e164).at(-1)?.text.slice(1, 7);
+          const delivered = sender.messages
+            .filter((m) => m.to.e164 === phone.e164)
+            .at(-1)
+            ?.text.slice(1, 7);
           const code = delivered === undefined ? '000000' : step.right ? delivered : wrong(delivered);
           const allowed = hasPendingCode(pending, clock.now()) && (pending?.attempts ?? 0) < (pending?.maxAttempts ?? 0);
           let outcome: string;
@@ -112,7 +128,10 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
         const perHour = new Map<string, number>();
         for (const { e164, at } of handed) {
           const hour = Math.floor(at / HOUR);
-          for (const [key, max] of [[`budget#${hour}`, policy.smsBudgetPerHour], [`range#${e164.slice(0, -4)}#${hour}`, policy.maxSendsPerPrefixPerHour]] as const) {
+          for (const [key, max] of [
+            [`budget#${hour}`, policy.smsBudgetPerHour],
+            [`range#${e164.slice(0, -4)}#${hour}`, policy.maxSendsPerPrefixPerHour],
+          ] as const) {
             perHour.set(key, (perHour.get(key) ?? 0) + 1);
             if (max > 0) expect(perHour.get(key)).toBeLessThanOrEqual(max);
           }

@@ -10,10 +10,23 @@ const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));
 
 function service(store: InMemoryVerificationStore, sender = new RecordingSender()) {
   return new VerificationService({
-    store, sender, clock: new TestClock(), counters: new InMemoryAbuseCounters(),
+    store,
+    sender,
+    clock: new TestClock(),
+    counters: new InMemoryAbuseCounters(),
     hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
     tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, { kid: 'k', secret: 'unit-test-token-secret-0123456789' }),
-    policy: { codeLength: 6, codeTtlMs: 300_000, maxCheckAttempts: 5, resendCooldownMs: 60_000, maxSendsPerDay: 5, smsTimeoutMs: 5000, smsBudgetPerHour: 1000, maxSendsPerPrefixPerHour: 30, testNumbers: new Map() },
+    policy: {
+      codeLength: 6,
+      codeTtlMs: 300_000,
+      maxCheckAttempts: 5,
+      resendCooldownMs: 60_000,
+      maxSendsPerDay: 5,
+      smsTimeoutMs: 5000,
+      smsBudgetPerHour: 1000,
+      maxSendsPerPrefixPerHour: 30,
+      testNumbers: new Map(),
+    },
     message: { template: '[{code}]' },
   });
 }
@@ -39,7 +52,9 @@ describe('VerificationService.send when a bookkeeping write fails after the SMS'
     store.forgetIdempotencyKey = async () => Promise.reject(new Error('throttled'));
     const sender = new RecordingSender();
     sender.mode = 'timeout';
-    const error = await service(store, sender).send(phone, 'key-1').catch((e: unknown) => e);
+    const error = await service(store, sender)
+      .send(phone, 'key-1')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).code).toBe('sms_provider_timeout');
   });

@@ -109,7 +109,8 @@ describe('phone-verify/client against npm start', () => {
   // Last: it spends the server's hourly budget for everyone.
   it('stops at the hourly SMS budget: sms_budget_exhausted', async () => {
     const answers: string[] = [];
-    for (let n = 0; n < 20 && answers.at(-1) !== 'sms_budget_exhausted'; n++) answers.push(problemOf(await client.sendCode(`010-7${String(n).padStart(3, '0')}-0001`)));
+    for (let n = 0; n < 20 && answers.at(-1) !== 'sms_budget_exhausted'; n++)
+      answers.push(problemOf(await client.sendCode(`010-7${String(n).padStart(3, '0')}-0001`)));
     expect(answers.at(-1)).toBe('sms_budget_exhausted');
     expect(smsCount()).toBe(14);
   });

@@ -17,7 +17,16 @@ if (!CHROMIUM) {
     server = await startLocalServer();
     browser = await chromium.launch({
       executablePath: CHROMIUM ?? '',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage();
     await page.goto(`${server.base}/`);

@@ -36,11 +36,26 @@ describe('npm start answers everything with a problem document', () => {
     ['POST //a:99999/', 'POST //a:99999/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n', 404, 'not_found'],
     ['an unknown method token', 'FROB /v1/verifications HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'invalid_request'],
     ['a 20 KB header', `POST /v1/verifications HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 400, 'invalid_request'],
-    ['broken chunked framing', 'POST /v1/verifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', 400, 'invalid_request'],
+    [
+      'broken chunked framing',
+      'POST /v1/verifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      400,
+      'invalid_request',
+    ],
     ['a trailing slash', 'POST /v1/verifications/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}', 404, 'not_found'],
     ['another case', 'POST /V1/verifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}', 404, 'not_found'],
-    ['a percent-encoded spelling', 'POST /v1/%76erifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}', 404, 'not_found'],
-    ['the check route with a trailing slash', 'POST /v1/verifications/check/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}', 404, 'not_found'],
+    [
+      'a percent-encoded spelling',
+      'POST /v1/%76erifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+      404,
+      'not_found',
+    ],
+    [
+      'the check route with a trailing slash',
+      'POST /v1/verifications/check/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+      404,
+      'not_found',
+    ],
   ])('%s', async (_label, request, status, code) => {
     expectProblem(await rawRequest(base(), request), status, code);
   });
@@ -71,7 +86,9 @@ describe('npm start under a burst, on a healthy DynamoDB Local', () => {
   }, 30_000);
 
   it('200 concurrent sends to 200 numbers: every one 202, none 503', async () => {
-    const statuses = await Promise.all(Array.from({ length: 200 }, async (_, i) => (await post(server?.base ?? '', '/v1/verifications', { phoneNumber: number(i) })).status));
+    const statuses = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => (await post(server?.base ?? '', '/v1/verifications', { phoneNumber: number(i) })).status),
+    );
     expect(statuses.filter((s) => s !== 202)).toEqual([]);
   });
 
@@ -116,7 +133,11 @@ describe('npm start with SMS_PROVIDER=sens, against the SENS emulator', () => {
   let server: LocalServer | undefined;
   beforeAll(async () => {
     sens = await startSens();
-    server = await startLocalServer({ DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '', TABLE_NAME: `sens-${randomUUID()}`, ...sensEnv(sens, 5000) });
+    server = await startLocalServer({
+      DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '',
+      TABLE_NAME: `sens-${randomUUID()}`,
+      ...sensEnv(sens, 5000),
+    });
   }, 120_000);
   afterAll(async () => {
     await server?.stop();
@@ -135,15 +156,19 @@ describe('npm start with SMS_PROVIDER=sens, against the SENS emulator', () => {
 });
 
 describe('npm start stops DynamoDB Local on every stop signal', () => {
-  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s', async (signal) => {
-    const server = await startLocalServer();
-    try {
-      const port = server.output().match(/DynamoDB Local at http:\/\/127\.0\.0\.1:([0-9]+)/)?.[1] ?? 'none';
-      expect(javaProcessesOn(port)).toHaveLength(1);
-      expect(await server.stop(signal)).toBe(0);
-      expect(javaProcessesOn(port)).toEqual([]);
-    } finally {
-      await server.stop('SIGKILL');
-    }
-  }, 120_000);
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
+    '%s',
+    async (signal) => {
+      const server = await startLocalServer();
+      try {
+        const port = server.output().match(/DynamoDB Local at http:\/\/127\.0\.0\.1:([0-9]+)/)?.[1] ?? 'none';
+        expect(javaProcessesOn(port)).toHaveLength(1);
+        expect(await server.stop(signal)).toBe(0);
+        expect(javaProcessesOn(port)).toEqual([]);
+      } finally {
+        await server.stop('SIGKILL');
+      }
+    },
+    120_000,
+  );
 });

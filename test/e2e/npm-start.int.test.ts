@@ -50,7 +50,10 @@ describe('npm start (the real local server, as a user runs it)', () => {
     expect(phoneNumber).toBe('+821012345678');
 
     // The log shows the masked number only, never the full one, the code or the token.
-    const logLines = server.output().split('\n').filter((l) => l.startsWith('{'));
+    const logLines = server
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(logLines.length).toBeGreaterThanOrEqual(2);
     expect(logLines.join('\n')).toContain('+82 10-****-5678');
     for (const secret of ['+821012345678', '01012345678', code ?? '', token]) expect(logLines.join('\n')).not.toContain(secret);
@@ -69,7 +72,11 @@ describe('npm start with DYNAMODB_ENDPOINT (a DynamoDB Local that is already run
     try {
       expect(server.output()).toContain(`DynamoDB: ${endpoint}, tables external-`);
       expect(server.output()).not.toContain('embedded DynamoDB Local');
-      const sent = await fetch(`${server.base}/v1/verifications`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"phoneNumber":"010-1234-5678"}' });
+      const sent = await fetch(`${server.base}/v1/verifications`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"phoneNumber":"010-1234-5678"}',
+      });
       expect(sent.status).toBe(202);
     } finally {
       expect(await server.stop()).toBe(0);

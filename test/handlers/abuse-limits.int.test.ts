@@ -42,7 +42,7 @@ describe('the hourly SMS budget and the number-range limit, exact under concurre
     expect(await h.item(spread(0))).toEqual(before);
   });
 
-  it("a cooldown refusal spends no budget; a provider refusal (502) does; the next clock hour starts afresh", async () => {
+  it('a cooldown refusal spends no budget; a provider refusal (502) does; the next clock hour starts afresh', async () => {
     const h = await dynamoHarness({ SMS_BUDGET_PER_HOUR: '3' });
     expect((await h.send({ phoneNumber: spread(0) })).status).toBe(202); // 1
     expect((await h.send({ phoneNumber: spread(0) })).json.code).toBe('resend_too_soon'); // not counted

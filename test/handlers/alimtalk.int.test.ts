@@ -15,11 +15,25 @@ describe('KakaoTalk Alimtalk with SMS failover, against the SENS emulator (SPEC 
   const endpoint = () => process.env.TEST_DYNAMODB_ENDPOINT ?? '';
 
   const service = async (env: Record<string, string> = {}) => {
-    const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint(), RESEND_COOLDOWN_SECONDS: '0', ...sensEnv(sens), ...alimtalkEnv(), MESSAGE_CHANNEL: 'alimtalk', ...env }, {}, ALL_PARTS);
+    const runtime = await buildRuntime(
+      {
+        ...TEST_SECRETS,
+        ...tables,
+        DYNAMODB_ENDPOINT: endpoint(),
+        RESEND_COOLDOWN_SECONDS: '0',
+        ...sensEnv(sens),
+        ...alimtalkEnv(),
+        MESSAGE_CHANNEL: 'alimtalk',
+        ...env,
+      },
+      {},
+      ALL_PARTS,
+    );
     const send = handlerFor(sendCodeRoute, runtime);
     const check = handlerFor(checkCodeRoute, runtime);
     return {
-      send: (body: object = {}, headers: Record<string, string> = {}) => send(postEvent('/v1/verifications', { phoneNumber: '010-1234-5678', ...body }, headers)),
+      send: (body: object = {}, headers: Record<string, string> = {}) =>
+        send(postEvent('/v1/verifications', { phoneNumber: '010-1234-5678', ...body }, headers)),
       check: (code: string | undefined) => check(postEvent('/v1/verifications/check', { phoneNumber: E164, code })),
     };
   };

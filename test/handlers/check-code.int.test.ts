@@ -18,7 +18,12 @@ describe('POST /v1/verifications/check', () => {
   it('approves the right code with a token any backend can verify offline', async () => {
     const answer = await h.check({ phoneNumber: E164, code });
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ status: 'approved', phoneNumber: E164, token: expect.any(String), tokenExpiresAt: new Date(h.clock.now() + 600 * SECOND).toISOString() });
+    expect(answer.json).toEqual({
+      status: 'approved',
+      phoneNumber: E164,
+      token: expect.any(String),
+      tokenExpiresAt: new Date(h.clock.now() + 600 * SECOND).toISOString(),
+    });
     const { payload, protectedHeader } = await jwtVerify(answer.json.token as string, new TextEncoder().encode(TEST_SECRETS.TOKEN_SECRET), {
       issuer: 'phone-verify/local',
       audience: 'phone-verify',

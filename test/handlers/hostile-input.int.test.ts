@@ -40,7 +40,12 @@ const CORPUS: Case[] = [
   ['a NUL byte', phone('010\u000012345678'), JSON_TYPE, 'invalid_phone_number'],
   ['__proto__ as the body', '{"__proto__":{"phoneNumber":"010-1234-5678"}}', JSON_TYPE, 'invalid_request'],
   ['constructor pollution', '{"constructor":{"prototype":{"phoneNumber":"010-1234-5678"}}}', JSON_TYPE, 'invalid_request'],
-  ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0x70, 0x68, 0x6f, 0x6e, 0x65, 0x4e, 0x75, 0x6d, 0x62, 0x65, 0x72, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]), JSON_TYPE, 'invalid_request'],
+  [
+    'invalid UTF-8',
+    Buffer.from([0x7b, 0x22, 0x70, 0x68, 0x6f, 0x6e, 0x65, 0x4e, 0x75, 0x6d, 0x62, 0x65, 0x72, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]),
+    JSON_TYPE,
+    'invalid_request',
+  ],
   ['a lone surrogate escape', '{"phoneNumber":"\\udc00"}', JSON_TYPE, 'invalid_request'],
   ['duplicate keys', '{"phoneNumber":"010-1234-5678","phoneNumber":"+1 202 555 0143"}', JSON_TYPE, 'invalid_request'],
   ['trailing garbage', '{"phoneNumber":"010-1234-5678"} {}', JSON_TYPE, 'invalid_request'],
@@ -58,7 +63,10 @@ describe('hostile input', () => {
     h = await dynamoHarness();
   });
 
-  for (const [route, handler] of [['send', sendCodeRoute], ['check', checkCodeRoute]] as const) {
+  for (const [route, handler] of [
+    ['send', sendCodeRoute],
+    ['check', checkCodeRoute],
+  ] as const) {
     it.each(CORPUS)(`${route}: %s → its 4xx problem`, async (_label, body, headers, expected) => {
       const raw = Buffer.isBuffer(body) ? body : Buffer.from(body);
       const answer = await handlerFor(handler, h.runtime)(apiEvent({ path: handler.path, body: raw.toString('base64'), base64: true, headers }));
@@ -75,7 +83,9 @@ describe('hostile input', () => {
     for (const handler of [sendCodeRoute, checkCodeRoute]) {
       for (const [, body, headers] of CORPUS) {
         const raw = Buffer.isBuffer(body) ? body : Buffer.from(body);
-        expect((await handlerFor(handler, fresh.runtime)(apiEvent({ path: handler.path, body: raw.toString('base64'), base64: true, headers }))).status).toBeLessThan(500);
+        expect(
+          (await handlerFor(handler, fresh.runtime)(apiEvent({ path: handler.path, body: raw.toString('base64'), base64: true, headers }))).status,
+        ).toBeLessThan(500);
       }
     }
     expect(await fresh.items()).toEqual([]);

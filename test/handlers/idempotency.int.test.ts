@@ -121,8 +121,17 @@ describe('POST /v1/verifications with Idempotency-Key', () => {
   it('does not block the key past the SMS timeout if the sender crashed mid-send', async () => {
     // A crash between the reservation and the SMS leaves the key without a stored 202.
     await h.store.reserveSend({
-      phoneNumber: E164, sendId: 'crashed', codeHash: 'x', now: h.clock.now(), codeExpiresAt: h.clock.now() + 300_000, maxAttempts: 5,
-      cooldownMs: 60_000, maxSendsPerWindow: 5, windowMs: 86_400_000, inFlightMs: 10_000, idempotencyKey: 'k',
+      phoneNumber: E164,
+      sendId: 'crashed',
+      codeHash: 'x',
+      now: h.clock.now(),
+      codeExpiresAt: h.clock.now() + 300_000,
+      maxAttempts: 5,
+      cooldownMs: 60_000,
+      maxSendsPerWindow: 5,
+      windowMs: 86_400_000,
+      inFlightMs: 10_000,
+      idempotencyKey: 'k',
     });
     expect((await h.send(KR, key('k'))).json.code).toBe('request_in_progress');
     h.clock.advance(60_000); // past the in-flight lease and the cooldown: the user is not locked out

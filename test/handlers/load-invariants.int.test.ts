@@ -3,7 +3,11 @@ import { dynamoHarness } from '../support/harness';
 
 const NUMBERS = Array.from({ length: 25 }, (_, i) => `+8210${String(20_000_000 + i * 7919).slice(-8)}`);
 const count = (xs: unknown[], x: unknown) => xs.filter((y) => y === x).length;
-const shuffle = <T>(xs: T[]) => xs.map((x) => [Math.random(), x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+const shuffle = <T>(xs: T[]) =>
+  xs
+    .map((x) => [Math.random(), x] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, x]) => x);
 
 describe('invariants under real concurrency on DynamoDB Local (hundreds of parallel requests, 25 numbers)', () => {
   it('300 simultaneous sends with no cooldown: exactly 5 SMS per number, the rest send_limit_reached', async () => {
@@ -48,7 +52,12 @@ describe('invariants under real concurrency on DynamoDB Local (hundreds of paral
   it('200 simultaneous sends with the 60 s cooldown: exactly one SMS per number', async () => {
     const h = await dynamoHarness();
     const answers = await Promise.all(shuffle(NUMBERS.flatMap((n) => Array.from({ length: 8 }, () => n))).map((phoneNumber) => h.send({ phoneNumber })));
-    expect(count(answers.map((a) => a.status), 202)).toBe(25);
+    expect(
+      count(
+        answers.map((a) => a.status),
+        202,
+      ),
+    ).toBe(25);
     expect(h.sender.messages).toHaveLength(25);
   });
 });
@@ -59,8 +68,16 @@ describe('a crash between storing the code and sending the SMS', () => {
     const { store } = h;
     // The function dies right after the reservation write: a code exists that no SMS carried.
     await store.reserveSend({
-      phoneNumber: '+821012345678', sendId: 'lost', codeHash: 'never-sent', now: h.clock.now(), codeExpiresAt: h.clock.now() + 300_000,
-      maxAttempts: 5, cooldownMs: 60_000, maxSendsPerWindow: 5, windowMs: 86_400_000, inFlightMs: 10_000,
+      phoneNumber: '+821012345678',
+      sendId: 'lost',
+      codeHash: 'never-sent',
+      now: h.clock.now(),
+      codeExpiresAt: h.clock.now() + 300_000,
+      maxAttempts: 5,
+      cooldownMs: 60_000,
+      maxSendsPerWindow: 5,
+      windowMs: 86_400_000,
+      inFlightMs: 10_000,
     });
     expect((await h.send({ phoneNumber: '010-1234-5678' })).json.code).toBe('resend_too_soon');
     h.clock.advance(60_000);

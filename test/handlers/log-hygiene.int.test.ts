@@ -41,7 +41,11 @@ describe('log hygiene: a full flow with every log level on', () => {
     const tables = await testTables(endpoint);
     const runtime = await buildRuntime(
       {
-        ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...sensEnv(sens), RESEND_COOLDOWN_SECONDS: '0',
+        ...TEST_SECRETS,
+        ...tables,
+        DYNAMODB_ENDPOINT: endpoint,
+        ...sensEnv(sens),
+        RESEND_COOLDOWN_SECONDS: '0',
       },
       { db: documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 }) },
       ALL_PARTS,
@@ -73,10 +77,17 @@ describe('log hygiene: a full flow with every log level on', () => {
     expect(output).toContain(`"smsRequestId":"${sens.accepted[0]?.requestId}"`);
 
     const forbidden = {
-      code, token: String(approved.json.token), 'token payload': String(approved.json.token).split('.')[1] ?? '',
-      'E.164 number': '+821012345678', 'national number': '01012345678', 'dashed number': '010-1234-5678', 'bare national number': '1012345678',
-      'token secret': TEST_SECRETS.TOKEN_SECRET, 'code hash secret': TEST_SECRETS.CODE_HASH_SECRET,
-      'SENS secret key': SENS_TEST_CREDENTIALS.secretKey, 'SENS access key': SENS_TEST_CREDENTIALS.accessKey,
+      code,
+      token: String(approved.json.token),
+      'token payload': String(approved.json.token).split('.')[1] ?? '',
+      'E.164 number': '+821012345678',
+      'national number': '01012345678',
+      'dashed number': '010-1234-5678',
+      'bare national number': '1012345678',
+      'token secret': TEST_SECRETS.TOKEN_SECRET,
+      'code hash secret': TEST_SECRETS.CODE_HASH_SECRET,
+      'SENS secret key': SENS_TEST_CREDENTIALS.secretKey,
+      'SENS access key': SENS_TEST_CREDENTIALS.accessKey,
     };
     for (const [what, value] of Object.entries(forbidden)) expect({ what, leaked: output.includes(value) }).toEqual({ what, leaked: false });
   });

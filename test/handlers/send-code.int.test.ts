@@ -216,4 +216,3 @@ describe('POST /v1/verifications', () => {
     });
   });
 });
-

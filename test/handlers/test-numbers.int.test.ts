@@ -46,7 +46,11 @@ describe('test numbers for app-store review (SPEC section 2)', () => {
     await h.send({ phoneNumber: '010-5555-1234' });
     const real = await h.check({ phoneNumber: '+821055551234', code: h.sender.lastCode('+821055551234') });
     expect(decodeJwt(String(real.json.token))).not.toHaveProperty('test_number');
-    const verified = await verifyPhoneToken(String(real.json.token), { secret: TEST_SECRETS.TOKEN_SECRET, issuer: 'phone-verify/local', currentDate: new Date(h.clock.now()) });
+    const verified = await verifyPhoneToken(String(real.json.token), {
+      secret: TEST_SECRETS.TOKEN_SECRET,
+      issuer: 'phone-verify/local',
+      currentDate: new Date(h.clock.now()),
+    });
     expect(verified.testNumber).toBe(false);
   });
 

@@ -34,15 +34,24 @@ describe('the message catalogue (functions/http/messages.ts)', () => {
       const { title, detail } = problemText(language, code, {});
       expect({ code, title: title.length > 0, detail: detail.length > 0 }).toEqual({ code, title: true, detail: true });
     }
-    for (const reason of INVALID_REASONS) expect({ reason, text: problemText(language, 'invalid_request', { reason }).detail.length > 0 }).toEqual({ reason, text: true });
+    for (const reason of INVALID_REASONS)
+      expect({ reason, text: problemText(language, 'invalid_request', { reason }).detail.length > 0 }).toEqual({ reason, text: true });
   });
 
   it('writes Korean in Hangul, as whole polite sentences, never just the English again', () => {
     for (const code of PROBLEM_CODES) {
       const ko = problemText('ko', code, {});
       const en = problemText('en', code, {});
-      expect({ code, hangul: /[가-힣]/.test(ko.title) && /[가-힣]/.test(ko.detail), sentence: /(니다|세요)\.$/.test(ko.detail), translated: ko.detail !== en.detail }).toEqual({
-        code, hangul: true, sentence: true, translated: true,
+      expect({
+        code,
+        hangul: /[가-힣]/.test(ko.title) && /[가-힣]/.test(ko.detail),
+        sentence: /(니다|세요)\.$/.test(ko.detail),
+        translated: ko.detail !== en.detail,
+      }).toEqual({
+        code,
+        hangul: true,
+        sentence: true,
+        translated: true,
       });
     }
     expect(Object.keys(MESSAGES.ko.invalid).sort()).toEqual([...INVALID_REASONS].sort());

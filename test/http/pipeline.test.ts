@@ -144,7 +144,15 @@ describe('every request, before any rule', () => {
   });
 
   it('turns a bug into a bare 500 internal_error that says nothing of the cause', async () => {
-    const broken = lambdaHandler({ path: '/v1/verifications', handle: async () => { throw new TypeError('secret internals at line 42'); } }, async () => runtime);
+    const broken = lambdaHandler(
+      {
+        path: '/v1/verifications',
+        handle: async () => {
+          throw new TypeError('secret internals at line 42');
+        },
+      },
+      async () => runtime,
+    );
     const answer = parseResult(await broken(postEvent('/v1/verifications', {})));
     expect(answer.status).toBe(500);
     expect(answer.json.code).toBe('internal_error');
@@ -152,7 +160,9 @@ describe('every request, before any rule', () => {
   });
 
   it('answers 500 when the runtime cannot be built, still as problem+json', async () => {
-    const broken = lambdaHandler(sendCodeRoute, async () => { throw new Error('no secrets'); });
+    const broken = lambdaHandler(sendCodeRoute, async () => {
+      throw new Error('no secrets');
+    });
     const answer = parseResult(await broken(postEvent('/v1/verifications', {})));
     expect(answer.status).toBe(500);
     expect(answer.headers['Content-Type']).toBe('application/problem+json');
@@ -198,4 +208,3 @@ describe('CORS', () => {
     expect(answer.headers.Vary).toBe('Accept-Language, Origin');
   });
 });
-

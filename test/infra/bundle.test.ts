@@ -33,8 +33,12 @@ function invoke(file: string, event: object, env: Record<string, string> = {}): 
     process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)})));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     env: {
-      PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', ...env,
+      PATH: process.env.PATH,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+      ...env,
     },
     encoding: 'utf8',
     timeout: 30_000,
@@ -43,8 +47,14 @@ function invoke(file: string, event: object, env: Record<string, string> = {}): 
 }
 
 const sendEvent = (phoneNumber: string) => ({
-  httpMethod: 'POST', path: '/v1/verifications', resource: '/v1/verifications', headers: { 'Content-Type': 'application/json' }, multiValueHeaders: {},
-  body: JSON.stringify({ phoneNumber }), isBase64Encoded: false, requestContext: { requestId: 'bundle-test' },
+  httpMethod: 'POST',
+  path: '/v1/verifications',
+  resource: '/v1/verifications',
+  headers: { 'Content-Type': 'application/json' },
+  multiValueHeaders: {},
+  body: JSON.stringify({ phoneNumber }),
+  isBase64Encoded: false,
+  requestContext: { requestId: 'bundle-test' },
 });
 
 describe('a stage that allows KR and JP (real esbuild; the metadata beside the bundle cut to them)', () => {
@@ -89,7 +99,16 @@ describe('the Lambda bundles (real esbuild)', () => {
   });
 
   it.each([0, 1])('bundle %i loads in a fresh Node process and answers an unknown path with a 404 problem', (index) => {
-    const result = invoke(bundles[index]!(), { httpMethod: 'GET', path: '/nope', resource: '/{proxy+}', headers: {}, multiValueHeaders: {}, body: null, isBase64Encoded: false, requestContext: { requestId: 'bundle-test' } });
+    const result = invoke(bundles[index]!(), {
+      httpMethod: 'GET',
+      path: '/nope',
+      resource: '/{proxy+}',
+      headers: {},
+      multiValueHeaders: {},
+      body: null,
+      isBase64Encoded: false,
+      requestContext: { requestId: 'bundle-test' },
+    });
     expect(result.statusCode).toBe(404);
     expect(result.headers['Content-Type']).toBe('application/problem+json');
     expect(result.headers['X-Request-Id']).toBe('bundle-test');

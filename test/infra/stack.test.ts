@@ -43,7 +43,8 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   it('logs the path as sent, the WAF verdict and the user agent in the access log, never a body', () => {
     const stages = Object.values(t.findResources('AWS::ApiGateway::Stage')) as Array<{ Properties: { AccessLogSetting: { Format: string } } }>;
     const format = stages[0]?.Properties.AccessLogSetting.Format ?? '';
-    for (const field of ['$context.path', '$context.wafResponseCode', '$context.identity.userAgent', '$context.requestId', '$context.status']) expect(format).toContain(field);
+    for (const field of ['$context.path', '$context.wafResponseCode', '$context.identity.userAgent', '$context.requestId', '$context.status'])
+      expect(format).toContain(field);
     expect(format).not.toMatch(/requestBody|\$input/);
   });
 
@@ -54,21 +55,37 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   });
 
   it('tags every taggable resource with Project and Stage', () => {
-    for (const type of ['AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::SecretsManager::Secret', 'AWS::ApiGateway::RestApi', 'AWS::CloudWatch::Alarm', 'AWS::SNS::Topic']) {
+    for (const type of [
+      'AWS::DynamoDB::Table',
+      'AWS::Lambda::Function',
+      'AWS::SecretsManager::Secret',
+      'AWS::ApiGateway::RestApi',
+      'AWS::CloudWatch::Alarm',
+      'AWS::SNS::Topic',
+    ]) {
       for (const resource of Object.values(t.findResources(type)) as Array<{ Properties: { Tags?: Array<{ Key: string; Value: string }> } }>) {
-        expect({ type, tags: resource.Properties.Tags }).toEqual({ type, tags: expect.arrayContaining([{ Key: 'Project', Value: 'phone-verify' }, { Key: 'Stage', Value: stage }]) });
+        expect({ type, tags: resource.Properties.Tags }).toEqual({
+          type,
+          tags: expect.arrayContaining([
+            { Key: 'Project', Value: 'phone-verify' },
+            { Key: 'Stage', Value: stage },
+          ]),
+        });
       }
     }
   });
 
   it('reserves no concurrency unless asked (a new account quota could not hold it)', () => {
-    for (const fn of applicationFunctions(t)) expect((fn as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions).toBeUndefined();
+    for (const fn of applicationFunctions(t))
+      expect((fn as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   it('gives each function time for its worst path (every DynamoDB call at its hard limit, the SMS timeout), and only the secrets each one needs', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 19, // 5 s SMS + 3 × 3.5 s DynamoDB + 3 s cold start
-      Environment: { Variables: Match.objectLike({ SENS_SECRET_ARN: Match.anyValue(), CODE_HASH_SECRET_ARN: Match.anyValue(), TOKEN_SECRET_ARN: Match.absent() }) },
+      Environment: {
+        Variables: Match.objectLike({ SENS_SECRET_ARN: Match.anyValue(), CODE_HASH_SECRET_ARN: Match.anyValue(), TOKEN_SECRET_ARN: Match.absent() }),
+      },
     });
     t.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 10, // 2 × 3.5 s DynamoDB + 3 s cold start
@@ -89,21 +106,28 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     }
   });
 
-  it(stage === 'prod' ? 'protects both tables: PITR, deletion protection, kept except after a failed first create' : 'lets both tables go with the stack', () => {
-    const tables = Object.values(t.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy?: string; UpdateReplacePolicy?: string; Properties: Record<string, unknown> }>;
-    expect(tables).toHaveLength(2);
-    for (const table of tables) {
-      if (stage === 'prod') {
-        // RetainExceptOnCreate: a rolled-back first deploy leaves no named table behind to block the retry.
-        expect({ deletion: table.DeletionPolicy, replace: table.UpdateReplacePolicy }).toEqual({ deletion: 'RetainExceptOnCreate', replace: 'Retain' });
-        expect(table.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
-      } else {
-        expect(table.DeletionPolicy).toBe('Delete');
-        expect(table.Properties.DeletionProtectionEnabled).toBe(false);
-        expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+  it(
+    stage === 'prod' ? 'protects both tables: PITR, deletion protection, kept except after a failed first create' : 'lets both tables go with the stack',
+    () => {
+      const tables = Object.values(t.findResources('AWS::DynamoDB::Table')) as Array<{
+        DeletionPolicy?: string;
+        UpdateReplacePolicy?: string;
+        Properties: Record<string, unknown>;
+      }>;
+      expect(tables).toHaveLength(2);
+      for (const table of tables) {
+        if (stage === 'prod') {
+          // RetainExceptOnCreate: a rolled-back first deploy leaves no named table behind to block the retry.
+          expect({ deletion: table.DeletionPolicy, replace: table.UpdateReplacePolicy }).toEqual({ deletion: 'RetainExceptOnCreate', replace: 'Retain' });
+          expect(table.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
+        } else {
+          expect(table.DeletionPolicy).toBe('Delete');
+          expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+          expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+        }
       }
-    }
-  });
+    },
+  );
 
   it('throttles the stage and never logs request bodies', () => {
     t.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -117,7 +141,9 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   it('routes every method of the two paths to their functions (405 as problem+json); no other path invokes anything', () => {
     const paths = Object.values(t.findResources('AWS::ApiGateway::Resource')).map((r) => (r as { Properties: { PathPart: string } }).Properties.PathPart);
     expect(paths.sort()).toEqual(['check', 'v1', 'verifications']);
-    const methods = Object.values(t.findResources('AWS::ApiGateway::Method')) as Array<{ Properties: { HttpMethod: string; ResourceId: unknown; Integration?: { Type: string } } }>;
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method')) as Array<{
+      Properties: { HttpMethod: string; ResourceId: unknown; Integration?: { Type: string } };
+    }>;
     const invoking = methods.filter((m) => m.Properties.Integration?.Type === 'AWS_PROXY');
     expect(invoking.map((m) => m.Properties.HttpMethod)).toEqual(['ANY', 'ANY']);
     expect(invoking.map((m) => JSON.stringify(m.Properties.ResourceId))).toEqual([expect.stringContaining('verifications'), expect.stringContaining('check')]);
@@ -130,7 +156,9 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   });
 
   it('lets each function do only the DynamoDB actions it uses, on its tables only; only the send function counts', () => {
-    const policies = Object.entries(t.findResources('AWS::IAM::Policy')) as Array<[string, { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }]>;
+    const policies = Object.entries(t.findResources('AWS::IAM::Policy')) as Array<
+      [string, { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }]
+    >;
     const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     const dynamoOf = (fn: string) =>
       policies
@@ -152,22 +180,43 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
 
   it('generates the token and code-hash secrets (no value in the template) and a SENS placeholder', () => {
     t.resourceCountIs('AWS::SecretsManager::Secret', 3);
-    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `phone-verify/${stage}/token-secret`, GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
-    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `phone-verify/${stage}/code-hash-secret`, GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
-    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `phone-verify/${stage}/sens`, GenerateSecretString: Match.objectLike({ GenerateStringKey: 'secretKey' }) });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: `phone-verify/${stage}/token-secret`,
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: `phone-verify/${stage}/code-hash-secret`,
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: `phone-verify/${stage}/sens`,
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'secretKey' }),
+    });
     expect(JSON.stringify(t.findResources('AWS::SecretsManager::Secret'))).not.toMatch(/"SecretString":/); // a literal value would be here
   });
 
   it(stage === 'prod' ? 'has a WAF: a per-IP rate rule that sees every spelling of the send route, and the AWS IP lists' : 'has no WAF unless asked', () => {
     if (stage === 'prod') {
-      const transformations = [{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'NORMALIZE_PATH' }, { Priority: 2, Type: 'LOWERCASE' }];
-      const endsWith = (SearchString: string) => ({ ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'ENDS_WITH', SearchString, TextTransformations: transformations } });
+      const transformations = [
+        { Priority: 0, Type: 'URL_DECODE' },
+        { Priority: 1, Type: 'NORMALIZE_PATH' },
+        { Priority: 2, Type: 'LOWERCASE' },
+      ];
+      const endsWith = (SearchString: string) => ({
+        ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'ENDS_WITH', SearchString, TextTransformations: transformations },
+      });
       t.hasResourceProperties('AWS::WAFv2::WebACL', {
         Scope: 'REGIONAL',
         Rules: [
           Match.objectLike({
             Action: { Block: {} },
-            Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 100, ScopeDownStatement: { OrStatement: { Statements: [endsWith('/v1/verifications'), endsWith('/v1/verifications/')] } } } },
+            Statement: {
+              RateBasedStatement: {
+                AggregateKeyType: 'IP',
+                Limit: 100,
+                ScopeDownStatement: { OrStatement: { Statements: [endsWith('/v1/verifications'), endsWith('/v1/verifications/')] } },
+              },
+            },
           }),
           Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } } }),
           Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAnonymousIpList' } } }),
@@ -180,11 +229,20 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   });
 
   it('alarms on faults and on attacks (budget, range, volume anomaly, conversion, refused numbers, WAF), never on missing data, and has a dashboard', () => {
-    const alarmResources = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Array<{ Properties: { AlarmDescription: string; TreatMissingData: string } }>;
+    const alarmResources = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Array<{
+      Properties: { AlarmDescription: string; TreatMissingData: string };
+    }>;
     const alarms = alarmResources.map((a) => a.Properties.AlarmDescription);
     expect(alarms).toHaveLength(stage === 'prod' ? 13 : 12);
     for (const a of alarmResources) expect(a.Properties.TreatMissingData).toBe('notBreaching');
-    const attacks = ['hourly SMS budget is spent', 'walking a range', 'far above the usual band', 'codes approved in an hour', 'probing number ranges', ...(stage === 'prod' ? ['WAF blocked'] : [])];
+    const attacks = [
+      'hourly SMS budget is spent',
+      'walking a range',
+      'far above the usual band',
+      'codes approved in an hour',
+      'probing number ranges',
+      ...(stage === 'prod' ? ['WAF blocked'] : []),
+    ];
     for (const words of ['5xx', 'SendCode function errors', 'CheckCode function throttled', 'SMS provider', 'DynamoDB throttled', ...attacks]) {
       expect(alarms.some((d) => d.includes(words))).toBe(true);
     }
@@ -200,9 +258,18 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     const charted = [...dashboard.matchAll(/\\"PhoneVerify\\",\\"([A-Za-z]+)\\"/g)].map((m) => m[1]);
     expect(charted.length).toBeGreaterThanOrEqual(10);
     expect(charted.filter((name) => !emitted.has(name ?? ''))).toEqual([]);
-    const alarmed = Object.values(t.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => JSON.stringify(a).match(/"MetricName":"[A-Za-z]+","Namespace":"PhoneVerify"/g) ?? []);
+    const alarmed = Object.values(t.findResources('AWS::CloudWatch::Alarm')).flatMap(
+      (a) => JSON.stringify(a).match(/"MetricName":"[A-Za-z]+","Namespace":"PhoneVerify"/g) ?? [],
+    );
     expect([...new Set(alarmed.map((m) => m.split('"')[3]))].sort()).toEqual([
-      'CodeApproved', 'CodeSent', 'InvalidPhoneNumber', 'NumberRangeLimited', 'SmsBudgetExhausted', 'SmsDeliveryFailed', 'SmsProviderTimeout', 'UnsupportedCountry',
+      'CodeApproved',
+      'CodeSent',
+      'InvalidPhoneNumber',
+      'NumberRangeLimited',
+      'SmsBudgetExhausted',
+      'SmsDeliveryFailed',
+      'SmsProviderTimeout',
+      'UnsupportedCountry',
     ]);
   });
 
@@ -212,11 +279,17 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   });
 
   it('answers the gateway’s own throttle and WAF blocks with 429 problem+json and Retry-After (not a 5xx)', () => {
-    for (const [type, retryAfter] of [['THROTTLED', '1'], ['WAF_FILTERED', '60']] as const) {
+    for (const [type, retryAfter] of [
+      ['THROTTLED', '1'],
+      ['WAF_FILTERED', '60'],
+    ] as const) {
       t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: type,
         StatusCode: '429',
-        ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Content-Type': "'application/problem+json'", 'gatewayresponse.header.Retry-After': `'${retryAfter}'` }),
+        ResponseParameters: Match.objectLike({
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+          'gatewayresponse.header.Retry-After': `'${retryAfter}'`,
+        }),
         ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"too_many_requests"') },
       });
     }
@@ -239,7 +312,9 @@ describe('a first prod deploy', () => {
   it('synthesises with just the minimum: pinned account and region, termination protection, nothing an empty account lacks', () => {
     const { stack, template } = synthStage('prod', {});
     expect({ account: stack.account, region: stack.region, terminationProtection: stack.terminationProtection }).toEqual({
-      account: '123456789012', region: 'ap-northeast-2', terminationProtection: true,
+      account: '123456789012',
+      region: 'ap-northeast-2',
+      terminationProtection: true,
     });
     const t = template();
     // Nothing that needs a raised quota or an account-wide setting, nothing retained by a failed create.
@@ -252,7 +327,9 @@ describe('a first prod deploy', () => {
   it('alarms an existing SNS topic instead of an e-mail when given one', () => {
     const t = synthStage('prod', { alarmEmail: undefined, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:123456789012:oncall' }).template();
     t.resourceCountIs('AWS::SNS::Topic', 0);
-    const actions = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => (a as { Properties: { AlarmActions: unknown[] } }).Properties.AlarmActions);
+    const actions = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => (a as { Properties: { AlarmActions: unknown[] } }).Properties.AlarmActions,
+    );
     for (const a of actions) expect(a).toEqual(['arn:aws:sns:ap-northeast-2:123456789012:oncall']);
   });
 
@@ -288,26 +365,37 @@ describe('stage settings', () => {
 
   it('passes service settings to both functions', () => {
     const t = synthStage('dev', { serviceSettings: { CODE_LENGTH: '8', ALLOWED_COUNTRIES: 'KR,JP' } }).template();
-    expect(applicationFunctions(t).map((f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables.CODE_LENGTH)).toEqual(['8', '8']);
+    expect(
+      applicationFunctions(t).map(
+        (f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables.CODE_LENGTH,
+      ),
+    ).toEqual(['8', '8']);
   });
 
   it('subscribes the alarm e-mail when one is configured', () => {
-    synthStage('dev', { alarmEmail: 'ops@example.com' }).template().hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    synthStage('dev', { alarmEmail: 'ops@example.com' })
+      .template()
+      .hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
   it('turns the WAF on in any stage that asks', () => {
-    synthStage('dev', { waf: { enabled: true, sendRequestsPer5MinPerIp: 50 } }).template().resourceCountIs('AWS::WAFv2::WebACL', 1);
+    synthStage('dev', { waf: { enabled: true, sendRequestsPer5MinPerIp: 50 } })
+      .template()
+      .resourceCountIs('AWS::WAFv2::WebACL', 1);
   });
 
   it('turns X-Ray and per-method API metrics on only when asked', () => {
     const t = synthStage('dev', { tracing: true, apiDetailedMetrics: true }).template();
     t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true, MethodSettings: [Match.objectLike({ MetricsEnabled: true })] });
-    for (const fn of applicationFunctions(t)) expect((fn as { Properties: { TracingConfig?: { Mode: string } } }).Properties.TracingConfig?.Mode).toBe('Active');
+    for (const fn of applicationFunctions(t))
+      expect((fn as { Properties: { TracingConfig?: { Mode: string } } }).Properties.TracingConfig?.Mode).toBe('Active');
   });
 
   it('sets reserved concurrency when configured', () => {
     const t = synthStage('dev', { reservedConcurrency: 7 }).template();
-    expect(applicationFunctions(t).map((f) => (f as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions)).toEqual([7, 7]);
+    expect(
+      applicationFunctions(t).map((f) => (f as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions),
+    ).toEqual([7, 7]);
   });
 
   it('serves the demo page at GET / only when an operator opts in', () => {
@@ -321,7 +409,12 @@ describe('stage settings', () => {
 
   it('adds the custom domain, base path mapping and alias record when configured', () => {
     const t = synthStage('dev', {
-      customDomain: { domainName: 'verify.example.com', certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/abc', hostedZoneId: 'Z123', hostedZoneName: 'example.com' },
+      customDomain: {
+        domainName: 'verify.example.com',
+        certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/abc',
+        hostedZoneId: 'Z123',
+        hostedZoneName: 'example.com',
+      },
     }).template();
     t.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'verify.example.com', SecurityPolicy: 'TLS_1_2' });
     t.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);

@@ -60,8 +60,8 @@ export async function dynamoHarness(env: Record<string, string> = {}): Promise<H
     hasher: new CodeHasher(TEST_SECRETS.CODE_HASH_SECRET),
     send: (body, headers) => send(postEvent('/v1/verifications', body, headers)),
     check: (body, headers) => check(postEvent('/v1/verifications/check', body, headers)),
-    item: async (e164 = '+821012345678') => (await db.send(new GetCommand({ TableName: tableName, Key: { phoneNumber: e164 } }))).Item as VerificationRecord | undefined,
+    item: async (e164 = '+821012345678') =>
+      (await db.send(new GetCommand({ TableName: tableName, Key: { phoneNumber: e164 } }))).Item as VerificationRecord | undefined,
     items: async () => ((await db.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? []) as VerificationRecord[],
   };
 }
-

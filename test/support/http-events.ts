@@ -32,7 +32,14 @@ export function parseResult(result: APIGatewayProxyResult): HttpAnswer {
 }
 
 /** An API Gateway REST proxy event, as the stack's routes deliver it (`local/proxy-event.ts`). */
-export function apiEvent(options: { path: string; method?: string; body?: string | null; headers?: Record<string, string>; base64?: boolean; multiValueHeaders?: Record<string, string[]> }): APIGatewayProxyEvent {
+export function apiEvent(options: {
+  path: string;
+  method?: string;
+  body?: string | null;
+  headers?: Record<string, string>;
+  base64?: boolean;
+  multiValueHeaders?: Record<string, string[]>;
+}): APIGatewayProxyEvent {
   const headers = options.multiValueHeaders ?? Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, [v]]));
   const body = options.body ? Buffer.from(options.body, options.base64 ? 'base64' : 'utf8') : undefined;
   return proxyEvent({ method: options.method ?? 'POST', path: options.path, headers, body });

@@ -1,4 +1,13 @@
-import type { AbuseCounters, Reservation, SendAccepted, TestCode, SendPlan, SpentAttempt, VerificationRecord, VerificationStore } from '../../functions/domain/ports';
+import type {
+  AbuseCounters,
+  Reservation,
+  SendAccepted,
+  TestCode,
+  SendPlan,
+  SpentAttempt,
+  VerificationRecord,
+  VerificationStore,
+} from '../../functions/domain/ports';
 import { hasPendingCode, sendRefusal, ttlSeconds, windowIsCurrent } from '../../functions/domain/send-rules';
 
 /**

@@ -32,9 +32,13 @@ const pointer = (...keys: string[]) => `openapi#/${keys.map((k) => k.replaceAll(
 /** The documented response for an answer: the operation's, or the 404/405 that apply to every path. */
 function documentedResponse(path: string, method: string, status: number): { ref: string[]; spec: Json } | undefined {
   const paths = openapi.paths as Record<string, Json>;
-  if (!paths[path]) return status === 404 ? { ref: ['components', 'responses', 'NotFound'], spec: resolve({ $ref: '#/components/responses/NotFound' }) } : undefined;
+  if (!paths[path])
+    return status === 404 ? { ref: ['components', 'responses', 'NotFound'], spec: resolve({ $ref: '#/components/responses/NotFound' }) } : undefined;
   const operation = paths[path]?.[method.toLowerCase()] as Json | undefined;
-  if (!operation) return status === 405 ? { ref: ['components', 'responses', 'MethodNotAllowed'], spec: resolve({ $ref: '#/components/responses/MethodNotAllowed' }) } : undefined;
+  if (!operation)
+    return status === 405
+      ? { ref: ['components', 'responses', 'MethodNotAllowed'], spec: resolve({ $ref: '#/components/responses/MethodNotAllowed' }) }
+      : undefined;
   const response = (operation.responses as Json)[String(status)] as Json | undefined;
   if (!response) return undefined;
   const ref = typeof response.$ref === 'string' ? response.$ref.slice(2).split('/') : ['paths', path, method.toLowerCase(), 'responses', String(status)];
