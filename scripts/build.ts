@@ -33,7 +33,7 @@ const metadataBesideBundle: Plugin = {
   },
 };
 
-/** esbuild options of a Lambda handler bundle (shared/TOOLCHAIN.md explains each one). */
+/** esbuild options of a Lambda handler bundle: one minified ESM file for Node.js 24, with a source map. */
 export const HANDLER_BUILD: BuildOptions = {
   bundle: true,
   platform: 'node',
@@ -44,7 +44,10 @@ export const HANDLER_BUILD: BuildOptions = {
   sourcesContent: false,
   // The AWS SDK goes inside: no reliance on the runtime's copy.
   external: [],
+  // The ESM builds of the SDK and its kin, which tree-shake; `main` where a package has no other.
   mainFields: ['module', 'main'],
+  // Some bundled CommonJS calls require() for Node built-ins, which plain ESM lacks
+  // ("Dynamic require of node:https is not supported" without this line).
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   plugins: [metadataBesideBundle],
   logLevel: 'warning',

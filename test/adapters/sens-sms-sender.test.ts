@@ -5,7 +5,7 @@ import { FaultyLink, SENS_TEST_CREDENTIALS, startSens, type SensEmulator } from 
 
 const to = parsePhoneNumber('010-1234-5678', new Set(['KR']));
 
-describe('SensSmsSender against the SENS emulator (../shared/sens-emulator)', () => {
+describe('SensSmsSender against the strict SENS emulator (test/support/sens.ts)', () => {
   let sens: SensEmulator;
   let sender: SensSmsSender;
   beforeEach(async () => {

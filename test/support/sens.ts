@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-// The strict SENS stand-in written from SENS's own reference (../shared/sens-emulator/README.md):
-// never a fake of ours, which would only mirror our own reading of the API.
+// The strict SENS emulator the product contract ships beside this repo, written from SENS's own
+// reference: never a fake of ours, which would only mirror our own reading of the API.
 import { startSensEmulator, type SensEmulator } from '../../../shared/sens-emulator/sens-emulator.cjs';
 
 export type { SensEmulator };
