@@ -76,10 +76,18 @@ const PROD: Omit<StageSettings, 'stage'> = {
 export const DEFAULT_REGION = 'ap-northeast-2';
 
 /** Settings on top of a stage's defaults, as code gives them (the construct's props). */
-export type SettingsOverrides = Partial<Omit<StageSettings, 'stage'>>;
+export type SettingsOverrides = Partial<Omit<StageSettings, 'stage' | 'waf' | 'throttle'>> & {
+  /** `{ enabled: false }` alone turns WAF off; each field on its own keeps the other's default. */
+  readonly waf?: Partial<StageSettings['waf']>;
+  readonly throttle?: Partial<StageSettings['throttle']>;
+};
 
 /** The subset of StageConfig an operator may override per stage in cdk.json (`phone-verify` → stage) or with `-c`: JSON, so days, not RetentionDays. */
-export type StageOverrides = Partial<Omit<StageConfig, 'stage' | 'logRetention'>> & { readonly logRetentionDays?: number };
+export type StageOverrides = Omit<SettingsOverrides, 'logRetention'> & {
+  readonly account?: string | undefined;
+  readonly region?: string | undefined;
+  readonly logRetentionDays?: number;
+};
 
 /**
  * The settings of `stage`: prod's, or dev's for any other name, then `overrides` on top.
@@ -93,6 +101,8 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}):
     ...withoutUndefined(overrides),
     stage,
     serviceSettings: { ...base.serviceSettings, ...overrides.serviceSettings },
+    waf: { ...base.waf, ...withoutUndefined(overrides.waf ?? {}) },
+    throttle: { ...base.throttle, ...withoutUndefined(overrides.throttle ?? {}) },
   };
   if (stage === 'prod' && settings.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
   if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn)

@@ -378,10 +378,18 @@ describe('stage settings', () => {
       .hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 
-  it('turns the WAF on in any stage that asks', () => {
-    synthStage('dev', { waf: { enabled: true, sendRequestsPer5MinPerIp: 50 } })
+  it('turns the WAF on in any stage that asks, keeping the default rate unless given', () => {
+    const rateOf = (t: ReturnType<ReturnType<typeof synthStage>['template']>) =>
+      (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as { Properties: { Rules: Array<{ Statement: { RateBasedStatement?: { Limit: number } } }> } })
+        .Properties.Rules[0]?.Statement.RateBasedStatement?.Limit;
+    expect(rateOf(synthStage('dev', { waf: { enabled: true, sendRequestsPer5MinPerIp: 50 } }).template())).toBe(50);
+    expect(rateOf(synthStage('dev', { waf: { enabled: true } }).template())).toBe(100);
+  });
+
+  it('turns the WAF off in prod with `waf: { enabled: false }` alone', () => {
+    synthStage('prod', { waf: { enabled: false } })
       .template()
-      .resourceCountIs('AWS::WAFv2::WebACL', 1);
+      .resourceCountIs('AWS::WAFv2::WebACL', 0);
   });
 
   it('turns X-Ray and per-method API metrics on only when asked', () => {
