@@ -114,7 +114,7 @@ export function createPhoneVerifyClient(options: PhoneVerifyClientOptions): Phon
 
   return {
     async sendCode(phoneNumber, sendOptions = {}) {
-      const idempotencyKey = sendOptions.idempotencyKey ?? globalThis.crypto.randomUUID();
+      const idempotencyKey = sendOptions.idempotencyKey ?? newIdempotencyKey();
       const body = { phoneNumber, ...(sendOptions.channel && { channel: sendOptions.channel }) };
       for (let attempt = 0; ; attempt++) {
         let outcome;
@@ -155,4 +155,11 @@ export function createPhoneVerifyClient(options: PhoneVerifyClientOptions): Phon
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A fresh key: a UUID where the platform has randomUUID (browsers give it to secure pages only), else 32 random hex digits. */
+function newIdempotencyKey(): string {
+  const { crypto } = globalThis;
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }

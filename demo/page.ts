@@ -2,7 +2,8 @@
 // scripts/build.ts; `npm start` serves it at /). Same origin, so the client's base URL is the page's.
 import { createPhoneVerifyClient, PhoneVerifyRequestError } from '../client';
 
-const verify = createPhoneVerifyClient({ baseUrl: location.origin + location.pathname.replace(/\/[^/]*$/, '') });
+// The page is served at the API's root: `/` locally, `/<stage>/` (or `/<stage>`) on API Gateway.
+const verify = createPhoneVerifyClient({ baseUrl: location.origin + location.pathname.replace(/\/[^/]*\.html$/, '').replace(/\/$/, '') });
 const el = <T extends HTMLElement = HTMLInputElement>(id: string) => document.getElementById(id) as T;
 let verifiedNumber = ''; // the E.164 form the server answered with
 let countdown: ReturnType<typeof setInterval> | undefined;

@@ -54,6 +54,19 @@ describe('createPhoneVerifyClient', () => {
     expect(keys[1]).not.toBe(keys[0]);
   });
 
+  it('makes a key from random bytes where randomUUID is missing (a page served over plain http)', async () => {
+    const { fetch, requests } = scripted([{ status: 202, body: ACCEPTED }]);
+    // randomUUID lives on Crypto.prototype: an own property of `undefined` hides it, deleting it brings it back.
+    Object.defineProperty(globalThis.crypto, 'randomUUID', { value: undefined, configurable: true });
+    try {
+      await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch }).sendCode('010-1234-5678');
+    } finally {
+      delete (globalThis.crypto as { randomUUID?: unknown }).randomUUID;
+    }
+    expect(requests[0]?.headers.get('idempotency-key')).toMatch(/^[0-9a-f]{32}$/);
+    expect(typeof globalThis.crypto.randomUUID).toBe('function');
+  });
+
   it.each([
     ['a 503', { status: 503, body: problem(503, 'service_unavailable'), headers: { 'Retry-After': '1' } }],
     ['a 409', { status: 409, body: problem(409, 'request_in_progress'), headers: { 'Retry-After': '1' } }],
