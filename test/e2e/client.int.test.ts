@@ -1,13 +1,15 @@
 import { verifyPhoneToken } from 'phone-verify';
 import { createPhoneVerifyClient, type PhoneVerifyClient, type ProblemCode } from '../../client';
 import { startLocalServer, type LocalServer } from '../support/local-server';
+import { codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
 
 const TOKEN_SECRET = 'client-e2e-token-secret-0123456789abcdef';
 
 /**
  * phone-verify/client against `npm start`: the whole flow and every problem a caller of the
- * client can meet there. (Transport problems, 404/405/413/415, cannot come from the client: it
- * always posts JSON to the two routes. The SMS and DynamoDB failures are the handlers' tests'.)
+ * client can meet there: with SMS printed, and texting through the SENS emulator (its failures).
+ * Transport problems (404/405/413/415) cannot come from the client, which always posts JSON to
+ * the two routes; a DynamoDB outage (503) is the handlers' tests' (test/handlers/).
  */
 describe('phone-verify/client against npm start', () => {
   let server: LocalServer;
@@ -113,5 +115,45 @@ describe('phone-verify/client against npm start', () => {
       answers.push(problemOf(await client.sendCode(`010-7${String(n).padStart(3, '0')}-0001`)));
     expect(answers.at(-1)).toBe('sms_budget_exhausted');
     expect(smsCount()).toBe(14);
+  });
+});
+
+describe('phone-verify/client against npm start texting through the SENS emulator', () => {
+  let sens: SensEmulator;
+  let server: LocalServer;
+  beforeAll(async () => {
+    sens = await startSens();
+    server = await startLocalServer({ ...sensEnv(sens, 1000), TOKEN_SECRET });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    await sens?.close();
+  }, 30_000);
+
+  it('walks the flow with the code SENS was given', async () => {
+    sens.mode = 'ok';
+    const client = createPhoneVerifyClient({ baseUrl: server.base });
+    const sent = await client.sendCode('010-8000-0001');
+    expect(sent.ok).toBe(true);
+    const checked = await client.checkCode('010-8000-0001', codeIn(sens.accepted.at(-1)?.content) ?? '');
+    expect(checked.ok).toBe(true);
+  });
+
+  it('answers a refused SMS with sms_delivery_failed, not retried', async () => {
+    sens.mode = 'fail500';
+    const before = sens.requests;
+    const refused = await createPhoneVerifyClient({ baseUrl: server.base }).sendCode('010-8000-0002');
+    expect(refused).toMatchObject({ ok: false, problem: { code: 'sms_delivery_failed', status: 502 } });
+    expect(sens.requests).toBe(before + 1);
+  });
+
+  it('while one send waits on SENS, the same key again is request_in_progress; the wait ends in sms_provider_timeout', async () => {
+    sens.mode = 'hang';
+    const once = createPhoneVerifyClient({ baseUrl: server.base, retries: 0 });
+    const first = once.sendCode('010-8000-0003', { idempotencyKey: 'hang-1' });
+    await new Promise((r) => setTimeout(r, 300));
+    const second = once.sendCode('010-8000-0003', { idempotencyKey: 'hang-1' });
+    const codes = (await Promise.all([first, second])).map((r) => (r.ok ? 'ok' : r.problem.code)).sort();
+    expect(codes).toEqual(['request_in_progress', 'sms_provider_timeout']);
   });
 });
