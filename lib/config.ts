@@ -91,9 +91,10 @@ export type StageOverrides = Omit<SettingsOverrides, 'logRetention'> & {
 
 /**
  * The settings of `stage`: prod's, or dev's for any other name, then `overrides` on top.
+ * (`alarmTopicGiven`: the construct was handed an SNS topic, which satisfies prod's alarm rule.)
  * @throws Error naming the bad setting (the functions would refuse it at start-up anyway)
  */
-export function stageSettings(stage: string, overrides: SettingsOverrides = {}): StageSettings {
+export function stageSettings(stage: string, overrides: SettingsOverrides = {}, options: { readonly alarmTopicGiven?: boolean } = {}): StageSettings {
   if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage)) throw new Error(`stage must be lower-case letters, digits and -, not "${stage}"`);
   const base = stage === 'prod' ? PROD : DEV;
   const settings: StageSettings = {
@@ -105,8 +106,8 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}):
     throttle: { ...base.throttle, ...withoutUndefined(overrides.throttle ?? {}) },
   };
   if (stage === 'prod' && settings.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
-  if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn)
-    throw new Error('prod needs alarmEmail or alarmTopicArn (someone must hear the alarms)');
+  if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn && !options.alarmTopicGiven)
+    throw new Error('prod needs alarmEmail, alarmTopicArn or alarmTopic (someone must hear the alarms)');
   // The functions' own validation, run at synth time: a bad value fails `cdk synth`, not the first request.
   readConfig({ ...settings.serviceSettings, STAGE: stage, CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins.join(',') });
   return settings;

@@ -23,6 +23,8 @@ export interface PhoneVerificationProps extends SettingsOverrides {
    * (`nagAcknowledgements`). Default true; false leaves every finding to you.
    */
   readonly acknowledgeNagFindings?: boolean;
+  /** An SNS topic of your app for the alarms (instead of `alarmTopicArn` or a new topic); prod needs it, an ARN or an e-mail. */
+  readonly alarmTopic?: ITopic;
 }
 
 /** A cdk-nag finding this design accepts, on one construct, with a reason a reviewer can check. */
@@ -63,8 +65,8 @@ export class PhoneVerification extends Construct {
 
   constructor(scope: Construct, id: string, props: PhoneVerificationProps = {}) {
     super(scope, id);
-    const { stage = 'dev', acknowledgeNagFindings = true, ...overrides } = props;
-    const settings = stageSettings(stage, overrides);
+    const { stage = 'dev', acknowledgeNagFindings = true, alarmTopic, ...overrides } = props;
+    const settings = stageSettings(stage, overrides, { alarmTopicGiven: alarmTopic !== undefined });
     this.settings = settings;
     // What prod keeps survives an update or a deletion of the stack, but not a failed first
     // create: a rollback then removes it, so the next deploy does not trip over a retained name.
@@ -114,6 +116,7 @@ export class PhoneVerification extends Construct {
       tables: [verifications.table, limits.table],
       alarmEmail: settings.alarmEmail,
       alarmTopicArn: settings.alarmTopicArn,
+      alarmTopic,
       webAcl: http.firewall?.webAcl,
       smsBudgetPerHour: Number(settings.serviceSettings.SMS_BUDGET_PER_HOUR ?? 1000),
     });

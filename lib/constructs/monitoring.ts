@@ -31,6 +31,8 @@ export interface MonitoringProps {
   readonly alarmEmail?: string | undefined;
   /** An existing topic to alarm instead of a new one. */
   readonly alarmTopicArn?: string | undefined;
+  /** An existing topic of the app's own; wins over `alarmTopicArn`. */
+  readonly alarmTopic?: ITopic | undefined;
   /** The stage's WAF web ACL, if any: its blocks are charted and alarmed on. */
   readonly webAcl?: CfnWebACL | undefined;
   /** SMS_BUDGET_PER_HOUR of this stage (0: off), shown on the dashboard. */
@@ -54,9 +56,11 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.topic = props.alarmTopicArn
-      ? Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
-      : new Topic(this, 'AlarmTopic', { displayName: `phone-verify ${props.stage} alarms`, enforceSSL: true });
+    this.topic =
+      props.alarmTopic ??
+      (props.alarmTopicArn
+        ? Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
+        : new Topic(this, 'AlarmTopic', { displayName: `phone-verify ${props.stage} alarms`, enforceSSL: true }));
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     // Counts the functions publish as EMF (functions/adapters/observability.ts).
