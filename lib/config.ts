@@ -1,5 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { readConfig } from '../functions/config';
+import { readConfig, type RuntimeConfig } from '../functions/config';
 
 /** An existing certificate and hosted zone for a custom API domain (off unless configured). */
 export interface CustomDomain {
@@ -108,8 +108,7 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}, 
   if (stage === 'prod' && settings.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
   if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn && !options.alarmTopicGiven)
     throw new Error('prod needs alarmEmail, alarmTopicArn or alarmTopic (someone must hear the alarms)');
-  // The functions' own validation, run at synth time: a bad value fails `cdk synth`, not the first request.
-  readConfig({ ...settings.serviceSettings, STAGE: stage, CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins.join(',') });
+  serviceConfig(settings);
   return settings;
 }
 
@@ -140,6 +139,15 @@ export function stageConfig(stage: string, overrides: StageOverrides = {}): Stag
 /** `{ ...defaults, ...overrides }` must not let an explicit `undefined` wipe a default. */
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The service settings of a stage as the functions will read them, defaults filled in by the
+ * functions' own code: a bad value fails `cdk synth`, not the first request, and the stack sizes
+ * itself (function timeouts, the phone metadata, the budget shown) from the same numbers.
+ */
+export function serviceConfig(settings: StageSettings): RuntimeConfig {
+  return readConfig({ ...settings.serviceSettings, STAGE: settings.stage, CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins.join(',') });
 }
 
 /** The environment variables a function gets for this stage (no secrets: only their ARNs are added). */

@@ -5,14 +5,13 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
-import { functionEnvironment, stageSettings, type SettingsOverrides, type StageSettings } from './config';
+import { functionEnvironment, serviceConfig, stageSettings, type SettingsOverrides, type StageSettings } from './config';
 import { Monitoring } from './constructs/monitoring';
 import { ServiceSecrets } from './constructs/service-secrets';
 import { VerificationApi } from './constructs/verification-api';
 import { VerificationFunction } from './constructs/verification-function';
 import { VerificationTable } from './constructs/verification-table';
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
-import { parseCountries } from '../functions/config';
 import { DYNAMODB_CALL_LIMIT_MS } from '../functions/adapters/dynamodb-timeouts';
 
 export interface PhoneVerificationProps extends SettingsOverrides {
@@ -75,14 +74,14 @@ export class PhoneVerification extends Construct {
     const limits = new VerificationTable(this, 'Limits', { protectData: settings.protectData, removalPolicy, definition: LIMITS_TABLE });
     const secrets = new ServiceSecrets(this, 'Secrets', { stage: settings.stage, removalPolicy });
 
-    const smsTimeoutMs = Number(settings.serviceSettings.SMS_TIMEOUT_MS ?? 5000);
+    const { policy, allowedCountries } = serviceConfig(settings);
     const common = {
       memorySize: settings.memorySize,
       logRetention: settings.logRetention,
       removalPolicy,
       reservedConcurrency: settings.reservedConcurrency,
       tracing: settings.tracing,
-      allowedCountries: [...parseCountries(settings.serviceSettings.ALLOWED_COUNTRIES || 'KR')],
+      allowedCountries: [...allowedCountries],
     };
     const environment = { ...functionEnvironment(settings), TABLE_NAME: verifications.table.tableName, CODE_HASH_SECRET_ARN: secrets.codeHashSecret.secretArn };
     // Worst paths, each DynamoDB call at its hard limit: send = reservation, hourly counters,
@@ -91,7 +90,7 @@ export class PhoneVerification extends Construct {
     const sendCode = new VerificationFunction(this, 'SendCode', {
       ...common,
       handler: 'send-code',
-      timeout: Duration.seconds(Math.ceil((smsTimeoutMs + 3 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
+      timeout: Duration.seconds(Math.ceil((policy.smsTimeoutMs + 3 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
       environment: { ...environment, LIMITS_TABLE_NAME: limits.table.tableName, SENS_SECRET_ARN: secrets.sensSecret.secretArn },
     });
     const checkCode = new VerificationFunction(this, 'CheckCode', {
@@ -118,7 +117,7 @@ export class PhoneVerification extends Construct {
       alarmTopicArn: settings.alarmTopicArn,
       alarmTopic,
       webAcl: http.firewall?.webAcl,
-      smsBudgetPerHour: Number(settings.serviceSettings.SMS_BUDGET_PER_HOUR ?? 1000),
+      smsBudgetPerHour: policy.smsBudgetPerHour,
     });
 
     this.api = http.api;
