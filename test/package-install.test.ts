@@ -92,6 +92,15 @@ describe("a CDK app of its own using the construct (the README's lines)", () => 
     );
   }, NPM_TIMEOUT_MS);
 
+  it('loads the construct from CommonJS and from ESM apps alike', () => {
+    for (const [type, script] of [
+      ['commonjs', "console.log(typeof require('phone-verify/cdk').PhoneVerification)"],
+      ['module', "const { PhoneVerification } = await import('phone-verify/cdk'); console.log(typeof PhoneVerification)"],
+    ] as const) {
+      expect(execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: dir, encoding: 'utf8' }).trim()).toBe('function');
+    }
+  });
+
   it('type-checks against the shipped declarations', () => {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     expect(() => execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
