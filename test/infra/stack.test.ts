@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { PROBLEM_CODES } from '../../functions/http/problem';
+import { ALARM_METRICS } from '../../bench/cost';
 import { ROUTE_OUTCOMES, metricName } from '../../functions/http/api';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -250,6 +251,14 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     t.resourceCountIs('AWS::SNS::Topic', 1);
     // Prod cannot synthesise without someone to tell (PROD_MINIMUM subscribes ops@example.com).
     t.resourceCountIs('AWS::SNS::Subscription', stage === 'prod' ? 1 : 0);
+  });
+
+  it('has as many billed alarm metrics as the cost model assumes (anomaly detection counts 3, a math alarm each metric it reads)', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Array<{
+      Properties: { Metrics?: Array<{ MetricStat?: unknown }>; ThresholdMetricId?: string };
+    }>;
+    const billed = alarms.map((a) => (a.Properties.ThresholdMetricId ? 3 : a.Properties.Metrics ? a.Properties.Metrics.filter((m) => m.MetricStat).length : 1));
+    expect(billed.reduce((sum, n) => sum + n, 0)).toBe(ALARM_METRICS[stage as 'dev' | 'prod']);
   });
 
   it('charts and alarms only on metrics the functions really emit', () => {
