@@ -92,7 +92,8 @@ export type StageOverrides = Omit<SettingsOverrides, 'logRetention'> & {
 /**
  * The settings of `stage`: prod's, or dev's for any other name, then `overrides` on top.
  * (`alarmTopicGiven`: the construct was handed an SNS topic, which satisfies prod's alarm rule.)
- * @throws Error naming the bad setting (the functions would refuse it at start-up anyway)
+ * The service settings are checked by `serviceConfig`, which the construct calls next.
+ * @throws Error naming the bad setting
  */
 export function stageSettings(stage: string, overrides: SettingsOverrides = {}, options: { readonly alarmTopicGiven?: boolean } = {}): StageSettings {
   if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage)) throw new Error(`stage must be lower-case letters, digits and -, not "${stage}"`);
@@ -108,14 +109,13 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}, 
   if (stage === 'prod' && settings.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
   if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn && !options.alarmTopicGiven)
     throw new Error('prod needs alarmEmail, alarmTopicArn or alarmTopic (someone must hear the alarms)');
-  serviceConfig(settings);
   return settings;
 }
 
 /**
  * A stage of this repo's app (cdk.json and `-c`): its settings, and where it deploys, which
  * prod must name.
- * @throws Error naming every missing or bad setting
+ * @throws Error naming every missing or bad setting (a bad service setting: when the construct reads it)
  */
 export function stageConfig(stage: string, overrides: StageOverrides = {}): StageConfig {
   const { logRetentionDays, account, region, ...rest } = overrides;

@@ -66,6 +66,8 @@ export class PhoneVerification extends Construct {
     super(scope, id);
     const { stage = 'dev', acknowledgeNagFindings = true, alarmTopic, ...overrides } = props;
     const settings = stageSettings(stage, overrides, { alarmTopicGiven: alarmTopic !== undefined });
+    // The functions' own reading of the settings: a bad value fails the synth, and the sizes below come from it.
+    const { policy, allowedCountries } = serviceConfig(settings);
     this.settings = settings;
     // What prod keeps survives an update or a deletion of the stack, but not a failed first
     // create: a rollback then removes it, so the next deploy does not trip over a retained name.
@@ -74,7 +76,6 @@ export class PhoneVerification extends Construct {
     const limits = new VerificationTable(this, 'Limits', { protectData: settings.protectData, removalPolicy, definition: LIMITS_TABLE });
     const secrets = new ServiceSecrets(this, 'Secrets', { stage: settings.stage, removalPolicy });
 
-    const { policy, allowedCountries } = serviceConfig(settings);
     const common = {
       memorySize: settings.memorySize,
       logRetention: settings.logRetention,
@@ -116,7 +117,7 @@ export class PhoneVerification extends Construct {
       alarmEmail: settings.alarmEmail,
       alarmTopicArn: settings.alarmTopicArn,
       alarmTopic,
-      webAcl: http.firewall?.webAcl,
+      firewall: http.firewall,
       smsBudgetPerHour: policy.smsBudgetPerHour,
     });
 

@@ -21,9 +21,12 @@ export interface ApiFirewallProps {
  */
 export class ApiFirewall extends Construct {
   readonly webAcl: CfnWebACL;
+  /** The web ACL's name, the `WebACL` dimension of its CloudWatch metrics. */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: ApiFirewallProps) {
     super(scope, id);
+    this.name = props.name;
     const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
     const normalised = [
       { priority: 0, type: 'URL_DECODE' },

@@ -17,9 +17,9 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
-import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import type { ApiFirewall } from './api-firewall';
 
 export interface MonitoringProps {
   readonly stage: string;
@@ -33,8 +33,8 @@ export interface MonitoringProps {
   readonly alarmTopicArn?: string | undefined;
   /** An existing topic of the app's own; wins over `alarmTopicArn`. */
   readonly alarmTopic?: ITopic | undefined;
-  /** The stage's WAF web ACL, if any: its blocks are charted and alarmed on. */
-  readonly webAcl?: CfnWebACL | undefined;
+  /** The stage's WAF, if any: its blocks are charted and alarmed on. */
+  readonly firewall?: ApiFirewall | undefined;
   /** SMS_BUDGET_PER_HOUR of this stage (0: off), shown on the dashboard. */
   readonly smsBudgetPerHour: number;
 }
@@ -184,11 +184,11 @@ export class Monitoring extends Construct {
       50,
       'unsupported_country or invalid_phone_number 50+ times in 5 minutes: someone is probing number ranges or countries',
     );
-    const wafBlocked = props.webAcl
+    const wafBlocked = props.firewall
       ? new Metric({
           namespace: 'AWS/WAFV2',
           metricName: 'BlockedRequests',
-          dimensionsMap: { WebACL: `phone-verify-${props.stage}`, Rule: 'ALL', Region: Stack.of(this).region },
+          dimensionsMap: { WebACL: props.firewall.name, Rule: 'ALL', Region: Stack.of(this).region },
           statistic: 'Sum',
           period: FIVE_MINUTES,
           label: 'WAF blocked',
