@@ -74,8 +74,9 @@ export async function buildDemoPage(): Promise<string> {
   });
   const script = result.outputFiles[0]!.text.replaceAll('</script', '<\\/script');
   const html = readFileSync(join(ROOT, 'demo', 'index.html'), 'utf8');
-  if (!html.includes('<script src="page.js"></script>')) throw new Error('demo/index.html: no <script src="page.js"></script> to fill');
-  return html.replace('<script src="page.js"></script>', () => `<script>${script}</script>`);
+  const placeholder = '<script src="page.js"></script>';
+  if (!html.includes(placeholder)) throw new Error(`demo/index.html: no ${placeholder} to fill`);
+  return html.replace(placeholder, () => `<script>${script}</script>`);
 }
 
 async function main(): Promise<void> {
@@ -104,7 +105,6 @@ async function main(): Promise<void> {
       target: 'node20',
       format: 'cjs',
       external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
-      metafile: true,
       logLevel: 'warning',
     }),
     buildHandlers(join(dist, 'handlers')),

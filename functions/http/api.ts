@@ -63,13 +63,14 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
       const language = negotiateLanguage(headerValues(event, 'accept-language').join(','));
       if (error instanceof VerificationError || error instanceof TransportError) {
         result = problemResponse(error, language);
+        outcome = error.code;
         // A dependency's failure: its own words (status, provider request id; never what we sent it).
         if (error.cause instanceof Error) log.warn('dependency failed', { cause: error.cause.message });
       } else {
         log.error('unhandled error', error as Error);
         result = problemResponse(INTERNAL_ERROR, language);
+        outcome = INTERNAL_ERROR.code;
       }
-      outcome = error instanceof VerificationError || error instanceof TransportError ? error.code : 'internal_error';
     }
     const origin = headerValues(event, 'origin')[0];
     const cross = corsHeaders(cors, origin);
