@@ -34,11 +34,9 @@ async function main(): Promise<void> {
   };
 
   let runtime;
-  let demoPage: string;
   try {
     // Both routes' runtimes, built now: every setting is validated before the first request.
-    // The demo page is bundled from its sources, so an edit shows on the next start.
-    [runtime, , demoPage] = await Promise.all([sendRuntime(), checkRuntime(), buildDemoPage()]);
+    [runtime] = await Promise.all([sendRuntime(), checkRuntime()]);
     // A DynamoDB on this machine (the embedded engine or another DynamoDB Local) gets the table; AWS itself never does.
     const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
     if (isLoopbackUrl(endpoint)) {
@@ -55,7 +53,7 @@ async function main(): Promise<void> {
   const lanes = new Lanes(LOCAL_CONCURRENCY);
   const server = createServer((req, res) => {
     lanes
-      .run(() => serve(req, res, config.cors, demoPage))
+      .run(() => serve(req, res, config.cors))
       .catch((error: unknown) => {
         process.stderr.write(`local server: ${(error as Error).stack}\n`);
         if (!res.headersSent) answerProblem(res, INTERNAL_ERROR);
@@ -99,8 +97,19 @@ async function main(): Promise<void> {
 /** Requests in the handlers at once (see `Lanes`). */
 const LOCAL_CONCURRENCY = 16;
 
-/** `demoPage` (demo/index.html with its script) is served at `/` locally; the stack serves it only when `demoPage` is on. */
-async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0], demoPage: string): Promise<void> {
+let demoPageHtml: Promise<string> | undefined;
+
+/**
+ * The demo page (demo/index.html with its script), served at `/` locally; the stack serves it
+ * only when `demoPage` is on. Bundled from its sources at the first request for it, not at
+ * start, so an edit shows after a restart and a server nobody opens in a browser never pays.
+ */
+function demoPage(): Promise<string> {
+  demoPageHtml ??= buildDemoPage();
+  return demoPageHtml;
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0]): Promise<void> {
   // The request target as sent: no URL parsing (which refuses `//[` or `//a:99999/`) and no
   // normalising, so only the exact route spellings reach a route (SPEC: exact routes).
   const target = req.url ?? '/';
@@ -109,7 +118,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters
   const query = queryAt < 0 ? undefined : Object.fromEntries(new URLSearchParams(target.slice(queryAt + 1)));
   if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
     req.resume();
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(demoPage);
+    const html = await demoPage();
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
     return;
   }
   const { body, complete } = await readBody(req);
