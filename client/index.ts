@@ -88,28 +88,29 @@ export function createPhoneVerifyClient(options: PhoneVerifyClientOptions): Phon
   const api = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), ...(options.fetch && { fetch: options.fetch }) });
   const languageHeader = language ? { 'Accept-Language': language } : {};
 
-  /** One request; a network failure or a body that is not JSON becomes a PhoneVerifyRequestError. */
-  async function call<T>(
+  /**
+   * One request, as a Result with the API's request id, and the response for its other headers.
+   * A network failure, or an answer without a problem document, is a PhoneVerifyRequestError.
+   */
+  async function call<T, P extends Problem>(
     send: () => Promise<{ data?: unknown; error?: unknown; response: Response }>,
-  ): Promise<{ data?: T; error?: Problem; response: Response }> {
-    let result;
+  ): Promise<{ result: Result<T, P>; response: Response }> {
+    let answer;
     try {
-      result = await send();
+      answer = await send();
     } catch (cause) {
       throw new PhoneVerifyRequestError(`phone-verify could not be reached: ${String(cause)}`, undefined, { cause });
     }
-    const { response } = result;
-    if (result.data !== undefined) return { data: result.data as T, response };
-    const body = result.error as Partial<Problem> | undefined;
+    const { response } = answer;
+    const requestId = response.headers.get('X-Request-Id') ?? undefined;
+    if (answer.data !== undefined) return { result: { ok: true, data: answer.data as T, ...(requestId && { requestId }) }, response };
+    const body = answer.error as Partial<Problem> | undefined;
     if (!body || typeof body !== 'object' || typeof body.code !== 'string') {
       throw new PhoneVerifyRequestError(`phone-verify answered ${response.status} without a problem document`, response.status);
     }
     const retryAfter = Number(response.headers.get('Retry-After'));
-    const requestId = response.headers.get('X-Request-Id');
-    return {
-      error: { ...(body as Problem), ...(retryAfter > 0 && { retryAfterSeconds: retryAfter }), ...(requestId && { requestId }) },
-      response,
-    };
+    const problem = { ...body, ...(retryAfter > 0 && { retryAfterSeconds: retryAfter }), ...(requestId && { requestId }) } as P;
+    return { result: { ok: false, problem }, response };
   }
 
   return {
@@ -119,7 +120,7 @@ export function createPhoneVerifyClient(options: PhoneVerifyClientOptions): Phon
       for (let attempt = 0; ; attempt++) {
         let outcome;
         try {
-          outcome = await call<SendCodeAccepted>(() =>
+          outcome = await call<SendCodeAccepted, SendCodeProblem>(() =>
             api.POST('/v1/verifications', { body, params: { header: { 'Idempotency-Key': idempotencyKey, ...languageHeader } } }),
           );
         } catch (error) {
@@ -130,25 +131,22 @@ export function createPhoneVerifyClient(options: PhoneVerifyClientOptions): Phon
           }
           throw error;
         }
-        const { data, error, response } = outcome;
-        const requestId = response.headers.get('X-Request-Id') ?? undefined;
-        if (data) return { ok: true, data: { ...data, replayed: response.headers.get('Idempotent-Replayed') === 'true' }, ...(requestId && { requestId }) };
-        const problem = error as SendCodeProblem;
-        const waitMs = (problem.retryAfterSeconds ?? 1) * 1000;
-        if (attempt < retries && RETRIED_STATUSES.has(problem.status) && waitMs <= maxRetryWaitMs) {
+        const { result, response } = outcome;
+        if (result.ok) return { ...result, data: { ...result.data, replayed: response.headers.get('Idempotent-Replayed') === 'true' } };
+        const waitMs = (result.problem.retryAfterSeconds ?? 1) * 1000;
+        if (attempt < retries && RETRIED_STATUSES.has(result.problem.status) && waitMs <= maxRetryWaitMs) {
           await sleep(waitMs);
           continue;
         }
-        return { ok: false, problem };
+        return result;
       }
     },
 
     async checkCode(phoneNumber, code) {
-      const { data, error, response } = await call<CheckCodeApproved>(() =>
+      const { result } = await call<CheckCodeApproved, CheckCodeProblem>(() =>
         api.POST('/v1/verifications/check', { body: { phoneNumber, code }, params: { header: { ...languageHeader } } }),
       );
-      const requestId = response.headers.get('X-Request-Id') ?? undefined;
-      return data ? { ok: true, data, ...(requestId && { requestId }) } : { ok: false, problem: error as CheckCodeProblem };
+      return result;
     },
   };
 }
