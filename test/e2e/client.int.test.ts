@@ -156,4 +156,10 @@ describe('phone-verify/client against npm start texting through the SENS emulato
     const codes = (await Promise.all([first, second])).map((r) => (r.ok ? 'ok' : r.problem.code)).sort();
     expect(codes).toEqual(['request_in_progress', 'sms_provider_timeout']);
   });
+
+  // Last: SENS refused nothing the server sent it but the one fault injected above.
+  it('sent SENS nothing it refused, apart from the injected 500', () => {
+    expect(sens.requests).toBeGreaterThanOrEqual(3);
+    expect(sens.refusals).toEqual(['internal error (injected)']);
+  });
 });
