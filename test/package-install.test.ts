@@ -10,6 +10,8 @@ import { join } from 'node:path';
  */
 const ROOT = join(__dirname, '..');
 const NPM_TIMEOUT_MS = 120_000;
+/** A child Node (a require, a type check) that runs longer than this is stuck: killed, so the run fails instead of hanging. */
+const NODE_TIMEOUT_MS = 60_000;
 let work = '';
 let tarball = '';
 
@@ -59,7 +61,9 @@ describe('npm install of the packed package', () => {
         ? "const v = require('phone-verify'); const c = require('phone-verify/client'); console.log(typeof v.verifyPhoneToken, typeof c.createPhoneVerifyClient)"
         : "const v = await import('phone-verify'); const c = await import('phone-verify/client'); console.log(typeof v.verifyPhoneToken, typeof c.createPhoneVerifyClient)";
     for (const type of ['commonjs', 'module'] as const) {
-      expect(execFileSync(process.execPath, [`--input-type=${type}`, '-e', script(type)], { cwd: dir, encoding: 'utf8' }).trim()).toBe('function function');
+      expect(
+        execFileSync(process.execPath, [`--input-type=${type}`, '-e', script(type)], { cwd: dir, encoding: 'utf8', timeout: NODE_TIMEOUT_MS }).trim(),
+      ).toBe('function function');
     }
   });
 
@@ -97,13 +101,15 @@ describe("a CDK app of its own using the construct (the README's lines)", () => 
       ['commonjs', "console.log(typeof require('phone-verify/cdk').PhoneVerification)"],
       ['module', "const { PhoneVerification } = await import('phone-verify/cdk'); console.log(typeof PhoneVerification)"],
     ] as const) {
-      expect(execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: dir, encoding: 'utf8' }).trim()).toBe('function');
+      expect(execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: dir, encoding: 'utf8', timeout: NODE_TIMEOUT_MS }).trim()).toBe(
+        'function',
+      );
     }
   });
 
   it('type-checks against the shipped declarations', () => {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    expect(() => execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+    expect(() => execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8', stdio: 'pipe', timeout: NODE_TIMEOUT_MS })).not.toThrow();
   });
 
   it('synthesises offline, cdk-nag AwsSolutions clean, with the prebuilt handlers and no esbuild', () => {

@@ -6,7 +6,7 @@ const ROOT = join(__dirname, '..');
 
 describe('the package a backend installs', () => {
   const run = (script: string, type: 'commonjs' | 'module') =>
-    execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: ROOT, encoding: 'utf8' }).trim();
+    execFileSync(process.execPath, [`--input-type=${type}`, '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 }).trim();
 
   it('exports verifyPhoneToken and PhoneTokenError to require()', () => {
     expect(run("const m = require('phone-verify'); console.log(typeof m.verifyPhoneToken, typeof m.PhoneTokenError)", 'commonjs')).toBe('function function');
