@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
  * The layers of functions/, lowest first. An import may go down or sideways, never up: the
@@ -70,5 +71,78 @@ describe('the architecture', () => {
     // runtime.ts builds the adapters; if the scan missed its imports every rule above would pass blind.
     const runtime = relativeImports(join(ROOT, 'functions', 'runtime.ts')).map((t) => relative(ROOT, t));
     expect(runtime).toEqual(expect.arrayContaining(['functions/adapters/dynamodb-store', 'functions/domain/verification-service', 'functions/config']));
+  });
+});
+
+/** Files of ours that may name `../shared/`: the check that the vendored stand-ins still equal it (where it exists). */
+const MAY_READ_SHARED = new Set(['test/emulators.test.ts', '.ci/run']);
+const SHARED = resolve(ROOT, '..', 'shared');
+
+const inRepo = (target: string) => target === ROOT || target.startsWith(ROOT + sep);
+
+/** Where the code in `text` (a file at `file`) reaches: relative imports, requires and `__dirname` joins. */
+function codeReaches(file: string, text: string): string[] {
+  const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire(?:\.resolve)?\s*\(\s*)['"`](\.{1,2}\/[^'"`]*)['"`]/g)].map((m) => m[1]!);
+  const joins = [...text.matchAll(/\b(?:join|resolve)\(\s*__dirname\s*((?:,\s*'[^']*'\s*)+)/g)].map((m) =>
+    [...m[1]!.matchAll(/'([^']*)'/g)].map((p) => p[1]!).join('/'),
+  );
+  return [...specifiers, ...joins].map((p) => resolve(dirname(file), p));
+}
+
+/** Where shell commands in `text`, run from the repository's root, reach: every `./` or `../` path. */
+function commandsReach(text: string): string[] {
+  return [...text.matchAll(/(?<![\w./-])(\.\.?\/[^\s'"`)|;&]*|\.\.(?=[\s'"`;&|)]|$))/gm)].map((m) => resolve(ROOT, m[1]!));
+}
+
+/** The fenced code blocks of a Markdown file (commands and code a reader copies). */
+const codeBlocks = (markdown: string) => [...markdown.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1]!).join('\n');
+
+describe('the repository stands on its own', () => {
+  // Everything git tracks or would track, less the vendored stand-ins (their READMEs speak of their upstream folder).
+  const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 })
+    .split('\n')
+    .filter((f) => f && !f.startsWith('test/emulators/'));
+
+  function outside(file: string, targets: string[]): string[] {
+    return targets
+      .filter((t) => !inRepo(t) && !(MAY_READ_SHARED.has(file) && (t === SHARED || t.startsWith(SHARED + sep))))
+      .map((t) => `${file} -> ${relative(ROOT, t)}`);
+  }
+
+  it('has no import, require or path of its code reaching outside the repository', () => {
+    const code = tracked.filter((f) => /\.(ts|mts|cts|js|mjs|cjs)$/.test(f));
+    expect(code.length).toBeGreaterThan(50);
+    expect(code.flatMap((f) => outside(f, codeReaches(join(ROOT, f), readFileSync(join(ROOT, f), 'utf8'))))).toEqual([]);
+  });
+
+  it('has no script, CI step or README command reaching outside the repository', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const cdk = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { app: string };
+    const commands: Record<string, string> = {
+      'package.json': Object.values(pkg.scripts).join('\n'),
+      'cdk.json': cdk.app,
+      '.ci/run': readFileSync(join(ROOT, '.ci/run'), 'utf8'),
+    };
+    for (const f of tracked.filter((f) => /^README(\.[a-z]+)?\.md$/.test(f))) commands[f] = codeBlocks(readFileSync(join(ROOT, f), 'utf8'));
+    expect(Object.keys(commands)).toEqual(expect.arrayContaining(['README.md']));
+    expect(Object.entries(commands).flatMap(([f, text]) => outside(f, commandsReach(text)))).toEqual([]);
+  });
+
+  it('is really looking: each scan sees a path that leaves the repository', () => {
+    // The samples write `..` as UP, or this file's own scan would find them.
+    const up = (text: string) => text.replaceAll('UP', '..');
+    const leaving = (targets: string[]) => targets.filter((t) => !inRepo(t)).map((t) => relative(ROOT, t));
+    const file = join(ROOT, 'test', 'support', 'x.ts');
+    expect(leaving(codeReaches(file, up("import { a } from 'UP/UP/UP/shared/sens-emulator/sens-emulator.cjs';")))).toEqual([
+      '../shared/sens-emulator/sens-emulator.cjs',
+    ]);
+    expect(leaving(codeReaches(file, up("const b = require('UP/UP/UP/b');")))).toEqual(['../b']);
+    expect(leaving(codeReaches(file, up("const c = await import('UP/UP/UP/c.js');")))).toEqual(['../c.js']);
+    expect(leaving(codeReaches(file, up("readFileSync(join(__dirname, 'UP', 'UP', 'UP', 'shared', 'SPEC.md'))")))).toEqual(['../shared/SPEC.md']);
+    expect(leaving(codeReaches(file, up("import { d } from 'UP/emulators/sens-emulator/sens-emulator.cjs';")))).toEqual([]);
+    expect(leaving(commandsReach(up('node UP/shared/sens-emulator/sens-emulator.cjs --port 4010 &')))).toEqual(['../shared/sens-emulator/sens-emulator.cjs']);
+    expect(leaving(commandsReach(up('cd UP && npm test')))).toEqual(['..']);
+    expect(leaving(commandsReach('node test/emulators/sens-emulator/sens-emulator.cjs && ./node_modules/.bin/jest'))).toEqual([]);
+    expect(codeBlocks(up('text\n```sh\nnode UP/x\n```\nmore'))).toBe('node ../x\n');
   });
 });

@@ -1,8 +1,8 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-// The strict SENS emulator the product contract ships beside this repo, written from SENS's own
+// The strict SENS emulator, vendored byte for byte from the product contract's stand-ins (test/emulators/), written from SENS's own
 // reference: never a fake of ours, which would only mirror our own reading of the API.
-import { startSensEmulator, type SensEmulator } from '../../../shared/sens-emulator/sens-emulator.cjs';
+import { startSensEmulator, type SensEmulator } from '../emulators/sens-emulator/sens-emulator.cjs';
 
 export type { SensEmulator };
 
