@@ -19,18 +19,14 @@ export const sendCodeRoute: Route = {
     const phone = parsePhoneNumber(phoneNumber, config.allowedCountries);
     request.log.appendKeys({ phoneNumber: phone.masked });
     const { response, replayed, providerRequestId, replayNotStored, testNumber } = await service.send(phone, keys[0], channel);
+    const headers = replayed ? { 'Idempotent-Replayed': 'true' } : {};
     if (testNumber) {
       request.log.warn('test number used: fixed code, no SMS, no limit charged');
-      return { statusCode: 202, body: response, outcome: 'TestNumberUsed' };
+      return { statusCode: 202, body: response, headers, outcome: 'TestNumberUsed' };
     }
     if (providerRequestId) request.log.appendKeys({ smsRequestId: providerRequestId });
     if (replayNotStored) request.log.warn('sent, but the 202 could not be stored for Idempotency-Key replays');
-    return {
-      statusCode: 202,
-      body: response,
-      headers: replayed ? { 'Idempotent-Replayed': 'true' } : {},
-      outcome: replayed ? 'IdempotentReplay' : 'CodeSent',
-    };
+    return { statusCode: 202, body: response, headers, outcome: replayed ? 'IdempotentReplay' : 'CodeSent' };
   },
 };
 

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Reservation, SendAccepted, SendPlan, SpentAttempt, TestCode, VerificationRecord, VerificationStore } from '../domain/ports';
-import { sendRefusal, ttlSeconds, windowIsCurrent } from '../domain/send-rules';
+import type { IdempotentRefusal, Reservation, SendAccepted, SendPlan, SpentAttempt, TestCode, VerificationRecord, VerificationStore } from '../domain/ports';
+import { idempotentRefusal, sendRefusal, ttlSeconds, windowIsCurrent } from '../domain/send-rules';
 import { unavailable } from './aws-errors';
 import { ExpressionAttributes } from './dynamodb-expression';
 import { VERIFICATION_TABLE } from './table-definition';
@@ -158,22 +158,37 @@ export class DynamoVerificationStore implements VerificationStore {
     return { spent: true, record: write.value };
   }
 
-  async storeTestCode(code: TestCode): Promise<void> {
-    // No condition and no counter: a test number is never charged. The item lives as long as its code.
+  async storeTestCode(code: TestCode): Promise<IdempotentRefusal | undefined> {
+    // No counter is charged: a test number never is. The one condition is the replay rule, so a
+    // retry with the same key gets this write's 202 back. The item lives as long as its code.
     const x: Expr = new ExpressionAttributes();
     const set = (a: Attribute, value: unknown) => `${x.name(a)} = ${x.value(a, value)}`;
-    const update =
-      `SET ${set('codeHash', code.codeHash)}, ${set('codeExpiresAt', code.codeExpiresAt)}, ${set('attempts', 0)}, ${set('maxAttempts', code.maxAttempts)}, ` +
-      `${set('sendId', code.sendId)}, ${set('ttl', ttlSeconds(code.codeExpiresAt, 0))} REMOVE ${x.name('lastGuessHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`;
-    await this.write(
+    const sets = [
+      set('codeHash', code.codeHash),
+      set('codeExpiresAt', code.codeExpiresAt),
+      set('attempts', 0),
+      set('maxAttempts', code.maxAttempts),
+      set('sendId', code.sendId),
+      set('ttl', ttlSeconds(code.codeExpiresAt, 0)),
+    ];
+    const remove = [x.name('lastGuessHash')];
+    if (code.idempotencyKey !== undefined) sets.push(set('idempotencyKey', code.idempotencyKey), set('idempotentResponse', code.response));
+    else remove.push(x.name('idempotencyKey'), x.name('idempotentResponse'));
+    const condition = idempotencyClause(x, code);
+    const write = await this.write(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber },
-        UpdateExpression: update,
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`,
+        ...(condition.length > 0 && { ConditionExpression: condition.join(' AND '), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
         ...x.forCommand(),
       }),
       () => undefined,
     );
+    if (write.ok) return undefined;
+    const repeated = idempotentRefusal(write.current, code);
+    if (!repeated) throw new Error('a test code write was refused, yet its key repeats no pending send');
+    return repeated;
   }
 
   /** `update` (written with `x`'s placeholders), if `sendId` is still the number's latest send. */
@@ -221,7 +236,7 @@ function cooldownClause(x: Expr, plan: SendPlan, mayBeAbsent: boolean): string[]
 }
 
 /** Refuses the write when it would repeat the pending send of the same `Idempotency-Key` (see `sendRefusal`). */
-function idempotencyClause(x: Expr, plan: SendPlan): string[] {
+function idempotencyClause(x: Expr, plan: Pick<SendPlan, 'idempotencyKey' | 'now' | 'inFlightMs'>): string[] {
   if (plan.idempotencyKey === undefined) return [];
   const n = (a: Attribute) => x.name(a);
   return [

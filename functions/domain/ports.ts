@@ -1,4 +1,3 @@
-import type { SendRefusal } from './send-rules';
 import type { PhoneNumber } from './phone';
 
 /** Milliseconds since the epoch; injected so tests step time instead of sleeping. */
@@ -60,14 +59,26 @@ export interface SendPlan {
   readonly idempotencyKey?: string | undefined;
 }
 
-/** A test number's code to store (SPEC section 2, "Test numbers"). */
-export interface TestCode {
-  readonly phoneNumber: string;
-  readonly sendId: string;
-  readonly codeHash: string;
-  readonly codeExpiresAt: number;
-  readonly maxAttempts: number;
+/**
+ * A test number's code to store, with the 202 it answers (kept for `Idempotency-Key` replays, as
+ * for any send: docs/test-numbers.md).
+ */
+export interface TestCode extends Pick<
+  SendPlan,
+  'phoneNumber' | 'sendId' | 'codeHash' | 'now' | 'codeExpiresAt' | 'maxAttempts' | 'inFlightMs' | 'idempotencyKey'
+> {
+  readonly response: SendAccepted;
 }
+
+/** Why the store refused a send. The store's condition expressions say the same in DynamoDB's words. */
+export type SendRefusal =
+  | { readonly kind: 'replay'; readonly response: SendAccepted }
+  | { readonly kind: 'in_progress' }
+  | { readonly kind: 'daily_cap'; readonly retryAt: number }
+  | { readonly kind: 'cooldown'; readonly retryAt: number };
+
+/** What a send finds when its `Idempotency-Key` already made the number's pending code: its 202 to replay, or that it is still in flight. */
+export type IdempotentRefusal = Extract<SendRefusal, { kind: 'replay' | 'in_progress' }>;
 
 export type Reservation =
   | {
@@ -108,8 +119,11 @@ export interface VerificationStore {
    * consumes the code (a code whose last guess is its own hash is approved, no longer pending).
    */
   recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt>;
-  /** Stores a test number's fixed code as its pending code, in one write, charging no limit. */
-  storeTestCode(code: TestCode): Promise<void>;
+  /**
+   * Stores a test number's fixed code as its pending code, in one write, charging no limit, or
+   * says that the same `Idempotency-Key` already made the pending code (replay or in progress).
+   */
+  storeTestCode(code: TestCode): Promise<IdempotentRefusal | undefined>;
 }
 
 /**

@@ -1,14 +1,7 @@
-import type { SendAccepted, SendPlan, VerificationRecord } from './ports';
+import type { IdempotentRefusal, SendAccepted, SendPlan, SendRefusal, VerificationRecord } from './ports';
 
 /** The daily cap is a fixed 24-hour window (SPEC section 2), starting at the window's first send. */
 export const DAILY_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-/** Why the store refused a send. The store's condition expressions say the same in DynamoDB's words. */
-export type SendRefusal =
-  | { readonly kind: 'replay'; readonly response: SendAccepted }
-  | { readonly kind: 'in_progress' }
-  | { readonly kind: 'daily_cap'; readonly retryAt: number }
-  | { readonly kind: 'cooldown'; readonly retryAt: number };
 
 /** Whether `record`'s daily window is still in force at `plan.now`. */
 export function windowIsCurrent(record: VerificationRecord | undefined, plan: Pick<SendPlan, 'now' | 'windowMs'>): boolean {
@@ -27,16 +20,29 @@ export function hasPendingCode(record: VerificationRecord | undefined, now: numb
  */
 export function sendRefusal(record: VerificationRecord | undefined, plan: SendPlan): SendRefusal | undefined {
   if (!record) return undefined;
-  if (plan.idempotencyKey !== undefined && record.idempotencyKey === plan.idempotencyKey && hasPendingCode(record, plan.now)) {
-    if (record.idempotentResponse) return { kind: 'replay', response: sendAccepted(record.idempotentResponse) };
-    if ((record.lastSentAt ?? 0) > plan.now - plan.inFlightMs) return { kind: 'in_progress' };
-  }
+  const repeated = idempotentRefusal(record, plan);
+  if (repeated) return repeated;
   if (windowIsCurrent(record, plan) && (record.sendCount ?? 0) >= plan.maxSendsPerWindow) {
     return { kind: 'daily_cap', retryAt: (record.windowStart ?? 0) + plan.windowMs };
   }
   if (plan.cooldownMs > 0 && record.lastSentAt !== undefined && record.lastSentAt > plan.now - plan.cooldownMs) {
     return { kind: 'cooldown', retryAt: record.lastSentAt + plan.cooldownMs };
   }
+  return undefined;
+}
+
+/**
+ * Whether `plan` repeats the send of the same `Idempotency-Key` that made `record`'s pending
+ * code (docs/api.md, "Idempotent send"): the stored 202 is replayed, or the first is still in
+ * flight. Test numbers obey the same rule.
+ */
+export function idempotentRefusal(
+  record: VerificationRecord | undefined,
+  plan: Pick<SendPlan, 'idempotencyKey' | 'now' | 'inFlightMs'>,
+): IdempotentRefusal | undefined {
+  if (plan.idempotencyKey === undefined || record?.idempotencyKey !== plan.idempotencyKey || !hasPendingCode(record, plan.now)) return undefined;
+  if (record.idempotentResponse) return { kind: 'replay', response: sendAccepted(record.idempotentResponse) };
+  if ((record.lastSentAt ?? 0) > plan.now - plan.inFlightMs) return { kind: 'in_progress' };
   return undefined;
 }
 

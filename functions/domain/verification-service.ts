@@ -10,11 +10,12 @@ import {
   type Channel,
   type Clock,
   type SendAccepted,
+  type SendRefusal,
   type SmsReceipt,
   type SmsSender,
   type VerificationStore,
 } from './ports';
-import { DAILY_WINDOW_MS, hasPendingCode, sendAccepted, type SendRefusal } from './send-rules';
+import { DAILY_WINDOW_MS, hasPendingCode, sendAccepted } from './send-rules';
 import type { TokenIssuer } from './token';
 
 /** The limits of SPEC section 4, in the units the rules use. */
@@ -79,7 +80,7 @@ export class VerificationService {
     const { store, sender, hasher, clock, policy, message } = this.deps;
     const now = clock.now();
     const testCode = policy.testNumbers.get(phone.e164);
-    if (testCode !== undefined) return this.sendTestNumber(phone, testCode, now, channel);
+    if (testCode !== undefined) return this.sendTestNumber(phone, testCode, now, channel, idempotencyKey);
     const code = generateCode(policy.codeLength);
     const plan = {
       phoneNumber: phone.e164,
@@ -149,19 +150,26 @@ export class VerificationService {
 
   /**
    * A test number (app-store review): its fixed code is stored like any code (attempts, expiry,
-   * single use hold) but nothing is sent and no limit is charged.
+   * single use hold) but nothing is sent and no limit is charged. An `Idempotency-Key` retry gets
+   * the original 202 back, as for any number.
    */
-  private async sendTestNumber(phone: PhoneNumber, code: string, now: number, channel: Channel): Promise<SendOutcome> {
+  private async sendTestNumber(phone: PhoneNumber, code: string, now: number, channel: Channel, idempotencyKey: string | undefined): Promise<SendOutcome> {
     const { store, hasher, policy } = this.deps;
     const codeExpiresAt = now + policy.codeTtlMs;
-    await store.storeTestCode({
+    const response = sendAccepted({ status: 'pending', phoneNumber: phone.e164, channel, expiresAt: iso(codeExpiresAt), resendAvailableAt: iso(now) });
+    const repeated = await store.storeTestCode({
       phoneNumber: phone.e164,
       sendId: randomUUID(),
       codeHash: hasher.hash(phone.e164, code),
+      now,
       codeExpiresAt,
       maxAttempts: policy.maxCheckAttempts,
+      inFlightMs: policy.smsTimeoutMs + IN_FLIGHT_GRACE_MS,
+      idempotencyKey,
+      response,
     });
-    const response = sendAccepted({ status: 'pending', phoneNumber: phone.e164, channel, expiresAt: iso(codeExpiresAt), resendAvailableAt: iso(now) });
+    if (repeated?.kind === 'replay') return { response: repeated.response, replayed: true, testNumber: true };
+    if (repeated) throw refusalError(repeated, now);
     return { response, replayed: false, testNumber: true };
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoVerificationStore } from '../../functions/adapters/dynamodb-store';
-import type { SendPlan, VerificationRecord, VerificationStore } from '../../functions/domain/ports';
+import type { SendPlan, TestCode, VerificationRecord, VerificationStore } from '../../functions/domain/ports';
 import { documentClient } from '../../functions/runtime';
 import { testTables } from '../support/harness';
 import { InMemoryVerificationStore } from '../support/memory-store';
@@ -115,11 +115,47 @@ describe.each(stores)('the VerificationStore contract (%s)', (_name, open) => {
     expect(await store.reserveSend(again)).toEqual({ reserved: false, refusal: { kind: 'replay', response } });
   });
 
+  const response = { status: 'pending', phoneNumber: NUMBER, channel: 'sms', expiresAt: 'e', resendAvailableAt: 'r' } as const;
+  const testCode = (overrides: Partial<TestCode> = {}): TestCode => ({
+    phoneNumber: NUMBER,
+    sendId: randomUUID(),
+    codeHash: 'fixed',
+    now: NOW,
+    codeExpiresAt: NOW + 300_000,
+    maxAttempts: 3,
+    inFlightMs: 10_000,
+    response,
+    ...overrides,
+  });
+
   it('stores a test number’s code without touching the counters', async () => {
-    await store.storeTestCode({ phoneNumber: NUMBER, sendId: 's', codeHash: 'fixed', codeExpiresAt: NOW + 300_000, maxAttempts: 3 });
+    expect(await store.storeTestCode(testCode())).toBeUndefined();
     const stored = await item();
     expect(stored).toMatchObject({ codeHash: 'fixed', attempts: 0, maxAttempts: 3 });
     expect(stored?.sendCount).toBeUndefined();
     expect(await store.recordGuess(NUMBER, 'fixed', NOW)).toMatchObject({ spent: true, record: { lastGuessHash: 'fixed' } });
+  });
+
+  it('replays a test number’s send repeated with its Idempotency-Key, and takes another key or no key as a new send', async () => {
+    expect(await store.storeTestCode(testCode({ idempotencyKey: 'k1' }))).toBeUndefined();
+    const first = await item();
+    expect(await store.storeTestCode(testCode({ idempotencyKey: 'k1', now: NOW + 1_000, response: { ...response, expiresAt: 'later' } }))).toEqual({
+      kind: 'replay',
+      response,
+    });
+    expect(await item()).toEqual(first); // the replay wrote nothing
+    expect(await store.storeTestCode(testCode({ idempotencyKey: 'k2', now: NOW + 2_000, codeHash: 'second' }))).toBeUndefined();
+    expect(await item()).toMatchObject({ codeHash: 'second', idempotencyKey: 'k2' });
+    expect(await store.storeTestCode(testCode({ now: NOW + 3_000, codeHash: 'third' }))).toBeUndefined();
+    const third = await item();
+    expect(third).toMatchObject({ codeHash: 'third' });
+    expect(third?.idempotencyKey).toBeUndefined();
+  });
+
+  it('takes a test number’s key as new once its code was approved', async () => {
+    await store.storeTestCode(testCode({ idempotencyKey: 'k1' }));
+    await store.recordGuess(NUMBER, 'fixed', NOW + 1);
+    expect(await store.storeTestCode(testCode({ idempotencyKey: 'k1', now: NOW + 2, codeHash: 'again' }))).toBeUndefined();
+    expect(await item()).toMatchObject({ codeHash: 'again', attempts: 0 });
   });
 });

@@ -63,4 +63,20 @@ describe('test numbers for app-store review (SPEC section 2)', () => {
     await h.send(REVIEW);
     expect((await h.check({ phoneNumber: E164, code: '123456' })).status).toBe(200);
   });
+
+  it('replay a send retried with the same Idempotency-Key byte for byte, with Idempotent-Replayed, as for any number', async () => {
+    const h = await dynamoHarness(env);
+    const key = { 'Idempotency-Key': 'review-retry-1' };
+    const first = await h.send(REVIEW, key);
+    h.clock.advance(5_000);
+    const again = await h.send(REVIEW, key);
+    expect(again.status).toBe(202);
+    expect(JSON.stringify(again.json)).toBe(JSON.stringify(first.json));
+    expect(again.headers['Idempotent-Replayed']).toBe('true');
+    expect(first.headers['Idempotent-Replayed']).toBeUndefined();
+    const other = await h.send(REVIEW, { 'Idempotency-Key': 'review-retry-2' });
+    expect(other.headers['Idempotent-Replayed']).toBeUndefined();
+    expect(other.json.expiresAt).not.toBe(first.json.expiresAt);
+    expect(h.sender.messages).toEqual([]);
+  });
 });

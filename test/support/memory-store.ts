@@ -1,5 +1,6 @@
 import type {
   AbuseCounters,
+  IdempotentRefusal,
   Reservation,
   SendAccepted,
   TestCode,
@@ -8,7 +9,7 @@ import type {
   VerificationRecord,
   VerificationStore,
 } from '../../functions/domain/ports';
-import { hasPendingCode, sendRefusal, ttlSeconds, windowIsCurrent } from '../../functions/domain/send-rules';
+import { hasPendingCode, idempotentRefusal, sendRefusal, ttlSeconds, windowIsCurrent } from '../../functions/domain/send-rules';
 
 /**
  * The store's contract in memory, for property tests of the domain: each method is atomic here
@@ -62,9 +63,22 @@ export class InMemoryVerificationStore implements VerificationStore {
     this.items.set(phoneNumber, rest);
   }
 
-  async storeTestCode(code: TestCode): Promise<void> {
-    const { lastGuessHash: _g, idempotencyKey: _k, idempotentResponse: _r, ...rest } = this.items.get(code.phoneNumber) ?? { phoneNumber: code.phoneNumber };
-    this.items.set(code.phoneNumber, { ...rest, ...code, attempts: 0, ttl: ttlSeconds(code.codeExpiresAt, 0) });
+  async storeTestCode(code: TestCode): Promise<IdempotentRefusal | undefined> {
+    const old = this.items.get(code.phoneNumber);
+    const repeated = idempotentRefusal(old, code);
+    if (repeated) return repeated;
+    const { lastGuessHash: _g, idempotencyKey: _k, idempotentResponse: _r, ...rest } = old ?? { phoneNumber: code.phoneNumber };
+    this.items.set(code.phoneNumber, {
+      ...rest,
+      codeHash: code.codeHash,
+      codeExpiresAt: code.codeExpiresAt,
+      attempts: 0,
+      maxAttempts: code.maxAttempts,
+      sendId: code.sendId,
+      ttl: ttlSeconds(code.codeExpiresAt, 0),
+      ...(code.idempotencyKey !== undefined && { idempotencyKey: code.idempotencyKey, idempotentResponse: code.response }),
+    });
+    return undefined;
   }
 
   async recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt> {
