@@ -52,12 +52,10 @@ async function main(): Promise<void> {
 
   const lanes = new Lanes(LOCAL_CONCURRENCY);
   const server = createServer((req, res) => {
-    lanes
-      .run(() => serve(req, res, config.cors))
-      .catch((error: unknown) => {
-        process.stderr.write(`local server: ${(error as Error).stack}\n`);
-        if (!res.headersSent) answerProblem(res, INTERNAL_ERROR);
-      });
+    serve(req, res, config.cors, lanes).catch((error: unknown) => {
+      process.stderr.write(`local server: ${(error as Error).stack}\n`);
+      if (!res.headersSent) answerProblem(res, INTERNAL_ERROR);
+    });
   });
   // What Node's HTTP parser refuses (an unknown method, an oversized header, broken framing)
   // never reaches a handler; it still gets a problem document and a request id (SPEC).
@@ -109,7 +107,7 @@ function demoPage(): Promise<string> {
   return demoPageHtml;
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0]): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0], lanes: Lanes): Promise<void> {
   // The request target as sent: no URL parsing (which refuses `//[` or `//a:99999/`) and no
   // normalising, so only the exact route spellings reach a route (SPEC: exact routes).
   const target = req.url ?? '/';
@@ -122,7 +120,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
     return;
   }
-  const { body, complete } = await readBody(req);
+  const body = await readBody(req);
   const headers = Object.fromEntries(Object.entries(req.headersDistinct).map(([k, v]) => [k, v ?? []]));
   const event = proxyEvent({ method: req.method ?? 'GET', path, headers, body, query });
   if (req.method === 'OPTIONS' && event.resource !== '/{proxy+}') {
@@ -130,14 +128,15 @@ async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters
     res.writeHead(204, preflightHeaders(cors, headerValues(event, 'origin')[0])).end();
     return;
   }
-  const result: APIGatewayProxyResult = await (event.resource === '/v1/verifications/check' ? checkCode : sendCode)(event);
-  // A body we stopped reading cannot be drained politely: answer, then close the connection.
-  if (!complete) res.shouldKeepAlive = false;
+  // A lane is taken only now, with the whole body read (or the limit passed): a client that
+  // trickles its body in must never hold one, as API Gateway invokes Lambda only with the body.
+  const handler = event.resource === '/v1/verifications/check' ? checkCode : sendCode;
+  const result: APIGatewayProxyResult = await lanes.run(() => handler(event));
+  // An oversized body is still being drained (`readBody`): the connection stays open until it
+  // ends, so the client, still sending, reads this answer instead of meeting a reset.
   const payload = Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
   res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'Content-Length': String(payload.length) });
-  res.end(payload, () => {
-    if (!complete) req.destroy();
-  });
+  res.end(payload);
 }
 
 /** Writes `error` as a problem document with a request id (for answers no handler gave). */
@@ -146,28 +145,34 @@ function answerProblem(res: ServerResponse, error: Problem): void {
   res.writeHead(statusCode, { ...headers, 'X-Request-Id': randomUUID() }).end(body);
 }
 
+/** How much of an oversized body is read and thrown away after the 413, before the connection is cut. */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+
 /**
  * The body, but no more than one byte past the limit: the handler answers 413 from that alone,
- * at once, without waiting for the rest of a 64 MB upload.
+ * at once, without waiting for the rest of a 64 MB upload. The rest is read and discarded, up to
+ * `DRAIN_LIMIT_BYTES`, so the client can read the 413 while it is still sending: a socket closed
+ * with unread data in it is reset, and the reset can destroy the answer before the client reads
+ * it. Past that bound the connection is cut.
  */
-function readBody(req: IncomingMessage): Promise<{ body: Buffer; complete: boolean }> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = (complete: boolean) => {
-      req.off('data', onData);
-      resolve({ body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1), complete });
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.pause();
-        finish(false);
+      if (over) {
+        if (size > MAX_BODY_BYTES + DRAIN_LIMIT_BYTES) req.destroy();
+        return;
       }
-    };
-    req.on('data', onData);
-    req.once('end', () => finish(true));
+      chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) {
+        over = true;
+        resolve(Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1));
+      }
+    });
+    req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
   });
 }

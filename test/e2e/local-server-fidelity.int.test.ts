@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
 import { rawRequest } from '../support/raw-http';
 import { javaProcessesOn, startLocalServer, type LocalServer } from '../support/local-server';
@@ -64,6 +65,49 @@ describe('npm start answers everything with a problem document', () => {
     const head = `POST /v1/verifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${64 * 1024 * 1024}\r\n\r\n`;
     // Only 8 KB of the 64 MB ever go out: the answer must come from what passed the limit.
     expectProblem(await rawRequest(base(), Buffer.concat([Buffer.from(head), Buffer.alloc(8192, 0x20)])), 413, 'payload_too_large');
+  });
+
+  it('answers a 64 KB chunked body without Content-Length with a readable 413, every time (the client is still sending)', async () => {
+    const chunk = `400\r\n${' '.repeat(0x400)}\r\n`;
+    const head = 'POST /v1/verifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+    // 9 KB, then the client is busy while the server answers (past 4 KB), then it sends the rest.
+    // A server that closes with the body unread sends a reset, and a reset destroys the answer
+    // still unread in the client's buffer: every try lost it. Draining the body keeps it readable.
+    const request = [head, ...Array.from({ length: 9 }, () => chunk), { busyMs: 50 }, ...Array.from({ length: 55 }, () => chunk), '0\r\n\r\n'];
+    for (let i = 0; i < 10; i += 1) expectProblem(await rawRequest(base(), request), 413, 'payload_too_large');
+  });
+
+  it('lets no slow client hold a lane: with 20 bodies trickling in a byte at a time, a plain send is answered', async () => {
+    const { hostname, port } = new URL(base());
+    const slow = await Promise.all(
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect(Number(port), hostname, () => {
+              socket.write('POST /v1/verifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{');
+              resolve(socket);
+            });
+            socket.once('error', reject);
+          }),
+      ),
+    );
+    const heard: string[] = [];
+    for (const socket of slow) socket.on('data', (d: Buffer) => heard.push(d.toString()));
+    const trickle = setInterval(() => slow.forEach((socket) => socket.write(' ')), 1_000);
+    try {
+      // More slow bodies than the server's 16 lanes: before the fix this waited until they ended.
+      const plain = await rawRequest(
+        base(),
+        `POST /v1/verifications HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 31\r\n\r\n{"phoneNumber":"+821040995678"}`,
+        30_000,
+      );
+      expect(plain.status).toBe(202);
+      expect(heard).toEqual([]); // the slow ones are still being read, not answered
+    } finally {
+      clearInterval(trickle);
+      slow.forEach((socket) => socket.destroy());
+    }
   });
 
   it('replays an idempotent 202 byte for byte', async () => {

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export interface RawAnswer {
   readonly status: number;
@@ -7,10 +7,10 @@ export interface RawAnswer {
 }
 
 /**
- * Writes `request` bytes to `base` as they are (no client library to tidy them up) and parses
- * the first answer. `timeoutMs` bounds the wait: a server that never answers fails the test.
+ * Writes `request` bytes to `base` as they are (no client library to tidy them up; an array is
+ * written piece by piece, with its `Busy` pauses) and parses the first answer. `timeoutMs` bounds the wait: a server that never answers fails the test.
  */
-export function rawRequest(base: string, request: string | Buffer, timeoutMs = 10_000): Promise<RawAnswer> {
+export function rawRequest(base: string, request: string | Buffer | Array<string | Buffer | Busy>, timeoutMs = 10_000): Promise<RawAnswer> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
@@ -42,6 +42,19 @@ export function rawRequest(base: string, request: string | Buffer, timeoutMs = 1
       tryParse();
       reject(new Error(`connection closed without a complete answer: ${data.toString('latin1').slice(0, 200)}`));
     });
-    socket.write(request);
+    socket.once('connect', () => writeInPieces(socket, Array.isArray(request) ? request : [request]));
   });
+}
+
+/** A pause in a piece-by-piece request: the client's thread is busy (as a phone app's can be), so what arrives meanwhile waits unread. */
+export interface Busy {
+  readonly busyMs: number;
+}
+
+/** Writes the pieces in order; a `Busy` blocks this thread, so the server's answer (and any reset after it) arrives unread. */
+function writeInPieces(socket: Socket, pieces: Array<string | Buffer | Busy>): void {
+  for (const piece of pieces) {
+    if (typeof piece === 'string' || Buffer.isBuffer(piece)) socket.write(piece);
+    else for (const until = Date.now() + piece.busyMs; Date.now() < until;);
+  }
 }
