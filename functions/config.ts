@@ -1,14 +1,12 @@
 import { CODE_LENGTH_RANGE } from './domain/code';
-import { isKnownCountry, parsePhoneNumber, type PhoneNumber } from './domain/phone';
-import { ALIMTALK_MAX_CHARACTERS, SMS_MAX_BYTES, renderAlimtalk, renderMessage, smsByteLength, type MessageFormat } from './domain/message';
-import type { Channel } from './domain/ports';
+import { ConfigError } from './domain/errors';
+import { checkMessageFormat, type AlimtalkTemplate, type MessageFormat } from './domain/message';
+import { isKnownCountry } from './domain/phone';
+import { parseTestNumbers } from './domain/test-numbers';
 import type { TokenSettings } from './domain/token';
 import type { VerificationPolicy } from './domain/verification-service';
 
-/** A setting that cannot work; the message names the variable so an operator can fix it. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /** Where the secrets come from: plain variables locally, Secrets Manager in AWS. */
 export type SecretSource =
@@ -38,14 +36,7 @@ export interface SensCredentials {
   readonly plusFriendId?: string | undefined;
 }
 
-/** KakaoTalk Alimtalk: the approved template (SPEC section 2, "Channels"). */
-export interface AlimtalkSettings {
-  readonly templateCode: string;
-  /** The approved template's text with `{code}` where its variable is. */
-  readonly template: string;
-}
-
-/** Every runtime setting of SPEC section 4, read and validated once per process. */
+/** Every runtime setting (docs/configuration.md), read and validated once per process. */
 export interface RuntimeConfig {
   readonly stage: string;
   readonly policy: VerificationPolicy;
@@ -53,10 +44,6 @@ export interface RuntimeConfig {
   readonly token: TokenSettings;
   readonly message: MessageFormat;
   readonly smsProvider: 'sens' | 'console';
-  /** The channel a send uses when the request names none. */
-  readonly messageChannel: Channel;
-  /** Set when Alimtalk is configured (the ids come with the SENS credentials). */
-  readonly alimtalk?: AlimtalkSettings | undefined;
   readonly sens: SensSettings;
   readonly cors: CorsPolicy;
   readonly tableName: string;
@@ -68,8 +55,6 @@ export interface RuntimeConfig {
 }
 
 export const DEFAULT_MESSAGE_TEMPLATE = '[phone-verify] 인증번호 [{code}]를 입력해주세요.';
-const ANDROID_APP_HASH = /^[A-Za-z0-9+/]{11}$/;
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -102,8 +87,9 @@ export function readConfig(env: Env): RuntimeConfig {
     if (!isKnownCountry(country)) throw new ConfigError(`ALLOWED_COUNTRIES: "${country}" is not an ISO 3166 alpha-2 country with phone numbers`);
   }
 
-  const message = messageFormat(env, codeLength);
-  const testNumbers = testNumberCodes(env, allowedCountries, codeLength);
+  const message = messageFormat(env);
+  checkMessageFormat(message, codeLength);
+  const testNumbers = parseTestNumbers(env.TEST_NUMBERS ?? '', allowedCountries, codeLength);
   const token: TokenSettings = {
     issuer: text(env, 'TOKEN_ISSUER', `phone-verify/${stage}`),
     audience: text(env, 'TOKEN_AUDIENCE', 'phone-verify'),
@@ -134,12 +120,11 @@ export function readConfig(env: Env): RuntimeConfig {
       plusFriendId: env.SENS_PLUS_FRIEND_ID || undefined,
     };
   }
-  const { messageChannel, alimtalk } = channelSettings(
-    env,
-    codeLength,
-    credentials,
-    secrets.kind === 'aws' ? 'the SENS secret' : 'SENS_ALIMTALK_SERVICE_ID and SENS_PLUS_FRIEND_ID',
-  );
+  // Alimtalk's ids come with the SENS credentials: locally they can be checked now; in AWS they
+  // are in the SENS secret, where a missing one shows as a refused send, like any unfilled secret.
+  if (message.alimtalk && credentials && (!credentials.alimtalkServiceId || !credentials.plusFriendId)) {
+    throw new ConfigError('Alimtalk needs its service id and KakaoTalk channel id: set SENS_ALIMTALK_SERVICE_ID and SENS_PLUS_FRIEND_ID');
+  }
 
   const corsSetting = env.CORS_ALLOWED_ORIGINS ?? (stage === 'prod' ? '' : '*');
   const cors = corsPolicy(corsSetting);
@@ -150,10 +135,8 @@ export function readConfig(env: Env): RuntimeConfig {
     policy: { ...policy, testNumbers },
     allowedCountries,
     token,
-    message: { ...message, alimtalkTemplate: alimtalk?.template },
+    message,
     smsProvider,
-    messageChannel,
-    alimtalk,
     sens: { endpoint: sensEndpoint, credentials },
     cors,
     tableName: text(env, 'TABLE_NAME', 'phone-verify-local'),
@@ -163,86 +146,27 @@ export function readConfig(env: Env): RuntimeConfig {
   };
 }
 
-/**
- * `MESSAGE_CHANNEL` and the Alimtalk settings. Alimtalk is configured when its template is
- * (ALIMTALK_TEMPLATE_CODE and ALIMTALK_TEMPLATE); its ids come with the SENS credentials (in
- * AWS from the SENS secret, so a missing one there shows as a refused send, like any unfilled
- * SENS secret). `MESSAGE_CHANNEL=alimtalk` needs every setting.
- */
-function channelSettings(
-  env: Env,
-  codeLength: number,
-  credentials: SensCredentials | undefined,
-  idsFrom: string,
-): { messageChannel: Channel; alimtalk: AlimtalkSettings | undefined } {
-  const messageChannel = text(env, 'MESSAGE_CHANNEL', 'sms');
-  if (messageChannel !== 'sms' && messageChannel !== 'alimtalk') throw new ConfigError(`MESSAGE_CHANNEL must be "sms" or "alimtalk", not "${messageChannel}"`);
+/** The message settings as given; `checkMessageFormat` judges them. */
+function messageFormat(env: Env): MessageFormat {
+  const defaultChannel = text(env, 'MESSAGE_CHANNEL', 'sms');
+  if (defaultChannel !== 'sms' && defaultChannel !== 'alimtalk') throw new ConfigError(`MESSAGE_CHANNEL must be "sms" or "alimtalk", not "${defaultChannel}"`);
+  return {
+    template: text(env, 'MESSAGE_TEMPLATE', DEFAULT_MESSAGE_TEMPLATE),
+    androidAppHash: env.ANDROID_APP_HASH || undefined,
+    webOtpDomain: env.WEBOTP_DOMAIN || undefined,
+    defaultChannel,
+    alimtalk: alimtalkTemplate(env),
+  };
+}
+
+/** Alimtalk is configured when its template is: ALIMTALK_TEMPLATE_CODE and ALIMTALK_TEMPLATE, both or neither. */
+function alimtalkTemplate(env: Env): AlimtalkTemplate | undefined {
   const templateCode = env.ALIMTALK_TEMPLATE_CODE || undefined;
   const template = env.ALIMTALK_TEMPLATE || undefined;
-  if (templateCode === undefined && template === undefined) {
-    if (messageChannel === 'alimtalk') throw new ConfigError('MESSAGE_CHANNEL=alimtalk needs ALIMTALK_TEMPLATE_CODE and ALIMTALK_TEMPLATE');
-    return { messageChannel, alimtalk: undefined };
-  }
+  if (templateCode === undefined && template === undefined) return undefined;
   if (!templateCode) throw new ConfigError('ALIMTALK_TEMPLATE_CODE must be set with ALIMTALK_TEMPLATE');
-  if (!template || !template.includes('{code}')) throw new ConfigError('ALIMTALK_TEMPLATE must contain {code}');
-  const longest = renderAlimtalk(template, '0'.repeat(codeLength)).length;
-  if (longest > ALIMTALK_MAX_CHARACTERS)
-    throw new ConfigError(`ALIMTALK_TEMPLATE renders to ${longest} characters; an Alimtalk holds ${ALIMTALK_MAX_CHARACTERS}`);
-  if (credentials && (!credentials.alimtalkServiceId || !credentials.plusFriendId)) {
-    throw new ConfigError(`Alimtalk needs its service id and KakaoTalk channel id: set ${idsFrom}`);
-  }
-  return { messageChannel, alimtalk: { templateCode, template } };
-}
-
-/** At most this many app-review numbers (SPEC section 2, "Test numbers"). */
-const MAX_TEST_NUMBERS = 10;
-
-/**
- * `TEST_NUMBERS`: `number=code,…`, each number a valid mobile of an allowed country (stored by
- * its E.164 form), each code `CODE_LENGTH` digits. Messages name the entry by position and the
- * masked number, never the number itself.
- */
-function testNumberCodes(env: Env, allowedCountries: ReadonlySet<string>, codeLength: number): ReadonlyMap<string, string> {
-  const entries = (env.TEST_NUMBERS ?? '')
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  if (entries.length > MAX_TEST_NUMBERS) throw new ConfigError(`TEST_NUMBERS lists ${entries.length} numbers; at most ${MAX_TEST_NUMBERS}`);
-  const codes = new Map<string, string>();
-  entries.forEach((entry, i) => {
-    const [number = '', code = '', ...rest] = entry.split('=');
-    let phone: PhoneNumber;
-    try {
-      phone = parsePhoneNumber(number.trim(), allowedCountries);
-    } catch {
-      throw new ConfigError(`TEST_NUMBERS entry ${i + 1} is not a valid mobile number of ALLOWED_COUNTRIES (write number=code)`);
-    }
-    if (rest.length > 0 || !new RegExp(`^[0-9]{${codeLength}}$`).test(code.trim())) {
-      throw new ConfigError(`TEST_NUMBERS entry ${i + 1} (${phone.masked}): the code must be ${codeLength} digits (CODE_LENGTH)`);
-    }
-    codes.set(phone.e164, code.trim());
-  });
-  return codes;
-}
-
-/** The SMS format, refused when its longest rendering does not fit one SMS. */
-function messageFormat(env: Env, codeLength: number): MessageFormat {
-  const template = text(env, 'MESSAGE_TEMPLATE', DEFAULT_MESSAGE_TEMPLATE);
-  if (!template.includes('{code}')) throw new ConfigError('MESSAGE_TEMPLATE must contain {code}');
-  const androidAppHash = env.ANDROID_APP_HASH || undefined;
-  if (androidAppHash !== undefined && !ANDROID_APP_HASH.test(androidAppHash)) {
-    throw new ConfigError('ANDROID_APP_HASH must be 11 characters of [A-Za-z0-9+/]');
-  }
-  const webOtpDomain = env.WEBOTP_DOMAIN || undefined;
-  if (webOtpDomain !== undefined && !HOST_NAME.test(webOtpDomain)) throw new ConfigError(`WEBOTP_DOMAIN must be a host name, not "${webOtpDomain}"`);
-  const format: MessageFormat = { template, androidAppHash, webOtpDomain };
-  const bytes = smsByteLength(renderMessage(format, '0'.repeat(codeLength)));
-  if (bytes > SMS_MAX_BYTES) {
-    throw new ConfigError(
-      `MESSAGE_TEMPLATE renders to ${bytes} EUC-KR bytes with a ${codeLength}-digit code and the auto-fill lines; one SMS holds ${SMS_MAX_BYTES}`,
-    );
-  }
-  return format;
+  if (!template) throw new ConfigError('ALIMTALK_TEMPLATE must contain {code}');
+  return { templateCode, template };
 }
 
 function text(env: Env, name: string, fallback: string): string {
@@ -295,7 +219,7 @@ function endpointUrl(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
-/** A whole number in plain decimal digits: no spaces, sign, leading zeros or exponent (SPEC section 4). */
+/** A whole number in plain decimal digits: no spaces, sign, leading zeros or exponent (docs/configuration.md). */
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;

@@ -9,16 +9,14 @@ import { serviceRuntime, type RuntimeParts } from './runtime';
 export const sendCodeRoute: Route = {
   path: '/v1/verifications',
   async handle(request, { config, service }) {
-    const { phoneNumber, channel: asked } = parseFields(sendCodeBody, request.body);
-    const channel = asked ?? config.messageChannel;
-    if (channel === 'alimtalk' && !config.alimtalk) throw new VerificationError('unsupported_channel');
+    const { phoneNumber, channel } = parseFields(sendCodeBody, request.body);
     const keys = request.headerValues('idempotency-key');
     if (keys.length > 1 || (keys.length === 1 && !IDEMPOTENCY_KEY.test(keys[0] ?? ''))) {
       throw new VerificationError('invalid_request', { reason: 'idempotency_key' });
     }
     const phone = parsePhoneNumber(phoneNumber, config.allowedCountries);
     request.log.appendKeys({ phoneNumber: phone.masked });
-    const { response, replayed, providerRequestId, replayNotStored, testNumber } = await service.send(phone, keys[0], channel);
+    const { response, replayed, providerRequestId, replayNotStored, testNumber } = await service.send(phone, { idempotencyKey: keys[0], channel });
     const headers = replayed ? { 'Idempotent-Replayed': 'true' } : {};
     if (testNumber) {
       request.log.warn('test number used: fixed code, no SMS, no limit charged');

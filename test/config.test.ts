@@ -121,7 +121,7 @@ describe('readConfig', () => {
 
   it('configures Alimtalk as the default channel when every setting is there', () => {
     const config = readConfig({ MESSAGE_CHANNEL: 'alimtalk', ALIMTALK_TEMPLATE_CODE: 'VERIFY', ALIMTALK_TEMPLATE: '인증번호 [{code}]' });
-    expect({ channel: config.messageChannel, alimtalk: config.alimtalk }).toEqual({
+    expect({ channel: config.message.defaultChannel, alimtalk: config.message.alimtalk }).toEqual({
       channel: 'alimtalk',
       alimtalk: { templateCode: 'VERIFY', template: '인증번호 [{code}]' },
     });
@@ -145,6 +145,7 @@ describe('readConfig', () => {
       template: '[phone-verify] 인증번호 [{code}]를 입력해주세요.',
       androidAppHash: 'FA+9qCX9VSu',
       webOtpDomain: 'example.com',
+      defaultChannel: 'sms',
     });
   });
 

@@ -7,14 +7,18 @@ import type { SmsMessage, SmsReceipt, SmsSender } from '../domain/ports';
 export class ConsoleSmsSender implements SmsSender {
   constructor(private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {}
 
-  async send({ to, text, channel, alimtalkText }: SmsMessage): Promise<SmsReceipt> {
-    if (channel === 'alimtalk') {
-      this.write(
-        `\n💬 KakaoTalk Alimtalk to ${to.masked} (console provider, not sent)\n${(alimtalkText ?? text).replace(/^/gm, '   │ ')}\n   (without KakaoTalk, the SMS failover:)\n${text.replace(/^/gm, '   │ ')}\n`,
-      );
-      return {};
+  async send(message: SmsMessage): Promise<SmsReceipt> {
+    const { to, text } = message;
+    const quoted = (lines: string) => lines.replace(/^/gm, '   │ ');
+    switch (message.channel) {
+      case 'alimtalk':
+        this.write(
+          `\n💬 KakaoTalk Alimtalk to ${to.masked} (console provider, not sent)\n${quoted(message.alimtalkText)}\n   (without KakaoTalk, the SMS failover:)\n${quoted(text)}\n`,
+        );
+        return {};
+      case 'sms':
+        this.write(`\n📱 SMS to ${to.masked} (console provider, not sent)\n${quoted(text)}\n`);
+        return {};
     }
-    this.write(`\n📱 SMS to ${to.masked} (console provider, not sent)\n${text.replace(/^/gm, '   │ ')}\n`);
-    return {};
   }
 }

@@ -8,13 +8,11 @@ export interface SensOptions {
   /** Hard limit on the whole call: connect, request and response body. */
   readonly timeoutMs: number;
   readonly now?: () => number;
-  /** The approved Alimtalk template's code, where Alimtalk is configured. */
-  readonly alimtalkTemplateCode?: string | undefined;
 }
 
 /**
- * Sends SMS through Naver Cloud SENS (SMS API v2), exactly as SPEC section 6 describes. `fetch`
- * keeps connections alive, so a warm Lambda skips the TLS handshake.
+ * Sends SMS through Naver Cloud SENS (SMS API v2), and Alimtalk through its Alimtalk API v2, as
+ * docs/channels.md describes. `fetch` keeps connections alive, so a warm Lambda skips the TLS handshake.
  */
 export class SensSmsSender implements SmsSender {
   constructor(
@@ -22,8 +20,16 @@ export class SensSmsSender implements SmsSender {
     private readonly options: SensOptions,
   ) {}
 
-  async send({ to, text, channel, alimtalkText }: SmsMessage): Promise<SmsReceipt> {
-    if (channel === 'alimtalk') return this.sendAlimtalk(to, text, alimtalkText ?? text);
+  async send(message: SmsMessage): Promise<SmsReceipt> {
+    switch (message.channel) {
+      case 'alimtalk':
+        return this.sendAlimtalk(message);
+      case 'sms':
+        return this.sendSms(message);
+    }
+  }
+
+  private async sendSms({ to, text }: SmsMessage): Promise<SmsReceipt> {
     // The service id goes in verbatim (`ncp:sms:kr:…`, colons unescaped), as in every example of
     // SENS's reference (api.ncloud-docs.com, sens-sms-send), and the signature covers that exact path.
     const path = `/sms/v2/services/${this.credentials.serviceId}/messages`;
@@ -43,15 +49,21 @@ export class SensSmsSender implements SmsSender {
    * approved template with the code filled in, and the full SMS (auto-fill lines included) as
    * the failover for a person without KakaoTalk. Accepted only when every message says A000.
    */
-  private async sendAlimtalk(to: SmsMessage['to'], smsText: string, content: string): Promise<SmsReceipt> {
+  private async sendAlimtalk({ to, text, templateCode, alimtalkText }: Extract<SmsMessage, { channel: 'alimtalk' }>): Promise<SmsReceipt> {
+    // The ids come with the credentials (in AWS, the SENS secret, which may lack them).
     const { alimtalkServiceId, plusFriendId, from } = this.credentials;
-    if (!alimtalkServiceId || !plusFriendId || !this.options.alimtalkTemplateCode)
-      throw new SmsDeliveryError('Alimtalk is not configured: no service id, channel id or template');
+    if (!alimtalkServiceId || !plusFriendId) throw new SmsDeliveryError('the SENS credentials have no Alimtalk service id or KakaoTalk channel id');
     const answer = await sensPost(this.credentials, this.options, `/alimtalk/v2/services/${alimtalkServiceId}/messages`, {
       plusFriendId,
-      templateCode: this.options.alimtalkTemplateCode,
+      templateCode,
       messages: [
-        { countryCode: to.callingCode, to: to.nationalDigits, content, useSmsFailover: true, failoverConfig: { type: 'SMS', from, content: smsText } },
+        {
+          countryCode: to.callingCode,
+          to: to.nationalDigits,
+          content: alimtalkText,
+          useSmsFailover: true,
+          failoverConfig: { type: 'SMS', from, content: text },
+        },
       ],
     });
     const messages = answer.body.messages;

@@ -13,9 +13,5 @@ export function smsSender(config: RuntimeConfig, secrets: ServiceSecrets): SmsSe
     const reason = secrets.sensProblem ?? 'SENS_SECRET_ARN is not set for this function';
     return { send: async () => Promise.reject(new SmsDeliveryError(reason)) };
   }
-  return new SensSmsSender(credentials, {
-    endpoint: config.sens.endpoint,
-    timeoutMs: config.policy.smsTimeoutMs,
-    alimtalkTemplateCode: config.alimtalk?.templateCode,
-  });
+  return new SensSmsSender(credentials, { endpoint: config.sens.endpoint, timeoutMs: config.policy.smsTimeoutMs });
 }

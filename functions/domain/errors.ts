@@ -76,3 +76,12 @@ export class VerificationError extends Error {
 export function secondsUntil(until: number, now: number): number {
   return Math.max(1, Math.ceil((until - now) / 1000));
 }
+
+/**
+ * A setting that cannot work (docs/configuration.md). The rules that judge settings live beside
+ * the rules they feed (message.ts, test-numbers.ts); functions/config.ts reads the variables and
+ * names them in the message, so an operator knows what to fix.
+ */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}

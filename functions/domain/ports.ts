@@ -137,15 +137,24 @@ export interface AbuseCounters {
   giveBack(bucket: string): Promise<void>;
 }
 
-/** A code's message to hand to the provider. */
-export interface SmsMessage {
-  readonly to: PhoneNumber;
-  /** The full SMS text, auto-fill lines included: the SMS itself, or Alimtalk's failover SMS. */
-  readonly text: string;
-  /** `alimtalk`: KakaoTalk first (with `alimtalkText`), the SMS `text` only for a person without KakaoTalk. */
-  readonly channel?: Channel;
-  readonly alimtalkText?: string;
-}
+/** A code's message to hand to the provider; its channel decides how (see `composeMessage`). */
+export type SmsMessage =
+  | {
+      readonly channel: 'sms';
+      readonly to: PhoneNumber;
+      /** The full SMS text, auto-fill lines included. */
+      readonly text: string;
+    }
+  | {
+      /** KakaoTalk first, with `alimtalkText`; the SMS `text` only for a person without KakaoTalk. */
+      readonly channel: 'alimtalk';
+      readonly to: PhoneNumber;
+      /** The failover SMS: the full SMS text, auto-fill lines included. */
+      readonly text: string;
+      /** The approved template's code, and its text with the code filled in. */
+      readonly templateCode: string;
+      readonly alimtalkText: string;
+    };
 
 export interface SmsSender {
   /**

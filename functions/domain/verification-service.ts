@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CodeHasher, generateCode } from './code';
 import { hourEnd, hourlyCounters, type AbuseLimits } from './abuse-limits';
 import { VerificationError, secondsUntil } from './errors';
-import { renderAlimtalk, renderMessage, type MessageFormat } from './message';
+import { composeMessage, resolveChannel, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
 import {
   SmsTimeoutError,
@@ -32,6 +32,13 @@ export interface VerificationPolicy extends AbuseLimits {
 
 /** Grace beyond the SMS timeout before an unanswered idempotent send stops counting as in progress. */
 const IN_FLIGHT_GRACE_MS = 5_000;
+
+export interface SendOptions {
+  /** Repeats of the same key get the first 202 back (docs/api.md, "Idempotent send"). */
+  readonly idempotencyKey?: string | undefined;
+  /** The channel the request asked for; the configured default when absent. */
+  readonly channel?: Channel | undefined;
+}
 
 export interface SendOutcome {
   readonly response: SendAccepted;
@@ -72,16 +79,21 @@ export class VerificationService {
   constructor(private readonly deps: VerificationServiceDeps) {}
 
   /**
-   * Sends a new code to `phone`, replacing any pending one.
-   * @throws VerificationError `resend_too_soon`, `send_limit_reached`, `request_in_progress`,
+   * Sends a new code to `phone`, replacing any pending one, on the channel asked for (else the
+   * configured default).
+   * @throws VerificationError `unsupported_channel`, `resend_too_soon`, `send_limit_reached`,
+   *   `request_in_progress`, `number_range_limited`, `sms_budget_exhausted`,
    *   `sms_delivery_failed` (nothing charged) or `sms_provider_timeout` (charged: it may arrive)
    */
-  async send(phone: PhoneNumber, idempotencyKey?: string, channel: Channel = 'sms'): Promise<SendOutcome> {
-    const { store, sender, hasher, clock, policy, message } = this.deps;
+  async send(phone: PhoneNumber, options: SendOptions = {}): Promise<SendOutcome> {
+    const { store, sender, hasher, clock, policy, message: format } = this.deps;
+    const { idempotencyKey } = options;
     const now = clock.now();
     const testCode = policy.testNumbers.get(phone.e164);
-    if (testCode !== undefined) return this.sendTestNumber(phone, testCode, now, channel, idempotencyKey);
+    if (testCode !== undefined) return this.sendTestNumber(phone, testCode, now, resolveChannel(format, options.channel), idempotencyKey);
     const code = generateCode(policy.codeLength);
+    // Decided (and refused) before anything is charged.
+    const message = composeMessage(format, options.channel, phone, code);
     const plan = {
       phoneNumber: phone.e164,
       sendId: randomUUID(),
@@ -119,18 +131,13 @@ export class VerificationService {
     const response = sendAccepted({
       status: 'pending',
       phoneNumber: phone.e164,
-      channel,
+      channel: message.channel,
       expiresAt: iso(plan.codeExpiresAt),
       resendAvailableAt: iso(Math.max(now + policy.resendCooldownMs, capUsed ? reservation.windowStart + DAILY_WINDOW_MS : 0)),
     });
     let receipt: SmsReceipt;
     try {
-      const text = renderMessage(message, code);
-      receipt = await sender.send(
-        channel === 'alimtalk' && message.alimtalkTemplate !== undefined
-          ? { to: phone, text, channel, alimtalkText: renderAlimtalk(message.alimtalkTemplate, code) }
-          : { to: phone, text },
-      );
+      receipt = await sender.send(message);
     } catch (error) {
       if (error instanceof SmsTimeoutError) {
         // The message may still arrive: the code stays active and the limits stay charged. If the

@@ -15,7 +15,7 @@ describe('SensSmsSender against the strict SENS emulator (test/support/sens.ts)'
   afterEach(() => sens.close(), 10_000);
 
   it('sends a request SENS accepts: service id verbatim in the path, signed, national number and country code', async () => {
-    const receipt = await sender.send({ to, text: '인증번호 [123456]' });
+    const receipt = await sender.send({ channel: 'sms', to, text: '인증번호 [123456]' });
     expect(sens.refusals).toEqual([]);
     expect(sens.accepted).toEqual([
       expect.objectContaining({ channel: 'sms', type: 'SMS', countryCode: '82', content: '인증번호 [123456]', to: '01012345678' }),
@@ -24,20 +24,20 @@ describe('SensSmsSender against the strict SENS emulator (test/support/sens.ts)'
   });
 
   it('tolerates a trailing slash on the endpoint', async () => {
-    await new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: `${sens.url}/`, timeoutMs: 300 }).send({ to, text: 'x' });
+    await new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: `${sens.url}/`, timeoutMs: 300 }).send({ channel: 'sms', to, text: 'x' });
     expect(sens.refusals).toEqual([]);
     expect(sens.accepted).toHaveLength(1);
   });
 
   it('is refused by SENS when the secret key is wrong (the emulator really checks)', async () => {
     const forged = new SensSmsSender({ ...SENS_TEST_CREDENTIALS, secretKey: 'wrong' }, { endpoint: sens.url, timeoutMs: 300 });
-    await expect(forged.send({ to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
+    await expect(forged.send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
     expect(sens.refusals).toEqual([expect.stringMatching(/^signature does not match/)]);
   });
 
   it('is refused when the clock is more than 5 minutes off', async () => {
     const late = new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: sens.url, timeoutMs: 300, now: () => Date.now() - 6 * 60 * 1000 });
-    await expect(late.send({ to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
+    await expect(late.send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
     expect(sens.refusals).toEqual([expect.stringMatching(/^timestamp [0-9]+ is not epoch milliseconds within 5 minutes/)]);
   });
 
@@ -48,12 +48,12 @@ describe('SensSmsSender against the strict SENS emulator (test/support/sens.ts)'
     ['a connection dropped before any answer', 'reset' as const],
   ])('treats %s as a failed send', async (_label, mode) => {
     sens.mode = mode;
-    await expect(sender.send({ to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
+    await expect(sender.send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
   });
 
   it('says what SENS answered, never what was sent', async () => {
     sens.mode = 'fail500';
-    const error = await sender.send({ to, text: 'code 987654' }).catch((e: Error) => e);
+    const error = await sender.send({ channel: 'sms', to, text: 'code 987654' }).catch((e: Error) => e);
     expect(String(error)).toContain('HTTP 500');
     expect(String(error)).not.toContain('987654');
     expect(String(error)).not.toContain('01012345678');
@@ -61,19 +61,21 @@ describe('SensSmsSender against the strict SENS emulator (test/support/sens.ts)'
 
   it('gives up after the timeout with SmsTimeoutError when SENS hangs', async () => {
     sens.mode = 'hang';
-    await expect(sender.send({ to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
+    await expect(sender.send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
   });
 
   it('calls a SENS that answers after the timeout a timeout (the message may still arrive)', async () => {
     sens.mode = 'slow';
     sens.delayMs = 600;
-    await expect(sender.send({ to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
+    await expect(sender.send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
   });
 
   it('calls an unreachable SENS a failed send (nothing reached it)', async () => {
     const endpoint = sens.url;
     await sens.close();
-    await expect(new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint, timeoutMs: 300 }).send({ to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
+    await expect(new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint, timeoutMs: 300 }).send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(
+      SmsDeliveryError,
+    );
     sens = await startSens();
   });
 
@@ -87,20 +89,20 @@ describe('SensSmsSender against the strict SENS emulator (test/support/sens.ts)'
 
     it('a 202 status line whose body never comes is a timeout, not a refusal: SENS accepted the message', async () => {
       link.fault = 'stall-body';
-      await expect(viaLink().send({ to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
+      await expect(viaLink().send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
       expect(sens.refusals).toEqual([]);
       expect(sens.accepted).toHaveLength(1);
     });
 
     it('a 202 status line whose body breaks off is a timeout too (the message may arrive)', async () => {
       link.fault = 'break-body';
-      await expect(viaLink().send({ to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
+      await expect(viaLink().send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
       expect(sens.accepted).toHaveLength(1);
     });
 
     it('never follows a redirect: a 307 is a failed send and the signed request goes nowhere else', async () => {
       link.fault = 'redirect';
-      await expect(viaLink().send({ to, text: 'x' })).rejects.toThrow(/HTTP 307/);
+      await expect(viaLink().send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(/HTTP 307/);
       expect(sens.requests).toBe(0);
     });
   });

@@ -65,7 +65,7 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
           sender: { send: (m) => (handed.push({ e164: m.to.e164, at: clock.now() }), sender.send(m)) },
           hasher,
           tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, { kid: 'k', secret: 'property-test-token-secret-012345' }),
-          message: { template: '[{code}]' },
+          message: { template: '[{code}]', defaultChannel: 'sms' },
         });
         const evaluated = new Map<string, number>(); // sendId → checks evaluated against that code
         const approvals = new Map<string, number>();
@@ -82,7 +82,7 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
             const before = sender.messages.length;
             const itemBefore = store.items.get(phone.e164);
             try {
-              await service.send(phone, step.key);
+              await service.send(phone, { idempotencyKey: step.key });
             } catch (error) {
               if (!(error instanceof VerificationError)) throw error;
               // A send refused by a ceiling leaves the number exactly as it was: no code behind.

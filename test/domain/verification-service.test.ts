@@ -27,7 +27,7 @@ function service(store: InMemoryVerificationStore, sender = new RecordingSender(
       maxSendsPerPrefixPerHour: 30,
       testNumbers: new Map(),
     },
-    message: { template: '[{code}]' },
+    message: { template: '[{code}]', defaultChannel: 'sms' },
   });
 }
 
@@ -36,14 +36,14 @@ describe('VerificationService.send when a bookkeeping write fails after the SMS'
     const store = new InMemoryVerificationStore();
     store.rememberResponse = async () => Promise.reject(new Error('throttled'));
     const sender = new RecordingSender();
-    const outcome = await service(store, sender).send(phone, 'key-1');
+    const outcome = await service(store, sender).send(phone, { idempotencyKey: 'key-1' });
     expect(outcome.response.status).toBe('pending');
     expect(outcome.replayNotStored).toBe(true);
     expect(sender.messages).toHaveLength(1);
   });
 
   it('does not flag anything when the replay was stored', async () => {
-    const outcome = await service(new InMemoryVerificationStore()).send(phone, 'key-1');
+    const outcome = await service(new InMemoryVerificationStore()).send(phone, { idempotencyKey: 'key-1' });
     expect(outcome.replayNotStored).toBeUndefined();
   });
 
@@ -53,7 +53,7 @@ describe('VerificationService.send when a bookkeeping write fails after the SMS'
     const sender = new RecordingSender();
     sender.mode = 'timeout';
     const error = await service(store, sender)
-      .send(phone, 'key-1')
+      .send(phone, { idempotencyKey: 'key-1' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).code).toBe('sms_provider_timeout');
