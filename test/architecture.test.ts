@@ -34,6 +34,39 @@ const relativeImports = (file: string) =>
     .filter((i) => i.startsWith('.'))
     .map((i) => resolve(dirname(file), i));
 
+/** The modules `files` import (as repository paths without `.ts`), within `files`. */
+function importGraph(files: string[]): Map<string, string[]> {
+  const known = new Set(files.map((f) => f.replace(/\.ts$/, '')));
+  return new Map(
+    files.map((f) => [
+      relative(ROOT, f.replace(/\.ts$/, '')),
+      relativeImports(f)
+        .filter((t) => known.has(t))
+        .map((t) => relative(ROOT, t)),
+    ]),
+  );
+}
+
+/** Each cycle of `graph` once, starting at its first member in sorted order. */
+function cyclesIn(graph: Map<string, string[]>): string[][] {
+  const cycles = new Map<string, string[]>();
+  const walk = (node: string, path: string[]) => {
+    const at = path.indexOf(node);
+    if (at >= 0) {
+      const loop = path.slice(at);
+      const start = loop.indexOf([...loop].sort()[0]!);
+      const rotated = [...loop.slice(start), ...loop.slice(0, start)];
+      cycles.set(rotated.join(' -> '), [...rotated, rotated[0]!]);
+      return;
+    }
+    for (const next of graph.get(node) ?? []) walk(next, [...path, node]);
+  };
+  for (const node of [...graph.keys()].sort()) walk(node, []);
+  return [...cycles.values()];
+}
+
+const importCycles = (files: string[]) => cyclesIn(importGraph(files)).map((cycle) => cycle.join(' -> '));
+
 describe('the architecture', () => {
   it('has no import running up the layers of functions/ (domain < config < adapters < runtime < http < handlers)', () => {
     const upward = sources('functions').flatMap((file) =>
@@ -60,6 +93,20 @@ describe('the architecture', () => {
         .map((target) => `${relative(ROOT, file)} -> ${relative(ROOT, target)}`),
     );
     expect(outward).toEqual([]);
+  });
+
+  it('has no import cycle in functions/, type-only imports included', () => {
+    expect(importCycles(sources('functions'))).toEqual([]);
+  });
+
+  it('is really looking: the cycle search finds a cycle', () => {
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
+    expect(cyclesIn(graph)).toEqual([['a', 'b', 'c', 'a']]);
   });
 
   it('keeps the client standalone: it imports only its generated schema and openapi-fetch', () => {

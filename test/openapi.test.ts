@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { PROBLEM_CODES, PROBLEM_HTTP, type ProblemCode } from '../functions/http/problem';
+import { PROBLEM_HTTP } from '../functions/http/problem';
+import { PROBLEM_CODES, type ProblemCode } from '../functions/http/problem-codes';
 import { OPENAPI_PATH, openapi, resolve } from './support/openapi';
 
 const ROOT = join(__dirname, '..');

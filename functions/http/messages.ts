@@ -1,5 +1,5 @@
 import type { InvalidReason, ProblemFacts } from '../domain/errors';
-import type { ProblemCode } from './problem';
+import type { ProblemCode } from './problem-codes';
 
 /** The languages problem documents speak (SPEC section 2, "Languages"); `en` is the default. */
 export const LANGUAGES = ['en', 'ko'] as const;

@@ -1,21 +1,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { DOMAIN_PROBLEM_CODES, type DomainProblemCode, type ProblemFacts, type VerificationError } from '../domain/errors';
+import type { ProblemFacts, VerificationError } from '../domain/errors';
 import { problemText, type Language } from './messages';
-
-/** Problems of the transport, not of the service's rules: wrong path or method, body size or type, the gateway's throttle, a bug. */
-export const TRANSPORT_PROBLEM_CODES = [
-  'payload_too_large',
-  'unsupported_media_type',
-  'not_found',
-  'method_not_allowed',
-  'too_many_requests',
-  'internal_error',
-] as const;
-export type TransportProblemCode = (typeof TRANSPORT_PROBLEM_CODES)[number];
-
-/** Every problem `code` of SPEC section 2 (openapi.yaml's ProblemCode enum; a test keeps them equal). */
-export const PROBLEM_CODES = [...DOMAIN_PROBLEM_CODES, ...TRANSPORT_PROBLEM_CODES] as const;
-export type ProblemCode = DomainProblemCode | TransportProblemCode;
+import type { ProblemCode, TransportProblemCode } from './problem-codes';
 
 /** A request refused before it reaches the service (or a bug), by the HTTP layer itself. */
 export class TransportError extends Error {

@@ -20,7 +20,8 @@ import { ApiFirewall } from './api-firewall';
 import { demoPageHtml } from '../artifacts';
 import { ALLOWED_REQUEST_HEADERS, EXPOSED_HEADERS } from '../../functions/http/cors';
 import { problemText } from '../../functions/http/messages';
-import { PROBLEM_HTTP, problemType, type ProblemCode } from '../../functions/http/problem';
+import { PROBLEM_HTTP, problemType } from '../../functions/http/problem';
+import type { ProblemCode } from '../../functions/http/problem-codes';
 import type { StageSettings } from '../config';
 
 export interface VerificationApiProps {

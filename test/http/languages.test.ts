@@ -1,5 +1,5 @@
 import { INVALID_REASONS } from '../../functions/domain/errors';
-import { PROBLEM_CODES } from '../../functions/http/problem';
+import { PROBLEM_CODES } from '../../functions/http/problem-codes';
 import { LANGUAGES, MESSAGES, negotiateLanguage, problemText } from '../../functions/http/messages';
 import { sendCodeRoute } from '../../functions/send-code';
 import { checkCodeRoute } from '../../functions/check-code';

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { PROBLEM_CODES } from '../../functions/http/problem';
+import { PROBLEM_CODES } from '../../functions/http/problem-codes';
 import { ALARM_METRICS } from '../../bench/cost';
 import { ROUTE_OUTCOMES, metricName } from '../../functions/http/api';
 import { App } from 'aws-cdk-lib';
