@@ -2,6 +2,7 @@ import { CODE_LENGTH_RANGE } from './domain/code';
 import { ConfigError } from './domain/errors';
 import { checkMessageFormat, type AlimtalkTemplate, type MessageFormat } from './domain/message';
 import { isKnownCountry } from './domain/phone';
+import { secretTooShort } from './domain/secret';
 import { parseTestNumbers } from './domain/test-numbers';
 import type { TokenSettings } from './domain/token';
 import type { VerificationPolicy } from './domain/verification-service';
@@ -182,7 +183,8 @@ function required(env: Env, name: string): string {
 
 function secret(env: Env, name: string): string | undefined {
   const value = env[name] || undefined;
-  if (value !== undefined && value.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
+  const tooShort = value === undefined ? undefined : secretTooShort(name, value);
+  if (tooShort) throw new ConfigError(tooShort);
   return value;
 }
 

@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { serviceName } from '../functions/adapters/telemetry-names';
 import { readConfig, type RuntimeConfig } from '../functions/config';
 
 /** An existing certificate and hosted zone for a custom API domain (off unless configured). */
@@ -156,7 +157,6 @@ export function functionEnvironment(config: StageSettings): Record<string, strin
     ...config.serviceSettings,
     STAGE: config.stage,
     CORS_ALLOWED_ORIGINS: config.corsAllowedOrigins.join(','),
-    POWERTOOLS_SERVICE_NAME: `phone-verify-${config.stage}`,
-    POWERTOOLS_METRICS_NAMESPACE: 'PhoneVerify',
+    POWERTOOLS_SERVICE_NAME: serviceName(config.stage),
   };
 }

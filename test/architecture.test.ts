@@ -109,6 +109,15 @@ describe('the architecture', () => {
     expect(cyclesIn(graph)).toEqual([['a', 'b', 'c', 'a']]);
   });
 
+  it('keeps the benchmarks out of the tests: bench/ imports nothing from test/', () => {
+    const fromTests = sources('bench').flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => target.startsWith(join(ROOT, 'test')))
+        .map((target) => `${relative(ROOT, file)} -> ${relative(ROOT, target)}`),
+    );
+    expect(fromTests).toEqual([]);
+  });
+
   it('keeps the client standalone: it imports only its generated schema and openapi-fetch', () => {
     const client = sources('client').flatMap(imports);
     expect([...new Set(client)].sort()).toEqual(['./schema', 'openapi-fetch']);

@@ -1,14 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC_NAMESPACE, serviceName } from './telemetry-names';
+
+/** The stack sets POWERTOOLS_SERVICE_NAME (`serviceName(stage)`); locally the stage is `local` unless STAGE says otherwise. */
+const service = process.env.POWERTOOLS_SERVICE_NAME || serviceName(process.env.STAGE || 'local');
 
 /**
  * Structured JSON logs (Powertools: Lambda context, X-Ray trace id, levels from
  * `POWERTOOLS_LOG_LEVEL`). Nothing here logs request bodies: they hold one-time codes.
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'phone-verify' });
+export const logger = new Logger({ serviceName: service });
 
 /** CloudWatch metrics as EMF log lines (no API calls); `POWERTOOLS_METRICS_DISABLED` turns them off locally. */
-export const metrics = new Metrics({ namespace: 'PhoneVerify', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'phone-verify' });
+export const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: service });
 
 /** Counts one request outcome (`CodeSent`, `IncorrectCode` …) and flushes, once per request. */
 export function countOutcome(outcome: string): void {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, type SecretSource, type SensCredentials } from '../config';
+import { secretTooShort } from '../domain/secret';
 import type { SigningKey } from '../domain/token';
 
 export interface ServiceSecrets {
@@ -37,9 +38,16 @@ export async function loadSecrets(source: SecretSource, client?: SecretsManagerC
     if (!out.SecretString) throw new ConfigError(`secret ${arn} has no string value`);
     return { value: out.SecretString, versionId: out.VersionId ?? 'unknown' };
   };
+  /** A key for a keyed hash: the same length rule as a variable's (domain/secret.ts). */
+  const fetchKey = async (arn: string) => {
+    const key = await fetchSecret(arn);
+    const tooShort = secretTooShort(`secret ${arn}`, key.value);
+    if (tooShort) throw new ConfigError(tooShort);
+    return key;
+  };
   const [token, codeHash, sens] = await Promise.all([
-    source.tokenSecretArn ? fetchSecret(source.tokenSecretArn) : undefined,
-    fetchSecret(source.codeHashSecretArn),
+    source.tokenSecretArn ? fetchKey(source.tokenSecretArn) : undefined,
+    fetchKey(source.codeHashSecretArn),
     source.sensSecretArn ? fetchSecret(source.sensSecretArn) : undefined,
   ]);
   return {

@@ -1,4 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { secretTooShort } from './secret';
 
 /** Shortest and longest one-time code the spec allows. */
 export const CODE_LENGTH_RANGE = { min: 4, max: 10 } as const;
@@ -23,7 +24,8 @@ export function generateCode(length: number): string {
  */
 export class CodeHasher {
   constructor(private readonly secret: string) {
-    if (secret.length < 16) throw new RangeError('code hash secret must be at least 16 characters');
+    const tooShort = secretTooShort('the code hash secret', secret);
+    if (tooShort) throw new RangeError(tooShort);
   }
 
   /** Base64url HMAC-SHA256 over `phoneNumber` and `code`, NUL-separated so no two pairs collide. */

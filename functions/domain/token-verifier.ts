@@ -1,4 +1,5 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
+import { MIN_SECRET_BYTES, secretTooShort } from './secret';
 
 /** Where the HMAC secret comes from: one secret, or a lookup by the token's `kid` (for rotation). */
 export type SecretOrResolver =
@@ -42,8 +43,7 @@ export type PhoneTokenErrorCode =
   | 'secret_too_short'
   | 'not_verified';
 
-/** RFC 7518 §3.2: an HS256 key is at least the hash size, 32 bytes. */
-export const MIN_SECRET_BYTES = 32;
+export { MIN_SECRET_BYTES };
 
 /** Why a token was refused; `code` is stable, switch on it. */
 export class PhoneTokenError extends Error {
@@ -70,9 +70,8 @@ export async function verifyPhoneToken(token: string, options: VerifyPhoneTokenO
   }
   const toKey = (secret: string | Uint8Array) => {
     const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
-    if (key.byteLength < MIN_SECRET_BYTES) {
-      throw new PhoneTokenError('secret_too_short', `The secret is ${key.byteLength} bytes; HS256 needs at least ${MIN_SECRET_BYTES} (RFC 7518 §3.2)`);
-    }
+    const tooShort = secretTooShort('The secret', key);
+    if (tooShort) throw new PhoneTokenError('secret_too_short', `${tooShort} (HS256, RFC 7518 §3.2)`);
     return key;
   };
   const tolerance = options.clockToleranceSeconds ?? 5;

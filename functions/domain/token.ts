@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { secretTooShort } from './secret';
 
 /** Who issues tokens, for whom, and for how long. */
 export interface TokenSettings {
@@ -37,6 +38,8 @@ export class TokenIssuer {
     private readonly settings: TokenSettings,
     private readonly signingKey: SigningKey,
   ) {
+    const tooShort = secretTooShort('the token secret', signingKey.secret);
+    if (tooShort) throw new RangeError(tooShort);
     this.key = new TextEncoder().encode(signingKey.secret);
   }
 

@@ -20,6 +20,7 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ApiFirewall } from './api-firewall';
+import { METRIC_NAMESPACE, serviceName } from '../../functions/adapters/telemetry-names';
 
 export interface MonitoringProps {
   readonly stage: string;
@@ -64,9 +65,9 @@ export class Monitoring extends Construct {
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     // Counts the functions publish as EMF (functions/adapters/observability.ts).
-    const service = `phone-verify-${props.stage}`;
+    const service = serviceName(props.stage);
     const outcome = (name: string, label = name) =>
-      new Metric({ namespace: 'PhoneVerify', metricName: name, dimensionsMap: { service }, statistic: 'Sum', period: FIVE_MINUTES, label });
+      new Metric({ namespace: METRIC_NAMESPACE, metricName: name, dimensionsMap: { service }, statistic: 'Sum', period: FIVE_MINUTES, label });
     const sent = outcome('CodeSent', 'codes sent');
     const approved = outcome('CodeApproved', 'approvals');
     const smsFailed = outcome('SmsDeliveryFailed', 'SMS refused (502)');

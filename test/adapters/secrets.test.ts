@@ -36,6 +36,13 @@ describe('loadSecrets from Secrets Manager', () => {
     expect(calls.sort()).toEqual(['hash', 'token']);
   });
 
+  it('refuses a key from Secrets Manager shorter than 32 bytes, by the same rule as a variable', async () => {
+    const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(31), VersionId: 'v1' } });
+    const refused = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash' }, client).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as Error).message).toBe('secret hash is 31 bytes; it must be at least 32');
+  });
+
   it('reads SENS credentials, dropping hyphens from the caller number', async () => {
     const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' }, sens: { SecretString: SENS, VersionId: 'v1' } });
     const secrets = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash', sensSecretArn: 'sens' }, client);

@@ -55,7 +55,7 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
         const store = new InMemoryVerificationStore();
         const sender = new RecordingSender();
         const clock = new TestClock();
-        const hasher = new CodeHasher('property-test-secret-0123456789');
+        const hasher = new CodeHasher('property-test-secret-0123456789ab');
         const handed: Array<{ e164: string; at: number }> = []; // every message the provider was asked to send
         const service = new VerificationService({
           store,

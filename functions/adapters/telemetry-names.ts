@@ -1,0 +1,12 @@
+/**
+ * The names the functions publish their logs and metrics under, and the stack's alarms and
+ * dashboard read: one source, so an alarm can never watch a namespace nobody writes to.
+ */
+
+/** The CloudWatch namespace of every metric the functions publish (as EMF log lines). */
+export const METRIC_NAMESPACE = 'PhoneVerify';
+
+/** The `service` of a stage: Powertools' service name, and the metrics' one dimension. */
+export function serviceName(stage: string): string {
+  return `phone-verify-${stage}`;
+}

@@ -1,0 +1,109 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { removeSynthOutput, synthStage } from '../support/cdk';
+
+/** The synthesised stage stacks, the API: routes, throttling, access logs, the firewall, the gateway’s own answers (template assertions: what matters, not a snapshot). */
+afterAll(removeSynthOutput);
+
+describe.each(['dev', 'prod'])('the %s stack', (stage) => {
+  const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});
+  const t = template();
+
+  it('logs the path as sent, the WAF verdict and the user agent in the access log, never a body', () => {
+    const stages = Object.values(t.findResources('AWS::ApiGateway::Stage')) as Array<{ Properties: { AccessLogSetting: { Format: string } } }>;
+    const format = stages[0]?.Properties.AccessLogSetting.Format ?? '';
+    for (const field of ['$context.path', '$context.wafResponseCode', '$context.identity.userAgent', '$context.requestId', '$context.status'])
+      expect(format).toContain(field);
+    expect(format).not.toMatch(/requestBody|\$input/);
+  });
+
+  it('leaves the account-wide API Gateway logging role to its own stack', () => {
+    t.resourceCountIs('AWS::ApiGateway::Account', 0);
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', Match.objectLike({ Name: `phone-verify-${stage}` }));
+    expect(JSON.stringify(t.toJSON())).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+  });
+
+  it('throttles the stage and never logs request bodies', () => {
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: stage,
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: Match.anyValue(), ThrottlingBurstLimit: Match.anyValue(), DataTraceEnabled: false })],
+      AccessLogSetting: Match.objectLike({ Format: Match.not(Match.stringLikeRegexp('requestBody|\\$input')) }),
+    });
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/"DataTraceEnabled":\s*true/);
+  });
+
+  it('routes every method of the two paths to their functions (405 as problem+json); no other path invokes anything', () => {
+    const paths = Object.values(t.findResources('AWS::ApiGateway::Resource')).map((r) => (r as { Properties: { PathPart: string } }).Properties.PathPart);
+    expect(paths.sort()).toEqual(['check', 'v1', 'verifications']);
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method')) as Array<{
+      Properties: { HttpMethod: string; ResourceId: unknown; Integration?: { Type: string } };
+    }>;
+    const invoking = methods.filter((m) => m.Properties.Integration?.Type === 'AWS_PROXY');
+    expect(invoking.map((m) => m.Properties.HttpMethod)).toEqual(['ANY', 'ANY']);
+    expect(invoking.map((m) => JSON.stringify(m.Properties.ResourceId))).toEqual([expect.stringContaining('verifications'), expect.stringContaining('check')]);
+    // Unknown paths (/, /v1, /anything): API Gateway's own 404 problem.
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"not_found".*\\$context.requestId|\\$context.requestId.*"code":"not_found"') },
+    });
+  });
+
+  it(stage === 'prod' ? 'has a WAF: a per-IP rate rule that sees every spelling of the send route, and the AWS IP lists' : 'has no WAF unless asked', () => {
+    if (stage === 'prod') {
+      const transformations = [
+        { Priority: 0, Type: 'URL_DECODE' },
+        { Priority: 1, Type: 'NORMALIZE_PATH' },
+        { Priority: 2, Type: 'LOWERCASE' },
+      ];
+      const endsWith = (SearchString: string) => ({
+        ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'ENDS_WITH', SearchString, TextTransformations: transformations },
+      });
+      t.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        Rules: [
+          Match.objectLike({
+            Action: { Block: {} },
+            Statement: {
+              RateBasedStatement: {
+                AggregateKeyType: 'IP',
+                Limit: 100,
+                ScopeDownStatement: { OrStatement: { Statements: [endsWith('/v1/verifications'), endsWith('/v1/verifications/')] } },
+              },
+            },
+          }),
+          Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } } }),
+          Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAnonymousIpList' } } }),
+        ],
+      });
+      t.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    } else {
+      t.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    }
+  });
+
+  it('has no custom domain unless configured', () => {
+    t.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    t.resourceCountIs('AWS::Route53::RecordSet', 0);
+  });
+
+  it('answers the gateway’s own throttle and WAF blocks with 429 problem+json and Retry-After (not a 5xx)', () => {
+    for (const [type, retryAfter] of [
+      ['THROTTLED', '1'],
+      ['WAF_FILTERED', '60'],
+    ] as const) {
+      t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: '429',
+        ResponseParameters: Match.objectLike({
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+          'gatewayresponse.header.Retry-After': `'${retryAfter}'`,
+        }),
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"too_many_requests"') },
+      });
+    }
+  });
+
+  it('outputs the API URL, table, secret names and dashboard URL', () => {
+    for (const name of ['ApiUrl', 'TableName', 'TokenSecretName', 'SensSecretName', 'DashboardUrl']) t.hasOutput(name, {});
+  });
+});

@@ -1,0 +1,86 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { removeSynthOutput, synthStage } from '../support/cdk';
+
+/** The synthesised stage stacks, the data: tables, their protection, who may touch them, the secrets (template assertions: what matters, not a snapshot). */
+afterAll(removeSynthOutput);
+
+describe.each(['dev', 'prod'])('the %s stack', (stage) => {
+  const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});
+  const t = template();
+
+  it('keys the verifications on the E.164 phone number and the abuse counters on their bucket, each with TTL, on demand, encrypted', () => {
+    t.resourceCountIs('AWS::DynamoDB::Table', 2);
+    for (const key of ['phoneNumber', 'bucket']) {
+      t.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+      });
+    }
+  });
+
+  it(
+    stage === 'prod' ? 'protects both tables: PITR, deletion protection, kept except after a failed first create' : 'lets both tables go with the stack',
+    () => {
+      const tables = Object.values(t.findResources('AWS::DynamoDB::Table')) as Array<{
+        DeletionPolicy?: string;
+        UpdateReplacePolicy?: string;
+        Properties: Record<string, unknown>;
+      }>;
+      expect(tables).toHaveLength(2);
+      for (const table of tables) {
+        if (stage === 'prod') {
+          // RetainExceptOnCreate: a rolled-back first deploy leaves no named table behind to block the retry.
+          expect({ deletion: table.DeletionPolicy, replace: table.UpdateReplacePolicy }).toEqual({ deletion: 'RetainExceptOnCreate', replace: 'Retain' });
+          expect(table.Properties).toMatchObject({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
+        } else {
+          expect(table.DeletionPolicy).toBe('Delete');
+          expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+          expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+        }
+      }
+    },
+  );
+
+  it('lets each function do only the DynamoDB actions it uses, on its tables only; only the send function counts', () => {
+    const policies = Object.entries(t.findResources('AWS::IAM::Policy')) as Array<
+      [string, { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }]
+    >;
+    const statements = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const dynamoOf = (fn: string) =>
+      policies
+        .filter(([id]) => id.startsWith(`Verify${fn}`))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))
+        .map((s) => ({ actions: [s.Action].flat().sort(), table: JSON.stringify(s.Resource).match(/"Verify(VerificationsTable|LimitsTable)/)?.[1] }));
+    expect(dynamoOf('SendCode')).toEqual([
+      { actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], table: 'VerificationsTable' },
+      { actions: ['dynamodb:UpdateItem'], table: 'LimitsTable' },
+    ]);
+    expect(dynamoOf('CheckCode')).toEqual([{ actions: ['dynamodb:UpdateItem'], table: 'VerificationsTable' }]);
+    expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))).toHaveLength(3);
+    const secretReads = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(secretReads).toHaveLength(2);
+    for (const s of secretReads) expect(JSON.stringify(s.Resource)).not.toContain('"*"');
+    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.endsWith('*'))).toEqual([]);
+  });
+
+  it('generates the token and code-hash secrets (no value in the template) and a SENS placeholder', () => {
+    t.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: `phone-verify/${stage}/token-secret`,
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: `phone-verify/${stage}/code-hash-secret`,
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: `phone-verify/${stage}/sens`,
+      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'secretKey' }),
+    });
+    expect(JSON.stringify(t.findResources('AWS::SecretsManager::Secret'))).not.toMatch(/"SecretString":/); // a literal value would be here
+  });
+});

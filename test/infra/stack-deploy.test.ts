@@ -1,0 +1,167 @@
+import { App } from 'aws-cdk-lib';
+import { stageConfig } from '../../lib/config';
+import { ApiGatewayAccountStack } from '../../lib/api-gateway-account-stack';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PROD_MINIMUM, removeSynthOutput, synthStage } from '../support/cdk';
+
+/** The synthesised stage stacks, deploying: tags, a first prod deploy, stage settings (template assertions: what matters, not a snapshot). */
+afterAll(removeSynthOutput);
+
+const applicationFunctions = (t: Template) =>
+  Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => (f as { Properties: { Handler?: string } }).Properties.Handler === 'index.handler');
+
+describe.each(['dev', 'prod'])('the %s stack', (stage) => {
+  const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});
+  const t = template();
+
+  it('tags every taggable resource with Project and Stage', () => {
+    for (const type of [
+      'AWS::DynamoDB::Table',
+      'AWS::Lambda::Function',
+      'AWS::SecretsManager::Secret',
+      'AWS::ApiGateway::RestApi',
+      'AWS::CloudWatch::Alarm',
+      'AWS::SNS::Topic',
+    ]) {
+      for (const resource of Object.values(t.findResources(type)) as Array<{ Properties: { Tags?: Array<{ Key: string; Value: string }> } }>) {
+        expect({ type, tags: resource.Properties.Tags }).toEqual({
+          type,
+          tags: expect.arrayContaining([
+            { Key: 'Project', Value: 'phone-verify' },
+            { Key: 'Stage', Value: stage },
+          ]),
+        });
+      }
+    }
+  });
+});
+
+describe('a first prod deploy', () => {
+  it('refuses to synthesise without account, region and someone to alarm, naming each', () => {
+    expect(() => stageConfig('prod', { corsAllowedOrigins: [] })).toThrow(
+      /^prod needs account \(the 12-digit AWS account id\), region \(e\.g\. ap-northeast-2\), alarmEmail or alarmTopicArn/,
+    );
+    expect(() => stageConfig('prod', { ...PROD_MINIMUM, region: undefined })).toThrow(/^prod needs region/);
+    expect(() => stageConfig('prod', { ...PROD_MINIMUM, account: '1234' })).toThrow(/account must be a 12-digit/);
+  });
+
+  it('synthesises with just the minimum: pinned account and region, termination protection, nothing an empty account lacks', () => {
+    const { stack, template } = synthStage('prod', {});
+    expect({ account: stack.account, region: stack.region, terminationProtection: stack.terminationProtection }).toEqual({
+      account: '123456789012',
+      region: 'ap-northeast-2',
+      terminationProtection: true,
+    });
+    const t = template();
+    // Nothing that needs a raised quota or an account-wide setting, nothing retained by a failed create.
+    for (const fn of applicationFunctions(t)) expect((fn as { Properties: Record<string, unknown> }).Properties.ReservedConcurrentExecutions).toBeUndefined();
+    t.resourceCountIs('AWS::ApiGateway::Account', 0);
+    const policies = Object.values(t.toJSON().Resources as Record<string, { DeletionPolicy?: string }>).map((r) => r.DeletionPolicy);
+    expect(policies).not.toContain('Retain');
+  });
+
+  it('alarms an existing SNS topic instead of an e-mail when given one', () => {
+    const t = synthStage('prod', { alarmEmail: undefined, alarmTopicArn: 'arn:aws:sns:ap-northeast-2:123456789012:oncall' }).template();
+    t.resourceCountIs('AWS::SNS::Topic', 0);
+    const actions = Object.values(t.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => (a as { Properties: { AlarmActions: unknown[] } }).Properties.AlarmActions,
+    );
+    for (const a of actions) expect(a).toEqual(['arn:aws:sns:ap-northeast-2:123456789012:oncall']);
+  });
+
+  it('keeps the API Gateway CloudWatch role in a stack of its own (once per account and region)', () => {
+    const app = new App();
+    const t = Template.fromStack(new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount'));
+    t.resourceCountIs('AWS::ApiGateway::Account', 1);
+    t.resourceCountIs('AWS::IAM::Role', 1);
+  });
+});
+
+describe('stage settings', () => {
+  it('echoes only the listed origins in prod preflights', () => {
+    const t = synthStage('prod', { corsAllowedOrigins: ['https://app.example.com'] }).template();
+    expect(JSON.stringify(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }))).toContain('https://app.example.com');
+    expect(JSON.stringify(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }))).not.toContain("'*'");
+  });
+
+  it('refuses * CORS in prod', () => {
+    expect(() => synthStage('prod', { corsAllowedOrigins: ['*'] })).toThrow(/corsAllowedOrigins/);
+  });
+
+  it('gives an unknown stage the dev defaults under its own name', () => {
+    const t = synthStage('qa').template();
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'qa' });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'phone-verify/qa/token-secret' });
+    t.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+
+  it('refuses a service setting the functions would refuse, naming it, at synth time', () => {
+    expect(() => synthStage('dev', { serviceSettings: { CODE_LENGTH: '3' } })).toThrow(/CODE_LENGTH/);
+  });
+
+  it('passes service settings to both functions', () => {
+    const t = synthStage('dev', { serviceSettings: { CODE_LENGTH: '8', ALLOWED_COUNTRIES: 'KR,JP' } }).template();
+    expect(
+      applicationFunctions(t).map(
+        (f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables.CODE_LENGTH,
+      ),
+    ).toEqual(['8', '8']);
+  });
+
+  it('subscribes the alarm e-mail when one is configured', () => {
+    synthStage('dev', { alarmEmail: 'ops@example.com' })
+      .template()
+      .hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('turns the WAF on in any stage that asks, keeping the default rate unless given', () => {
+    const rateOf = (t: ReturnType<ReturnType<typeof synthStage>['template']>) =>
+      (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as { Properties: { Rules: Array<{ Statement: { RateBasedStatement?: { Limit: number } } }> } })
+        .Properties.Rules[0]?.Statement.RateBasedStatement?.Limit;
+    expect(rateOf(synthStage('dev', { waf: { enabled: true, sendRequestsPer5MinPerIp: 50 } }).template())).toBe(50);
+    expect(rateOf(synthStage('dev', { waf: { enabled: true } }).template())).toBe(100);
+  });
+
+  it('turns the WAF off in prod with `waf: { enabled: false }` alone', () => {
+    synthStage('prod', { waf: { enabled: false } })
+      .template()
+      .resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+
+  it('turns X-Ray and per-method API metrics on only when asked', () => {
+    const t = synthStage('dev', { tracing: true, apiDetailedMetrics: true }).template();
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true, MethodSettings: [Match.objectLike({ MetricsEnabled: true })] });
+    for (const fn of applicationFunctions(t))
+      expect((fn as { Properties: { TracingConfig?: { Mode: string } } }).Properties.TracingConfig?.Mode).toBe('Active');
+  });
+
+  it('sets reserved concurrency when configured', () => {
+    const t = synthStage('dev', { reservedConcurrency: 7 }).template();
+    expect(
+      applicationFunctions(t).map((f) => (f as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions),
+    ).toEqual([7, 7]);
+  });
+
+  it('serves the demo page at GET / only when an operator opts in', () => {
+    const mockGets = (t: ReturnType<ReturnType<typeof synthStage>['template']>) =>
+      Object.values(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'GET', Integration: { Type: 'MOCK' } } }));
+    expect(mockGets(synthStage('dev').template())).toHaveLength(0);
+    const withDemo = mockGets(synthStage('dev', { demoPage: true }).template());
+    expect(withDemo).toHaveLength(1);
+    expect(JSON.stringify(withDemo[0])).toContain('autocomplete=\\"one-time-code\\"');
+  });
+
+  it('adds the custom domain, base path mapping and alias record when configured', () => {
+    const t = synthStage('dev', {
+      customDomain: {
+        domainName: 'verify.example.com',
+        certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/abc',
+        hostedZoneId: 'Z123',
+        hostedZoneName: 'example.com',
+      },
+    }).template();
+    t.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'verify.example.com', SecurityPolicy: 'TLS_1_2' });
+    t.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+    t.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'verify.example.com.', Type: 'A' });
+  });
+});

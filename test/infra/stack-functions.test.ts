@@ -1,0 +1,67 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { METRIC_NAMESPACE, serviceName } from '../../functions/adapters/telemetry-names';
+import { removeSynthOutput, synthStage } from '../support/cdk';
+
+/** The synthesised stage stacks, the functions: runtime, time limits, concurrency, what each may read (template assertions: what matters, not a snapshot). */
+afterAll(removeSynthOutput);
+
+const applicationFunctions = (t: Template) =>
+  Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => (f as { Properties: { Handler?: string } }).Properties.Handler === 'index.handler');
+
+describe.each(['dev', 'prod'])('the %s stack', (stage) => {
+  const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});
+  const t = template();
+
+  it('has exactly two application functions on Node.js 24, arm64, with the house defaults', () => {
+    const fns = applicationFunctions(t);
+    expect(fns).toHaveLength(2);
+    for (const fn of fns) {
+      expect(fn).toMatchObject({
+        Properties: {
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', STAGE: stage }) },
+        },
+      });
+    }
+  });
+
+  it('does not pay for X-Ray or per-method API metrics nobody reads, and keeps no execution log without a retention', () => {
+    for (const fn of applicationFunctions(t)) {
+      expect((fn as { Properties: { TracingConfig?: { Mode: string } } }).Properties.TracingConfig?.Mode).toBeUndefined();
+    }
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: false,
+      MethodSettings: [Match.objectLike({ MetricsEnabled: false, LoggingLevel: 'OFF', DataTraceEnabled: false })],
+    });
+  });
+
+  it('reserves no concurrency unless asked (a new account quota could not hold it)', () => {
+    for (const fn of applicationFunctions(t))
+      expect((fn as { Properties: { ReservedConcurrentExecutions?: number } }).Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('gives each function time for its worst path (every DynamoDB call at its hard limit, the SMS timeout), and only the secrets each one needs', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 19, // 5 s SMS + 3 × 3.5 s DynamoDB + 3 s cold start
+      Environment: {
+        Variables: Match.objectLike({ SENS_SECRET_ARN: Match.anyValue(), CODE_HASH_SECRET_ARN: Match.anyValue(), TOKEN_SECRET_ARN: Match.absent() }),
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 10, // 2 × 3.5 s DynamoDB + 3 s cold start
+      Environment: { Variables: Match.objectLike({ TOKEN_SECRET_ARN: Match.anyValue(), SENS_SECRET_ARN: Match.absent() }) },
+    });
+  });
+
+  it('names the functions’ logs and metrics from the one module the alarms read (no second namespace setting)', () => {
+    for (const fn of applicationFunctions(t)) {
+      const variables = (fn as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables;
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe(serviceName(stage));
+      expect(Object.keys(variables).filter((name) => name.startsWith('POWERTOOLS_METRICS'))).toEqual([]);
+    }
+    const alarmed = Object.values(t.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => JSON.stringify(a).match(/"Namespace":"[A-Za-z/]+"/g) ?? []);
+    expect(new Set(alarmed)).toContain(`"Namespace":"${METRIC_NAMESPACE}"`);
+    expect(JSON.stringify(t.findResources('AWS::CloudWatch::Alarm'))).toContain(`{"Name":"service","Value":"${serviceName(stage)}"}`);
+  });
+});

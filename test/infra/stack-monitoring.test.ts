@@ -1,0 +1,65 @@
+import { PROBLEM_CODES } from '../../functions/http/problem-codes';
+import { ALARM_METRICS } from '../../bench/cost';
+import { ROUTE_OUTCOMES, metricName } from '../../functions/http/api';
+import { PROD_MINIMUM, removeSynthOutput, synthStage } from '../support/cdk';
+
+/** The synthesised stage stacks, the monitoring: alarms, their cost, the dashboard (template assertions: what matters, not a snapshot). */
+afterAll(removeSynthOutput);
+
+describe.each(['dev', 'prod'])('the %s stack', (stage) => {
+  const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});
+  const t = template();
+
+  it('alarms on faults and on attacks (budget, range, volume anomaly, conversion, refused numbers, WAF), never on missing data, and has a dashboard', () => {
+    const alarmResources = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Array<{
+      Properties: { AlarmDescription: string; TreatMissingData: string };
+    }>;
+    const alarms = alarmResources.map((a) => a.Properties.AlarmDescription);
+    expect(alarms).toHaveLength(stage === 'prod' ? 13 : 12);
+    for (const a of alarmResources) expect(a.Properties.TreatMissingData).toBe('notBreaching');
+    const attacks = [
+      'hourly SMS budget is spent',
+      'walking a range',
+      'far above the usual band',
+      'codes approved in an hour',
+      'probing number ranges',
+      ...(stage === 'prod' ? ['WAF blocked'] : []),
+    ];
+    for (const words of ['5xx', 'SendCode function errors', 'CheckCode function throttled', 'SMS provider', 'DynamoDB throttled', ...attacks]) {
+      expect(alarms.some((d) => d.includes(words))).toBe(true);
+    }
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    t.resourceCountIs('AWS::SNS::Topic', 1);
+    // Prod cannot synthesise without someone to tell (PROD_MINIMUM subscribes ops@example.com).
+    t.resourceCountIs('AWS::SNS::Subscription', stage === 'prod' ? 1 : 0);
+  });
+
+  it('has as many billed alarm metrics as the cost model assumes (anomaly detection counts 3, a math alarm each metric it reads)', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Array<{
+      Properties: { Metrics?: Array<{ MetricStat?: unknown }>; ThresholdMetricId?: string };
+    }>;
+    const billed = alarms.map((a) => (a.Properties.ThresholdMetricId ? 3 : a.Properties.Metrics ? a.Properties.Metrics.filter((m) => m.MetricStat).length : 1));
+    expect(billed.reduce((sum, n) => sum + n, 0)).toBe(ALARM_METRICS[stage as 'dev' | 'prod']);
+  });
+
+  it('charts and alarms only on metrics the functions really emit', () => {
+    const emitted = new Set<string>([...ROUTE_OUTCOMES, ...PROBLEM_CODES.map(metricName)]);
+    const dashboard = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
+    const charted = [...dashboard.matchAll(/\\"PhoneVerify\\",\\"([A-Za-z]+)\\"/g)].map((m) => m[1]);
+    expect(charted.length).toBeGreaterThanOrEqual(10);
+    expect(charted.filter((name) => !emitted.has(name ?? ''))).toEqual([]);
+    const alarmed = Object.values(t.findResources('AWS::CloudWatch::Alarm')).flatMap(
+      (a) => JSON.stringify(a).match(/"MetricName":"[A-Za-z]+","Namespace":"PhoneVerify"/g) ?? [],
+    );
+    expect([...new Set(alarmed.map((m) => m.split('"')[3]))].sort()).toEqual([
+      'CodeApproved',
+      'CodeSent',
+      'InvalidPhoneNumber',
+      'NumberRangeLimited',
+      'SmsBudgetExhausted',
+      'SmsDeliveryFailed',
+      'SmsProviderTimeout',
+      'UnsupportedCountry',
+    ]);
+  });
+});
