@@ -1,4 +1,10 @@
-/** Two projects: `unit` runs in milliseconds with no outside process; `int` shares one DynamoDB Local. */
+/**
+ * Three projects, each what its name says:
+ * - `unit` (`*.test.ts`): milliseconds, no process started, nothing but loopback;
+ * - `slow` (`*.slow.test.ts`): CDK synth and cdk-nag, the real bundles, the packed package, the
+ *   OpenAPI lint and client generator: in-process synths and child Node processes, each with a time limit;
+ * - `int` (`*.int.test.ts`): against one shared DynamoDB Local (and npm start, the emulators).
+ */
 const swc = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 const common = {
   testEnvironment: 'node',
@@ -14,7 +20,8 @@ const common = {
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.(int|slow)\\.test\\.ts$'] },
+    { ...common, displayName: 'slow', testMatch: ['<rootDir>/test/**/*.slow.test.ts'] },
     {
       ...common,
       displayName: 'int',

@@ -45,7 +45,7 @@ export const ASSUMED = {
   customMetrics: 20, // outcomes the functions emit as EMF in a month with some of every answer
 } as const;
 
-/** Alarm metrics per stage, as billed (12 alarms reading 22 metrics; prod's WAF alarm adds 1). test/infra/stack.test.ts counts them in the template. */
+/** Alarm metrics per stage, as billed (12 alarms reading 22 metrics; prod's WAF alarm adds 1). test/infra/stack-monitoring.slow.test.ts counts them in the template. */
 export const ALARM_METRICS = { dev: 22, prod: 23 } as const;
 
 /** The monthly AWS bill of one stage for `flows` verifications (a send and a right check each), SMS excluded. */

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
@@ -118,6 +117,25 @@ describe('the architecture', () => {
     expect(fromTests).toEqual([]);
   });
 
+  it('starts no process from a unit test: child processes belong to the slow and int projects', () => {
+    const unit = ourFiles('test').filter((f) => f.endsWith('.test.ts') && !/\.(int|slow)\.test\.ts$/.test(f));
+    expect(unit.length).toBeGreaterThan(10);
+    expect(unit.filter((f) => /['"](node:)?child_process['"]/.test(readFileSync(join(ROOT, f), 'utf8')))).toEqual([]);
+  });
+
+  it('gives every child process a test waits on a time limit (jest cannot interrupt a synchronous call)', () => {
+    const calls = ourFiles('test')
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) =>
+        [...readFileSync(join(ROOT, f), 'utf8').matchAll(/\b(?:execFileSync|execSync|spawnSync)\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)/g)].map((m) => ({
+          f,
+          call: m[0],
+        })),
+      );
+    expect(calls.length).toBeGreaterThan(5);
+    expect(calls.filter(({ call }) => !/\btimeout\b/.test(call)).map(({ f, call }) => `${f}: ${call.slice(0, 80)}`)).toEqual([]);
+  });
+
   it('keeps the client standalone: it imports only its generated schema and openapi-fetch', () => {
     const client = sources('client').flatMap(imports);
     expect([...new Set(client)].sort()).toEqual(['./schema', 'openapi-fetch']);
@@ -153,11 +171,18 @@ function commandsReach(text: string): string[] {
 /** The fenced code blocks of a Markdown file (commands and code a reader copies). */
 const codeBlocks = (markdown: string) => [...markdown.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1]!).join('\n');
 
+/** Files under `dir` (repository paths), less dependencies, build output, git's own folder and the vendored stand-ins. */
+function ourFiles(dir: string): string[] {
+  const skip = /^(node_modules|dist|cdk\.out|coverage|\.git|test\/emulators)(\/|$)|\/node_modules(\/|$)/;
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .map((f) => relative(ROOT, join(ROOT, dir, f)))
+    .filter((f) => !skip.test(f) && !f.startsWith('cdk.out') && statSync(join(ROOT, f)).isFile());
+}
+
 describe('the repository stands on its own', () => {
-  // Everything git tracks or would track, less the vendored stand-ins (their READMEs speak of their upstream folder).
-  const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 })
-    .split('\n')
-    .filter((f) => f && !f.startsWith('test/emulators/'));
+  // Every file of ours: the work tree less what git ignores or never holds, and the vendored
+  // stand-ins (their READMEs speak of their upstream folder).
+  const tracked = ourFiles('.');
 
   function outside(file: string, targets: string[]): string[] {
     return targets

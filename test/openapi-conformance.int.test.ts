@@ -55,12 +55,9 @@ async function collectAnswers(): Promise<Array<{ path: string; method: string; l
   note(SEND, '504', await other.send(KR));
 
   const gated = await dynamoHarness();
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  const original = gated.sender.send.bind(gated.sender);
-  gated.sender.send = async (m) => (await gate, original(m));
+  const { entered, release } = gated.sender.hold();
   const first = gated.send(KR, { 'Idempotency-Key': 'slow' });
-  await new Promise((r) => setTimeout(r, 100));
+  await entered;
   note(SEND, '409', await gated.send(KR, { 'Idempotency-Key': 'slow' }));
   release();
   await first;

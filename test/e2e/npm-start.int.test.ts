@@ -1,5 +1,5 @@
 import { verifyPhoneToken } from 'phone-verify';
-import { javaProcessesOn, startLocalServer, type LocalServer } from '../support/local-server';
+import { javaProcessesOn, startLocalServer, until, type LocalServer } from '../support/local-server';
 
 const TOKEN_SECRET = 'e2e-token-secret-0123456789abcdefghijkl';
 
@@ -34,10 +34,11 @@ describe('npm start (the real local server, as a user runs it)', () => {
   });
 
   it('walks send → read the code from the console → check → verify the token, then stops Java on SIGTERM', async () => {
+    const printed = server.output().length;
     const sent = await post('/v1/verifications', { phoneNumber: '010-1234-5678' });
     expect(sent.status).toBe(202);
     expect(sent.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => /인증번호 \[[0-9]+\]/.test(server.output().slice(printed))); // the SMS line may reach us after the 202
     const code = server.lastCode();
     expect(code).toMatch(/^[0-9]{6}$/);
 

@@ -101,15 +101,9 @@ describe('POST /v1/verifications with Idempotency-Key', () => {
   });
 
   it('answers 409 while the first request with the key is still sending', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const original = h.sender.send.bind(h.sender);
-    h.sender.send = async (message) => {
-      await gate;
-      return original(message);
-    };
+    const { entered, release } = h.sender.hold();
     const first = h.send(KR, key('slow'));
-    await new Promise((r) => setTimeout(r, 100)); // the reservation is written; the SMS is pending
+    await entered; // the reservation is written; the SMS is pending
     const second = await h.send(KR, key('slow'));
     expect(second.status).toBe(409);
     expect(second.json.code).toBe('request_in_progress');

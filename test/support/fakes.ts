@@ -20,11 +20,31 @@ export class TestClock implements Clock {
   }
 }
 
-/** Records every message; can be told to refuse or time out. */
+/** Records every message; can be told to refuse or time out, or to hold the next send. */
 export class RecordingSender implements SmsSender {
   readonly messages: SmsMessage[] = [];
   mode: 'ok' | 'refuse' | 'timeout' = 'ok';
+  private held: { enter: () => void; gate: Promise<void> } | undefined;
+
+  /**
+   * Holds the next send inside the sender until `release`: `entered` resolves once a send got
+   * there (its code is reserved; it waits on the "provider"), a latch in place of a guessed sleep.
+   */
+  hold(): { entered: Promise<void>; release: () => void } {
+    let enter!: () => void;
+    let release!: () => void;
+    const entered = new Promise<void>((r) => (enter = r));
+    this.held = { enter, gate: new Promise<void>((r) => (release = r)) };
+    return { entered, release };
+  }
+
   async send(message: SmsMessage): Promise<SmsReceipt> {
+    const held = this.held;
+    this.held = undefined;
+    if (held) {
+      held.enter();
+      await held.gate;
+    }
     if (this.mode === 'refuse') throw new SmsDeliveryError('refused by test');
     this.messages.push(message);
     if (this.mode === 'timeout') throw new SmsTimeoutError('timed out in test');

@@ -17,6 +17,19 @@ export interface LocalServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Resolves once `condition` holds, checking every 10 ms: a latch on something a test can only
+ * observe from outside (a line the server printed, a request the emulator received), never a
+ * guess at how long it takes. Rejects after `timeoutMs`.
+ */
+export async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {

@@ -10,7 +10,11 @@ import { OPENAPI_PATH, openapi, resolve } from './support/openapi';
 const ROOT = join(__dirname, '..');
 const lintFile = (file: string) =>
   JSON.parse(
-    execFileSync(process.execPath, [join(__dirname, 'support', 'lint-openapi.mjs'), file, join(ROOT, 'redocly.yaml')], { cwd: ROOT, encoding: 'utf8' }),
+    execFileSync(process.execPath, [join(__dirname, 'support', 'lint-openapi.mjs'), file, join(ROOT, 'redocly.yaml')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 25_000,
+    }),
   ) as Array<{ rule: string }>;
 
 describe('openapi.yaml', () => {
