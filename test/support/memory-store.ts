@@ -93,11 +93,14 @@ export class InMemoryVerificationStore implements VerificationStore {
 /** The abuse counters in memory: the same contract as the DynamoDB ones, for tests of the domain. */
 export class InMemoryAbuseCounters implements AbuseCounters {
   readonly counts = new Map<string, number>();
+  /** When each bucket may go (nothing here deletes it: the hour is in its name). */
+  readonly expiries = new Map<string, number>();
 
-  async take(bucket: string, max: number): Promise<boolean> {
+  async take(bucket: string, max: number, expiresAt: number): Promise<boolean> {
     const count = this.counts.get(bucket) ?? 0;
     if (count >= max) return false;
     this.counts.set(bucket, count + 1);
+    this.expiries.set(bucket, expiresAt);
     return true;
   }
 

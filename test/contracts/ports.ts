@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import type { AbuseCounters, SendPlan, TestCode, VerificationRecord, VerificationStore } from '../../functions/domain/ports';
+
+/**
+ * The contracts of the domain's persistence ports, one suite each, run against every
+ * implementation (as Ory Kratos runs one persister suite against every database): the DynamoDB
+ * condition expressions and the in-memory rules the property tests rely on cannot drift apart
+ * without a scenario failing for one and not the other. test/adapters/store-contract.int.test.ts
+ * runs them on the in-memory and the DynamoDB Local implementations.
+ */
+
+export const NOW = Date.UTC(2030, 0, 1, 9);
+export const NUMBER = '+821012345678';
+const plan = (overrides: Partial<SendPlan> = {}): SendPlan => ({
+  phoneNumber: NUMBER,
+  sendId: randomUUID(),
+  codeHash: 'hash-of-code',
+  now: NOW,
+  codeExpiresAt: NOW + 300_000,
+  maxAttempts: 3,
+  cooldownMs: 60_000,
+  maxSendsPerWindow: 2,
+  windowMs: 86_400_000,
+  inFlightMs: 10_000,
+  ...overrides,
+});
+
+/** A fresh, empty store, and a look at `NUMBER`'s item as stored. */
+export type OpenStore = () => Promise<{ store: VerificationStore; item: () => Promise<VerificationRecord | undefined> }>;
+
+/** Every method of `VerificationStore`, including its guards. */
+export function verificationStoreContract(name: string, open: OpenStore): void {
+  describe(`the VerificationStore contract (${name})`, () => {
+    let store: VerificationStore;
+    let item: () => Promise<VerificationRecord | undefined>;
+    beforeEach(async () => {
+      ({ store, item } = await open());
+    });
+
+    it('reserves a first send in a new window, and refuses a second inside the cooldown, saying why', async () => {
+      const first = await store.reserveSend(plan());
+      expect(first).toMatchObject({ reserved: true, previous: undefined, windowStart: NOW, sendCount: 1 });
+      const second = plan({ now: NOW + 1000 });
+      const refused = await store.reserveSend(second);
+      expect(refused).toEqual({ reserved: false, refusal: { kind: 'cooldown', retryAt: NOW + 60_000 } });
+    });
+
+    it('stops at the daily cap, and starts a new window when it ends', async () => {
+      await store.reserveSend(plan({ cooldownMs: 0 }));
+      expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 1 }))).toMatchObject({ reserved: true, sendCount: 2 });
+      expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 2 }))).toEqual({
+        reserved: false,
+        refusal: { kind: 'daily_cap', retryAt: NOW + 86_400_000 },
+      });
+      expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 86_400_000 }))).toMatchObject({
+        reserved: true,
+        windowStart: NOW + 86_400_000,
+        sendCount: 1,
+      });
+    });
+
+    it('puts a refused send back exactly as the number was', async () => {
+      await store.reserveSend(plan());
+      const before = await item();
+      const next = plan({ now: NOW + 60_000, cooldownMs: 60_000 });
+      const reserved = await store.reserveSend(next);
+      if (!reserved.reserved) throw new Error('not reserved');
+      await store.releaseSend(NUMBER, next.sendId, reserved.previous);
+      expect(await item()).toEqual(before);
+    });
+
+    it('spends one attempt per guess in one write; the right guess approves the code and closes it', async () => {
+      await store.reserveSend(plan());
+      expect(await store.recordGuess(NUMBER, 'wrong', NOW + 1)).toMatchObject({ spent: true, record: { attempts: 1, lastGuessHash: 'wrong' } });
+      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 2)).toMatchObject({ spent: true, record: { attempts: 2, lastGuessHash: 'hash-of-code' } });
+      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 3)).toMatchObject({ spent: false });
+      expect((await item())?.attempts).toBe(2);
+    });
+
+    it('refuses a guess after the attempts are used up, and on an expired code', async () => {
+      await store.reserveSend(plan());
+      for (let i = 0; i < 3; i += 1) await store.recordGuess(NUMBER, 'wrong', NOW + 1);
+      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 2)).toMatchObject({ spent: false, current: { attempts: 3 } });
+      await store.reserveSend(plan({ now: NOW + 60_000 }));
+      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 60_000 + 300_000)).toMatchObject({ spent: false });
+    });
+
+    it('replays an idempotent send, and counts it in progress until the response is stored', async () => {
+      const keyed = plan({ idempotencyKey: 'k1' });
+      await store.reserveSend(keyed);
+      const again = plan({ idempotencyKey: 'k1', now: NOW + 100 });
+      expect(await store.reserveSend(again)).toEqual({ reserved: false, refusal: { kind: 'in_progress' } });
+      const response = { status: 'pending', phoneNumber: NUMBER, channel: 'sms', expiresAt: 'e', resendAvailableAt: 'r' } as const;
+      await store.rememberResponse(NUMBER, keyed.sendId, response);
+      expect(await store.reserveSend(again)).toEqual({ reserved: false, refusal: { kind: 'replay', response } });
+    });
+
+    const response = { status: 'pending', phoneNumber: NUMBER, channel: 'sms', expiresAt: 'e', resendAvailableAt: 'r' } as const;
+    const testCode = (overrides: Partial<TestCode> = {}): TestCode => ({
+      phoneNumber: NUMBER,
+      sendId: randomUUID(),
+      codeHash: 'fixed',
+      now: NOW,
+      codeExpiresAt: NOW + 300_000,
+      maxAttempts: 3,
+      inFlightMs: 10_000,
+      response,
+      ...overrides,
+    });
+
+    it('stores a test number’s code without touching the counters', async () => {
+      expect(await store.storeTestCode(testCode())).toBeUndefined();
+      const stored = await item();
+      expect(stored).toMatchObject({ codeHash: 'fixed', attempts: 0, maxAttempts: 3 });
+      expect(stored?.sendCount).toBeUndefined();
+      expect(await store.recordGuess(NUMBER, 'fixed', NOW)).toMatchObject({ spent: true, record: { lastGuessHash: 'fixed' } });
+    });
+
+    it('replays a test number’s send repeated with its Idempotency-Key, and takes another key or no key as a new send', async () => {
+      expect(await store.storeTestCode(testCode({ idempotencyKey: 'k1' }))).toBeUndefined();
+      const first = await item();
+      expect(await store.storeTestCode(testCode({ idempotencyKey: 'k1', now: NOW + 1_000, response: { ...response, expiresAt: 'later' } }))).toEqual({
+        kind: 'replay',
+        response,
+      });
+      expect(await item()).toEqual(first); // the replay wrote nothing
+      expect(await store.storeTestCode(testCode({ idempotencyKey: 'k2', now: NOW + 2_000, codeHash: 'second' }))).toBeUndefined();
+      expect(await item()).toMatchObject({ codeHash: 'second', idempotencyKey: 'k2' });
+      expect(await store.storeTestCode(testCode({ now: NOW + 3_000, codeHash: 'third' }))).toBeUndefined();
+      const third = await item();
+      expect(third).toMatchObject({ codeHash: 'third' });
+      expect(third?.idempotencyKey).toBeUndefined();
+    });
+
+    it('takes a test number’s key as new once its code was approved', async () => {
+      await store.storeTestCode(testCode({ idempotencyKey: 'k1' }));
+      await store.recordGuess(NUMBER, 'fixed', NOW + 1);
+      expect(await store.storeTestCode(testCode({ idempotencyKey: 'k1', now: NOW + 2, codeHash: 'again' }))).toBeUndefined();
+      expect(await item()).toMatchObject({ codeHash: 'again', attempts: 0 });
+    });
+
+    it('withdraws the code when the previous item is unknown, and keeps the limits charged', async () => {
+      const first = plan();
+      await store.reserveSend(first);
+      await store.releaseSend(NUMBER, first.sendId, 'unknown');
+      const after = await item();
+      expect(after?.codeHash).toBeUndefined();
+      expect(after).toMatchObject({ sendCount: 1, lastSentAt: NOW, windowStart: NOW });
+    });
+
+    it('deletes the item when a first send is released (there was none before)', async () => {
+      const first = plan();
+      const reserved = await store.reserveSend(first);
+      expect(reserved).toMatchObject({ reserved: true, previous: undefined });
+      await store.releaseSend(NUMBER, first.sendId, undefined);
+      expect(await item()).toBeUndefined();
+    });
+
+    it('ignores every write of a send that is not the latest: release, remember, forget (a later send moved on)', async () => {
+      const old = plan({ idempotencyKey: 'k-old' });
+      const oldReservation = await store.reserveSend(old);
+      if (!oldReservation.reserved) throw new Error('not reserved');
+      const latest = plan({ now: NOW + 60_000, idempotencyKey: 'k-new' });
+      await store.reserveSend(latest);
+      const before = await item();
+      await store.releaseSend(NUMBER, old.sendId, oldReservation.previous);
+      await store.rememberResponse(NUMBER, old.sendId, { ...RESPONSE, expiresAt: 'old' });
+      await store.forgetIdempotencyKey(NUMBER, old.sendId);
+      await store.releaseSend(NUMBER, 'never-sent', undefined);
+      await store.releaseSend(NUMBER, 'never-sent', 'unknown');
+      expect(await item()).toEqual(before);
+    });
+
+    it('forgets the key of a send that ended without a 202: the same key is then a new send, not in progress', async () => {
+      const keyed = plan({ idempotencyKey: 'k1', cooldownMs: 0 });
+      await store.reserveSend(keyed);
+      await store.forgetIdempotencyKey(NUMBER, keyed.sendId);
+      expect((await item())?.idempotencyKey).toBeUndefined();
+      expect(await store.reserveSend(plan({ idempotencyKey: 'k1', cooldownMs: 0, now: NOW + 100 }))).toMatchObject({ reserved: true, sendCount: 2 });
+    });
+
+    it('remembers the 202 of the latest send only for its key', async () => {
+      const keyed = plan({ idempotencyKey: 'k1' });
+      await store.reserveSend(keyed);
+      await store.rememberResponse(NUMBER, keyed.sendId, RESPONSE);
+      expect(await item()).toMatchObject({ idempotencyKey: 'k1', idempotentResponse: RESPONSE });
+      expect(await store.reserveSend(plan({ idempotencyKey: 'k2', now: NOW + 100 }))).toEqual({
+        reserved: false,
+        refusal: { kind: 'cooldown', retryAt: NOW + 60_000 },
+      });
+    });
+  });
+}
+
+const RESPONSE = { status: 'pending', phoneNumber: NUMBER, channel: 'sms', expiresAt: 'e', resendAvailableAt: 'r' } as const;
+
+/** Fresh counters, and when a bucket's item may be deleted (epoch ms; undefined: no item). */
+export type OpenCounters = () => Promise<{ counters: AbuseCounters; expiry: (bucket: string) => Promise<number | undefined> }>;
+
+/** Every method of `AbuseCounters`. */
+export function abuseCountersContract(name: string, open: OpenCounters): void {
+  describe(`the AbuseCounters contract (${name})`, () => {
+    let counters: AbuseCounters;
+    let expiry: (bucket: string) => Promise<number | undefined>;
+    const HOUR_END = NOW + 3_600_000;
+    beforeEach(async () => {
+      ({ counters, expiry } = await open());
+    });
+
+    it('takes up to max, then refuses; each bucket counts on its own', async () => {
+      const taken = [];
+      for (let i = 0; i < 4; i += 1) taken.push(await counters.take('range:82101234:h1', 3, HOUR_END));
+      expect(taken).toEqual([true, true, true, false]);
+      expect(await counters.take('budget:h1', 3, HOUR_END)).toBe(true);
+    });
+
+    it('takes exactly max under concurrency', async () => {
+      const taken = await Promise.all(Array.from({ length: 12 }, () => counters.take('budget:concurrent', 5, HOUR_END)));
+      expect(taken.filter(Boolean)).toHaveLength(5);
+    });
+
+    it('hands one back, so the next take succeeds, and never goes below zero', async () => {
+      await counters.take('b', 1, HOUR_END);
+      expect(await counters.take('b', 1, HOUR_END)).toBe(false);
+      await counters.giveBack('b');
+      expect(await counters.take('b', 1, HOUR_END)).toBe(true);
+      await counters.giveBack('b');
+      await counters.giveBack('b'); // one too many: ignored
+      await counters.giveBack('never-taken');
+      expect(await counters.take('b', 1, HOUR_END)).toBe(true);
+      expect(await counters.take('b', 1, HOUR_END)).toBe(false);
+    });
+
+    it('keeps a bucket at least until its hour ends (TTL only cleans up after it)', async () => {
+      expect(await expiry('b')).toBeUndefined();
+      await counters.take('b', 1, HOUR_END);
+      expect(await expiry('b')).toBeGreaterThanOrEqual(HOUR_END);
+    });
+  });
+}
