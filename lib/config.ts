@@ -14,7 +14,7 @@ export interface CustomDomain {
 export interface StageSettings {
   /** Names the stage's resources (`phone-verify-<stage>`, secrets `phone-verify/<stage>/…`); `prod` gets prod's defaults. */
   readonly stage: string;
-  /** SPEC section 4 settings, exactly as the functions read them (validated by `readConfig`). */
+  /** The service settings (docs/configuration.md), exactly as the functions read them (validated by `readConfig`). */
   readonly serviceSettings: Readonly<Record<string, string>>;
   /** Browser origins; `*` is refused in prod. Empty: no browser may call the API. */
   readonly corsAllowedOrigins: readonly string[];

@@ -13,7 +13,7 @@ interface MetadataJson {
  * country of a code must stay first). Derived from the metadata JSON the package ships: its own
  * generator downloads Google's XML, which these machines cannot reach. (Bundled into dist/cdk.cjs,
  * so a consuming app needs no libphonenumber-js.) Non-geographic codes
- * (+800 …) go: no allowed country can use them (SPEC checks the calling code first).
+ * (+800 …) go: no allowed country can use them (the calling code is checked first: docs/api.md).
  */
 export function cutPhoneMetadata(countries: readonly string[], metadata: MetadataJson = full): MetadataJson {
   const wanted = new Set(countries.map((c) => c.toUpperCase()));

@@ -46,7 +46,7 @@ export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
 /**
  * The resource API Gateway matches: it forgives a trailing slash and decodes percent-escapes, so
  * `/v1/verifications/` and `/v1/%76erifications` reach the send route's function with the
- * spelling in `path`. The functions compare `path` itself (SPEC: exact routes).
+ * spelling in `path`. The functions compare `path` itself (docs/api.md: exact routes).
  */
 function matchedResource(path: string): string {
   let decoded: string;

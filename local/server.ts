@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     });
   });
   // What Node's HTTP parser refuses (an unknown method, an oversized header, broken framing)
-  // never reaches a handler; it still gets a problem document and a request id (SPEC).
+  // never reaches a handler; it still gets a problem document and a request id (docs/api.md).
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy();
     const reason = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'unparseable_http';
@@ -109,7 +109,7 @@ function demoPage(): Promise<string> {
 
 async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0], lanes: Lanes): Promise<void> {
   // The request target as sent: no URL parsing (which refuses `//[` or `//a:99999/`) and no
-  // normalising, so only the exact route spellings reach a route (SPEC: exact routes).
+  // normalising, so only the exact route spellings reach a route (docs/api.md: exact routes).
   const target = req.url ?? '/';
   const queryAt = target.indexOf('?');
   const path = queryAt < 0 ? target : target.slice(0, queryAt);

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
@@ -207,6 +207,21 @@ describe('the repository stands on its own', () => {
     for (const f of tracked.filter((f) => /^README(\.[a-z]+)?\.md$/.test(f))) commands[f] = codeBlocks(readFileSync(join(ROOT, f), 'utf8'));
     expect(Object.keys(commands)).toEqual(expect.arrayContaining(['README.md']));
     expect(Object.entries(commands).flatMap(([f, text]) => outside(f, commandsReach(text)))).toEqual([]);
+  });
+
+  it('points its comments at docs/ or openapi.yaml, never at a contract outside it, and every docs page named exists', () => {
+    const code = tracked.filter((f) => /\.(ts|mts|cts|js|mjs|cjs)$/.test(f) || /^README(\.[a-z]+)?\.md$/.test(f) || f.startsWith('docs/'));
+    const texts = code.map((f) => [f, readFileSync(join(ROOT, f), 'utf8')] as const);
+    expect(texts.filter(([, text]) => /\bSPEC\b(?!\.md)/.test(text)).map(([f]) => f)).toEqual([]);
+    const named = new Set(
+      texts.flatMap(([f, text]) =>
+        [...text.matchAll(/\bdocs\/([a-z0-9-]+\.md)\b/g)]
+          .map((m) => m[1]!)
+          .concat(f.startsWith('docs/') ? [...text.matchAll(/\]\(([a-z0-9-]+\.md)[#)]/g)].map((m) => m[1]!) : []),
+      ),
+    );
+    expect(named.size).toBeGreaterThanOrEqual(6);
+    expect([...named].filter((page) => !existsSync(join(ROOT, 'docs', page)))).toEqual([]);
   });
 
   it('is really looking: each scan sees a path that leaves the repository', () => {

@@ -128,7 +128,7 @@ export class DynamoVerificationStore implements VerificationStore {
   async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void> {
     if (previous === 'unknown')
       return this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('codeHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`);
-    // The one allowed read-then-write (SPEC): put back what the reservation returned, only if no later send moved on.
+    // The one write that depends on what an earlier one returned (docs/limits.md): put back what the reservation returned, only if no later send moved on.
     const x: Expr = new ExpressionAttributes();
     const guard = { ConditionExpression: `${x.name('sendId')} = ${x.value('sendId', sendId)}`, ...x.forCommand() };
     await this.write(

@@ -1,7 +1,7 @@
 /** How long a DynamoDB call may take: the client's limits (runtime.ts) and the functions' timeouts (lib/phone-verification.ts) both come from here. */
 
 /**
- * Hard limits on every DynamoDB call (SPEC: a request never hangs; 503 within 5 s). Each attempt
+ * Hard limits on every DynamoDB call (docs/api.md: a request never hangs; 503 within 5 s). Each attempt
  * may take `requestMs` from the moment it is issued (`throwOnRequestTimeout`: without it the SDK
  * only logs a warning and waits for ever on a DynamoDB that accepted the connection and stopped
  * answering); three attempts and the SDK's backoff stay under 4 s.

@@ -1,6 +1,6 @@
 import type { PhoneNumber } from './phone';
 
-/** What an attacker who rotates numbers can cost, per clock hour (SPEC section 2; 0 turns one off). */
+/** What an attacker who rotates numbers can cost, per clock hour (docs/limits.md; 0 turns one off). */
 export interface AbuseLimits {
   /** Messages handed to the provider per clock hour, whole environment. */
   readonly smsBudgetPerHour: number;
@@ -13,7 +13,7 @@ export interface HourlyCounter {
   /** The counter's item, e.g. `range#+8210123#2026-12-01T13` or `budget#2026-12-01T13`. */
   readonly bucket: string;
   readonly max: number;
-  /** The refusal when the counter is full; the range limit comes first (SPEC order). */
+  /** The refusal when the counter is full; the range limit comes first (docs/limits.md). */
   readonly refusal: 'number_range_limited' | 'sms_budget_exhausted';
 }
 
@@ -29,7 +29,7 @@ export function numberRange(e164: string): string {
   return e164.slice(0, -4);
 }
 
-/** The counters a send to `phone` at `now` takes, in the order SPEC checks them (range, then budget). */
+/** The counters a send to `phone` at `now` takes, in the order they are checked (docs/limits.md: range, then budget). */
 export function hourlyCounters(phone: PhoneNumber, now: number, limits: AbuseLimits): HourlyCounter[] {
   const hour = new Date(now).toISOString().slice(0, 13); // 2026-12-01T13
   const counters: HourlyCounter[] = [];

@@ -1,5 +1,5 @@
 /**
- * The problems the service's rules and its dependencies raise (SPEC section 2). Clients switch
+ * The problems the service's rules and its dependencies raise (openapi.yaml, docs/api.md). Clients switch
  * on these strings, so they never change. The transport's own problems (404, 405, 413, 415, the
  * gateway's 429, 500) and every code's HTTP status live in functions/http/problem.ts.
  */
@@ -72,7 +72,7 @@ export class VerificationError extends Error {
   }
 }
 
-/** Whole seconds until `until`, rounded up, at least 1 (SPEC: `Retry-After`). */
+/** Whole seconds until `until`, rounded up, at least 1 (docs/api.md: `Retry-After`). */
 export function secondsUntil(until: number, now: number): number {
   return Math.max(1, Math.ceil((until - now) / 1000));
 }

@@ -7,7 +7,7 @@ import { VerificationError } from './errors';
 
 const metadata = fullMetadata as unknown as MetadataJson;
 
-/** A mobile number that passed every check of SPEC section 2, in the forms the service needs. */
+/** A mobile number that passed every phone check (docs/api.md, "The order a request is judged in"), in the forms the service needs. */
 export interface PhoneNumber {
   /** `+821012345678`: the identity of the verification from parsing on. */
   readonly e164: string;

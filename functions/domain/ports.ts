@@ -7,7 +7,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** How a code reaches the person (SPEC section 2, "Channels"). */
+/** How a code reaches the person (docs/channels.md). */
 export type Channel = 'sms' | 'alimtalk';
 
 /** The 202 body of a send, kept for `Idempotency-Key` replays. */

@@ -1,6 +1,6 @@
 import type { IdempotentRefusal, SendAccepted, SendPlan, SendRefusal, VerificationRecord } from './ports';
 
-/** The daily cap is a fixed 24-hour window (SPEC section 2), starting at the window's first send. */
+/** The daily cap is a fixed 24-hour window (docs/limits.md), starting at the window's first send. */
 export const DAILY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** Whether `record`'s daily window is still in force at `plan.now`. */
@@ -16,7 +16,7 @@ export function hasPendingCode(record: VerificationRecord | undefined, now: numb
 /**
  * The refusal `plan` meets against `record`, or undefined when every limit allows it. Order
  * matters: an idempotent retry is answered before any limit, and the daily cap wins over the
- * cooldown (SPEC section 2).
+ * cooldown (docs/limits.md, "A send, in order").
  */
 export function sendRefusal(record: VerificationRecord | undefined, plan: SendPlan): SendRefusal | undefined {
   if (!record) return undefined;

@@ -30,7 +30,7 @@ export function tokenIssuer(settings: TokenSettings, signingKey: SigningKey | un
   return new TokenIssuer(settings, signingKey);
 }
 
-/** Signs the verification token of SPEC section 2 (JWT, HS256, `kid` in the header). */
+/** Signs the verification token (docs/tokens.md: JWT, HS256, `kid` in the header). */
 export class TokenIssuer {
   private readonly key: Uint8Array;
 

@@ -18,7 +18,7 @@ import {
 import { DAILY_WINDOW_MS, hasPendingCode, sendAccepted } from './send-rules';
 import type { TokenIssuer } from './token';
 
-/** The limits of SPEC section 4, in the units the rules use. */
+/** The limits (docs/configuration.md), in the units the rules use. */
 export interface VerificationPolicy extends AbuseLimits {
   readonly codeLength: number;
   readonly codeTtlMs: number;
@@ -74,7 +74,7 @@ export interface VerificationServiceDeps {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The send and check rules of SPEC section 2, independent of HTTP, Lambda and DynamoDB. */
+/** The send and check rules (docs/limits.md), independent of HTTP, Lambda and DynamoDB. */
 export class VerificationService {
   constructor(private readonly deps: VerificationServiceDeps) {}
 
@@ -184,7 +184,7 @@ export class VerificationService {
    * Takes the range and budget counters of this hour, concurrently. When one refuses, the other
    * is handed back, so a refused send counts nowhere; a send they let through counts even if the
    * provider then refuses (they bound what the provider is asked to do).
-   * @returns the refusal (range before budget, SPEC order), or undefined when both allow it
+   * @returns the refusal (range before budget: docs/limits.md), or undefined when both allow it
    */
   private async takeHourlyCounters(phone: PhoneNumber, now: number): Promise<VerificationError | undefined> {
     const { counters, policy } = this.deps;
@@ -213,7 +213,7 @@ export class VerificationService {
     // write"): at most maxAttempts guesses are ever compared, and the right one closes the door.
     const attempt = await store.recordGuess(phone.e164, hasher.hash(phone.e164, code), now);
     if (!attempt.spent) {
-      // Expired, missing or already approved wins over used-up (SPEC: 404 before 429).
+      // Expired, missing or already approved wins over used-up (docs/limits.md: 404 before 429).
       if (!hasPendingCode(attempt.current, now)) throw notFound();
       throw new VerificationError('too_many_attempts');
     }

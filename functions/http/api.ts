@@ -31,7 +31,7 @@ export interface Route {
   handle(request: RouteRequest, runtime: ServiceRuntime): Promise<RouteResult>;
 }
 
-/** The paths the API serves; anything else is `not_found` (SPEC: errors any route can return). */
+/** The paths the API serves; anything else is `not_found` (docs/api.md, "Routes, exactly"). */
 export const ROUTE_PATHS = ['/v1/verifications', '/v1/verifications/check'] as const;
 
 /**
@@ -52,7 +52,7 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
       const rt = await runtime();
       cors = rt.config.cors;
       // `resource` is the route API Gateway matched, forgiving a trailing slash or an encoded
-      // spelling; only the exact path is the route (SPEC), so the WAF rule sees every request of it.
+      // spelling; only the exact path is the route (docs/api.md), so the WAF rule sees every request of it.
       if (event.resource !== route.path || event.path !== route.path) throw new TransportError('not_found');
       if (event.httpMethod !== 'POST') throw new TransportError('method_not_allowed', { allow: ['POST'] });
       const body = readJsonObject(event);

@@ -4,7 +4,7 @@ import type { CorsPolicy } from '../config';
 /** No browser origin at all: what a request gets before the settings are read. */
 export const NO_BROWSER_ORIGIN: CorsPolicy = { allowAnyOrigin: false, origins: new Set() };
 
-/** Headers browser code must be able to read (SPEC: Cross-origin use). */
+/** Headers browser code must be able to read (docs/api.md, "Browsers (CORS)"). */
 export const EXPOSED_HEADERS = ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'] as const;
 /** What a preflight may ask for. */
 export const ALLOWED_REQUEST_HEADERS = ['Content-Type', 'Idempotency-Key'] as const;

@@ -1,7 +1,7 @@
 import type { InvalidReason, ProblemFacts } from '../domain/errors';
 import type { ProblemCode } from './problem-codes';
 
-/** The languages problem documents speak (SPEC section 2, "Languages"); `en` is the default. */
+/** The languages problem documents speak (docs/api.md, "Languages"); `en` is the default. */
 export const LANGUAGES = ['en', 'ko'] as const;
 export type Language = (typeof LANGUAGES)[number];
 

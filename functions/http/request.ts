@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { VerificationError, type InvalidReason } from '../domain/errors';
 import { TransportError } from './problem';
 
-/** SPEC: request bodies over 4 KiB (decoded) are refused. */
+/** Request bodies over 4 KiB (decoded) are refused (docs/api.md, "The order a request is judged in"). */
 export const MAX_BODY_BYTES = 4096;
 
 /** All values of header `name` (case-insensitive), from the multi-value map when API Gateway gives one. */

@@ -63,7 +63,7 @@ describe('parsePhoneNumber', () => {
     expect(codeOf('+81 3-1234-5678', new Set(['JP']))).toBe('invalid_phone_number');
   });
 
-  it('checks the country calling code before validity (SPEC): an invalid number of a code no allowed country uses is unsupported_country', () => {
+  it('checks the country calling code before validity (docs/api.md): an invalid number of a code no allowed country uses is unsupported_country', () => {
     expect(codeOf('+1 000 000 0000')).toBe('unsupported_country');
     expect(codeOf('+999 1234')).toBe('unsupported_country'); // no country at all has +999
   });

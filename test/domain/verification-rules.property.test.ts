@@ -49,7 +49,7 @@ const policies: fc.Arbitrary<VerificationPolicy> = fc.record({
 const HOUR = 3_600_000;
 
 describe('the verification rules, for any interleaving of sends, checks and clock steps', () => {
-  it('hold every invariant of SPEC section 2', async () => {
+  it('hold every invariant of docs/limits.md', async () => {
     await fc.assert(
       fc.asyncProperty(policies, fc.array(op, { maxLength: 60 }), async (policy, ops) => {
         const store = new InMemoryVerificationStore();

@@ -8,7 +8,7 @@ import { alimtalkEnv, codeIn, sensEnv, startSens, type SensEmulator } from '../s
 
 const E164 = '+821012345678';
 
-describe('KakaoTalk Alimtalk with SMS failover, against the SENS emulator (SPEC section 2, "Channels")', () => {
+describe('KakaoTalk Alimtalk with SMS failover, against the SENS emulator (docs/channels.md)', () => {
   let sens: SensEmulator;
   let item: () => Promise<Record<string, unknown> | undefined>;
   let tables: Awaited<ReturnType<typeof testTables>>;

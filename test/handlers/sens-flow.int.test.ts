@@ -52,7 +52,7 @@ describe('sending through SENS (the SENS emulator on loopback, real DynamoDB Loc
     expect(sens.accepted).toHaveLength(1);
   });
 
-  it('answers a hanging SENS with 504 within the timeout; the code stays active and charged (SPEC)', async () => {
+  it('answers a hanging SENS with 504 within the timeout; the code stays active and charged (docs/limits.md)', async () => {
     const { send } = await runtimeFor(sens.url);
     sens.mode = 'hang';
     const answer = await send();

@@ -8,7 +8,7 @@ const REVIEW = { phoneNumber: '+82 10-1234-0000' };
 const E164 = '+821012340000';
 const env = { TEST_NUMBERS: '+821012340000=123456, 010-1234-0001=000001', SMS_BUDGET_PER_HOUR: '1', MAX_SENDS_PER_PREFIX_PER_HOUR: '1' };
 
-describe('test numbers for app-store review (SPEC section 2)', () => {
+describe('test numbers for app-store review (docs/test-numbers.md)', () => {
   it('answer 202 with nothing sent and nothing charged, even under 50 concurrent sends', async () => {
     const h = await dynamoHarness(env);
     const answers = await Promise.all(Array.from({ length: 50 }, () => h.send(REVIEW)));
