@@ -76,7 +76,7 @@ describe('npm install of the packed package', () => {
     expect(manifest.dependencies ?? {}).toEqual({});
     const targets = Object.values(manifest.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)));
     expect(targets.filter((t) => !existsSync(join(pkg, t)))).toEqual([]);
-    expect(readdirSync(pkg).sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json']);
+    expect(readdirSync(pkg).sort()).toEqual(['LICENSE', 'README.ko.md', 'README.md', 'dist', 'package.json']);
   });
 });
 
