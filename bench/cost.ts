@@ -34,6 +34,8 @@ export const FLAT = {
   customMetricMonth: 0.3,
   secretMonth: 0.4,
   dashboardMonth: 3, // beyond the account's first three
+  kmsKeyMonth: 1, // each customer managed key, asymmetric included
+  kmsAsymmetricRequestsPer10k: 0.15, // Sign with an ECC key ("asymmetric requests except RSA 2048"); the 20,000 free requests a month are left out
 } as const;
 
 /** Assumptions the bench cannot measure here, stated next to the figure. */
@@ -43,6 +45,7 @@ export const ASSUMED = {
   logBytesPerRequest: 1500, // our request line + EMF + Lambda REPORT + API access log
   preflightsPerFlow: 2, // a browser's CORS preflight before each POST (cached 10 min; worst case: one each)
   customMetrics: 20, // outcomes the functions emit as EMF in a month with some of every answer
+  tokenKeys: 1, // the stack's default; 2 during a rotation
 } as const;
 
 /** Alarm metrics per stage, as billed (12 alarms reading 22 metrics; prod's WAF alarm adds 1). test/infra/stack-monitoring.slow.test.ts counts them in the template. */
@@ -66,9 +69,12 @@ export function monthlyCost(
     dynamodb: ((figures.writeUnitsPerFlow * flows) / 1e6) * p.dynamoWritePerMillion + ((figures.readUnitsPerFlow * flows) / 1e6) * p.dynamoReadPerMillion,
     logs: ((apiRequests * ASSUMED.logBytesPerRequest) / 1e9) * p.logsIngestPerGb,
     wafRequests: waf ? (apiRequests / 1e6) * FLAT.wafRequestsPerMillion : 0,
+    // One Sign per approval; GetPublicKey is cached per container for 5 minutes, a rounding error.
+    kmsSignatures: (flows / 10_000) * FLAT.kmsAsymmetricRequestsPer10k,
   };
   const fixed = {
-    secrets: 3 * FLAT.secretMonth,
+    secrets: 2 * FLAT.secretMonth,
+    kmsKeys: ASSUMED.tokenKeys * FLAT.kmsKeyMonth,
     alarms: ALARM_METRICS[stage] * FLAT.alarmMetricMonth,
     metrics: ASSUMED.customMetrics * FLAT.customMetricMonth,
     dashboard: FLAT.dashboardMonth,

@@ -51,6 +51,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys that verify tokens (JWKS)
+         * @description RFC 7517 JSON Web Key Set: the key that signs tokens now and every key still published
+         *     (the next one ahead of use, the previous ones until their tokens expire). Match a token's
+         *     `kid` to a key's `kid` (its RFC 7638 thumbprint); accept ES256 only. Readable from any origin
+         *     (`Access-Control-Allow-Origin: *`, whatever the CORS setting: these are public keys); no
+         *     content-type or body checks apply. `HEAD` answers the same headers without a body. Cache it
+         *     for `max-age`; refetch once when a token names a `kid` you do not have.
+         */
+        get: operations["getKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -105,8 +130,10 @@ export interface components {
             status: "approved";
             phoneNumber: components["schemas"]["E164"];
             /**
-             * @description JWT (HS256, `kid` header) with claims `iss`, `aud`, `sub` and `phone_number` (E.164),
-             *     `phone_number_verified: true`, `iat`, `exp`, `jti`.
+             * @description JWT signed ES256 (header `{"alg":"ES256","typ":"JWT","kid"}`, `kid` the RFC 7638
+             *     thumbprint of a key in `/.well-known/jwks.json`) with claims `iss`, `aud`, `sub` and
+             *     `phone_number` (E.164), `phone_number_verified: true`, `channel` (`sms` or `alimtalk`),
+             *     `iat`, `exp`, `jti`, and `test_number: true` on a test number's token.
              */
             token: string;
             /**
@@ -114,6 +141,24 @@ export interface components {
              * @description Equals the token's `exp`.
              */
             tokenExpiresAt: string;
+        };
+        Jwks: {
+            keys: components["schemas"]["PublicKey"][];
+        };
+        /** @description A P-256 public key for ES256 signatures (RFC 7517, RFC 7518 §6.2). */
+        PublicKey: {
+            /** @constant */
+            kty: "EC";
+            /** @constant */
+            crv: "P-256";
+            x: string;
+            y: string;
+            /** @description The RFC 7638 JWK thumbprint (base64url SHA-256) of this key. */
+            kid: string;
+            /** @constant */
+            use: "sig";
+            /** @constant */
+            alg: "ES256";
         };
         /**
          * @description The stable, machine-readable reason; `type` is `urn:phone-verify:problem:` and this with `_` written as `-`.
@@ -216,11 +261,11 @@ export interface components {
                 };
             };
         };
-        /** @description `method_not_allowed`: known path, method other than POST. */
+        /** @description `method_not_allowed`: known path, a method it does not serve (`POST` for the verifications, `GET, HEAD` for the key set). */
         MethodNotAllowed: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
-                Allow: "POST";
+                Allow: "POST" | "GET, HEAD";
                 [name: string]: unknown;
             };
             content: {
@@ -344,8 +389,24 @@ export interface components {
                 };
             };
         };
-        /** @description `service_unavailable`: DynamoDB throttled or unavailable after retries. No SMS was sent (a check may have used up an attempt). */
+        /** @description `service_unavailable`: DynamoDB (or, for a check, KMS, which signs the token) throttled or unavailable after retries. No SMS was sent; a check may have used up an attempt, and a right code whose token could not be signed is used up. */
         ServiceUnavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 503;
+                    /** @constant */
+                    code?: "service_unavailable";
+                };
+            };
+        };
+        /** @description `service_unavailable`: the keys cannot be read now (KMS throttled, disabled or not answering). */
+        KeysUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "Retry-After": components["headers"]["Retry-After"];
@@ -477,7 +538,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Approved. The token proves the number to any backend that holds the token secret. */
+            /** @description Approved. The token proves the number to any backend that has the key set (`GET /.well-known/jwks.json`). */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -494,6 +555,32 @@ export interface operations {
             429: components["responses"]["TooManyAttempts"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The published keys. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": "public, max-age=300";
+                    "Access-Control-Allow-Origin": "*";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["KeysUnavailable"];
         };
     };
 }

@@ -11,14 +11,23 @@ export { ConfigError };
 
 /** Where the secrets come from: plain variables locally, Secrets Manager in AWS. */
 export type SecretSource =
-  | { readonly kind: 'env'; readonly tokenSecret?: string | undefined; readonly codeHashSecret?: string | undefined }
+  | { readonly kind: 'env'; readonly codeHashSecret?: string | undefined }
   | {
       readonly kind: 'aws';
       readonly codeHashSecretArn: string;
-      /** Only the check function signs tokens, and only the send function talks to SENS (least privilege). */
-      readonly tokenSecretArn?: string | undefined;
+      /** Only the send function talks to SENS (least privilege). */
       readonly sensSecretArn?: string | undefined;
     };
+
+/**
+ * The token keys (docs/tokens.md): in KMS, named by key ARN (AWS, or `npm start` with
+ * `TOKEN_KEY_ID`); a local P-256 key (`TOKEN_SIGNING_KEY`, or random); or none, in a function
+ * that signs nothing (the send function).
+ */
+export type TokenKeySource =
+  | { readonly kind: 'kms'; readonly signingKeyArn: string; readonly publishedKeyArns: readonly string[] }
+  | { readonly kind: 'local'; readonly privateKeyPem?: string | undefined }
+  | { readonly kind: 'none' };
 
 export interface SensSettings {
   readonly endpoint: string;
@@ -43,6 +52,7 @@ export interface RuntimeConfig {
   readonly policy: VerificationPolicy;
   readonly allowedCountries: ReadonlySet<string>;
   readonly token: TokenSettings;
+  readonly tokenKeys: TokenKeySource;
   readonly message: MessageFormat;
   readonly smsProvider: 'sens' | 'console';
   readonly sens: SensSettings;
@@ -103,10 +113,9 @@ export function readConfig(env: Env): RuntimeConfig {
     ? {
         kind: 'aws',
         codeHashSecretArn: env.CODE_HASH_SECRET_ARN,
-        tokenSecretArn: env.TOKEN_SECRET_ARN || undefined,
         sensSecretArn: env.SENS_SECRET_ARN || undefined,
       }
-    : { kind: 'env', tokenSecret: secret(env, 'TOKEN_SECRET'), codeHashSecret: secret(env, 'CODE_HASH_SECRET') };
+    : { kind: 'env', codeHashSecret: secret(env, 'CODE_HASH_SECRET') };
   if (inLambda && secrets.kind !== 'aws')
     throw new ConfigError('CODE_HASH_SECRET_ARN must be set in AWS: secrets come from Secrets Manager, never from plain variables');
 
@@ -136,6 +145,7 @@ export function readConfig(env: Env): RuntimeConfig {
     policy: { ...policy, testNumbers },
     allowedCountries,
     token,
+    tokenKeys: tokenKeySource(env, inLambda),
     message,
     smsProvider,
     sens: { endpoint: sensEndpoint, credentials },
@@ -145,6 +155,31 @@ export function readConfig(env: Env): RuntimeConfig {
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     secrets,
   };
+}
+
+/** A KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`): never an alias, which can be re-pointed under a running container. */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/;
+
+/** `TOKEN_KEY_ID` and `TOKEN_PUBLISHED_KEY_IDS` (KMS), or `TOKEN_SIGNING_KEY` (local only). */
+function tokenKeySource(env: Env, inLambda: boolean): TokenKeySource {
+  const signingKeyArn = env.TOKEN_KEY_ID || undefined;
+  const published = (env.TOKEN_PUBLISHED_KEY_IDS ?? '')
+    .split(',')
+    .map((arn) => arn.trim())
+    .filter(Boolean);
+  for (const [name, arn] of [['TOKEN_KEY_ID', signingKeyArn], ...published.map((arn) => ['TOKEN_PUBLISHED_KEY_IDS', arn])] as const) {
+    if (arn !== undefined && !KMS_KEY_ARN.test(arn)) throw new ConfigError(`${name} must name KMS keys by key ARN (arn:aws:kms:…:key/…), not "${arn}"`);
+  }
+  if (signingKeyArn) {
+    if (env.TOKEN_SIGNING_KEY) throw new ConfigError('TOKEN_SIGNING_KEY and TOKEN_KEY_ID exclude each other: sign with a local key or with KMS');
+    return { kind: 'kms', signingKeyArn, publishedKeyArns: published };
+  }
+  if (published.length > 0) throw new ConfigError('TOKEN_PUBLISHED_KEY_IDS needs TOKEN_KEY_ID');
+  if (inLambda) {
+    if (env.TOKEN_SIGNING_KEY) throw new ConfigError('TOKEN_SIGNING_KEY only works locally: in AWS tokens are signed in KMS (TOKEN_KEY_ID)');
+    return { kind: 'none' };
+  }
+  return { kind: 'local', privateKeyPem: env.TOKEN_SIGNING_KEY || undefined };
 }
 
 /** The message settings as given; `checkMessageFormat` judges them. */

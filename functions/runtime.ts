@@ -10,7 +10,7 @@ import { logger } from './adapters/observability';
 import { CodeHasher } from './domain/code';
 import { parsePhoneNumber } from './domain/phone';
 import { systemClock, type Clock, type SmsSender } from './domain/ports';
-import type { TokenIssuer } from './domain/token';
+import { TokenIssuer, type TokenKeys } from './domain/token';
 import { VerificationService } from './domain/verification-service';
 
 /** What a handler needs, built once per process. */
@@ -18,15 +18,17 @@ export interface ServiceRuntime {
   readonly config: RuntimeConfig;
   readonly service: VerificationService;
   readonly secrets: ServiceSecrets;
+  /** The token keys, in the function that signs and publishes them (the check function). */
+  readonly tokenKeys?: TokenKeys | undefined;
 }
 
 /**
  * The parts only one route needs, supplied by its handler so the other's bundle never loads
- * them: the send function has no token signer (jose), the check function no SMS client.
+ * them: the send function has no token keys (KMS), the check function no SMS client.
  */
 export interface RuntimeParts {
   readonly smsSender?: (config: RuntimeConfig, secrets: ServiceSecrets) => SmsSender;
-  readonly tokenIssuer?: (config: RuntimeConfig, secrets: ServiceSecrets) => Pick<TokenIssuer, 'issue'>;
+  readonly tokenKeys?: (config: RuntimeConfig) => TokenKeys | undefined;
 }
 
 /** Parts a test or the local server may supply instead of the configured ones. */
@@ -35,6 +37,7 @@ export interface RuntimeOverrides {
   readonly sender?: SmsSender;
   readonly db?: DynamoDBDocumentClient;
   readonly secretsClient?: SecretsManagerClient;
+  readonly tokenKeys?: TokenKeys;
 }
 
 /** Builds the runtime from environment variables: config, secrets, SDK clients, and the route's parts. */
@@ -51,17 +54,18 @@ export async function buildRuntime(
   }
   const secrets = await loadSecrets(config.secrets, overrides.secretsClient);
   const db = overrides.db ?? documentClient(config, env);
+  const tokenKeys = overrides.tokenKeys ?? parts.tokenKeys?.(config);
   const service = new VerificationService({
     store: new DynamoVerificationStore(db, config.tableName),
     counters: new DynamoAbuseCounters(db, config.limitsTableName),
     sender: overrides.sender ?? parts.smsSender?.(config, secrets) ?? unconfigured('an SMS sender', 'send'),
     hasher: new CodeHasher(secrets.codeHashSecret),
-    tokens: parts.tokenIssuer?.(config, secrets) ?? unconfigured('a token signer', 'issue'),
+    tokens: tokenKeys ? new TokenIssuer(config.token, tokenKeys) : unconfigured('a token signer', 'issue'),
     clock: overrides.clock ?? systemClock,
     policy: config.policy,
     message: config.message,
   });
-  return { config, service, secrets };
+  return { config, service, secrets, tokenKeys };
 }
 
 const shared = new Map<RuntimeParts, Promise<ServiceRuntime>>();

@@ -8,6 +8,7 @@ import { serviceRuntime, type RuntimeParts } from './runtime';
 /** `POST /v1/verifications`: texts a new code to the number. */
 export const sendCodeRoute: Route = {
   path: '/v1/verifications',
+  method: 'POST',
   async handle(request, { config, service }) {
     const { phoneNumber, channel } = parseFields(sendCodeBody, request.body);
     const keys = request.headerValues('idempotency-key');

@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { serviceName } from '../functions/adapters/telemetry-names';
+import { DEFAULT_TOKEN_KEYS, checkTokenKeySettings, type TokenKeySettings } from './constructs/token-keys';
 import { readConfig, type RuntimeConfig } from '../functions/config';
 
 /** An existing certificate and hosted zone for a custom API domain (off unless configured). */
@@ -42,6 +43,8 @@ export interface StageSettings {
   readonly customDomain?: CustomDomain | undefined;
   /** Serve demo/index.html at `GET /` of the API (off by default: it is a demo, not a product page). */
   readonly demoPage?: boolean | undefined;
+  /** The token keys the stack keeps in KMS, by name, and the one that signs (rotation: docs/tokens.md). */
+  readonly tokenKeys: TokenKeySettings;
 }
 
 /** A stage of this repo's app: its settings and, for prod necessarily, where it deploys. */
@@ -60,6 +63,7 @@ const DEV: Omit<StageSettings, 'stage'> = {
   memorySize: 256,
   tracing: false,
   protectData: false,
+  tokenKeys: DEFAULT_TOKEN_KEYS,
 };
 
 const PROD: Omit<StageSettings, 'stage'> = {
@@ -71,6 +75,7 @@ const PROD: Omit<StageSettings, 'stage'> = {
   memorySize: 256,
   tracing: false,
   protectData: true,
+  tokenKeys: DEFAULT_TOKEN_KEYS,
 };
 
 /** Where a stage deploys when it names no region: Seoul, next to SENS and to Korean users. */
@@ -107,6 +112,7 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}, 
     waf: { ...base.waf, ...withoutUndefined(overrides.waf ?? {}) },
     throttle: { ...base.throttle, ...withoutUndefined(overrides.throttle ?? {}) },
   };
+  checkTokenKeySettings(settings.tokenKeys);
   if (stage === 'prod' && settings.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
   if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn && !options.alarmTopicGiven)
     throw new Error('prod needs alarmEmail, alarmTopicArn or alarmTopic (someone must hear the alarms)');

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -8,6 +9,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { functionEnvironment, serviceConfig, stageSettings, type SettingsOverrides, type StageSettings } from './config';
 import { Monitoring } from './constructs/monitoring';
 import { ServiceSecrets } from './constructs/service-secrets';
+import { TokenKeys } from './constructs/token-keys';
 import { VerificationApi } from './constructs/verification-api';
 import { VerificationFunction } from './constructs/verification-function';
 import { VerificationTable } from './constructs/verification-table';
@@ -50,12 +52,16 @@ export class PhoneVerification extends Construct {
   readonly table: Table;
   /** Abuse counters (hourly SMS budget, number ranges): only the send function writes them. */
   readonly limitsTable: Table;
-  /** Backends verify tokens with `tokenSecret`; fill `sensSecret` once with the SENS credentials. */
-  readonly tokenSecret: Secret;
+  /** Fill `sensSecret` once with the SENS credentials. */
   readonly sensSecret: Secret;
   readonly codeHashSecret: Secret;
   readonly sendCodeFunction: LambdaFunction;
   readonly checkCodeFunction: LambdaFunction;
+  /** The KMS key that signs tokens now, and every key the JWKS publishes (by name). */
+  readonly tokenSigningKey: IKey;
+  readonly tokenKeys: ReadonlyMap<string, IKey>;
+  /** Where backends fetch the keys that verify tokens: `{apiUrl}.well-known/jwks.json`. */
+  readonly jwksUrl: string;
   /** Where the alarms go: the topic given by ARN, or a new one (with the e-mail subscribed). */
   readonly alarmTopic: ITopic;
   readonly dashboardName: string;
@@ -75,6 +81,7 @@ export class PhoneVerification extends Construct {
     const verifications = new VerificationTable(this, 'Verifications', { protectData: settings.protectData, removalPolicy });
     const limits = new VerificationTable(this, 'Limits', { protectData: settings.protectData, removalPolicy, definition: LIMITS_TABLE });
     const secrets = new ServiceSecrets(this, 'Secrets', { stage: settings.stage, removalPolicy });
+    const tokenKeys = new TokenKeys(this, 'TokenKeys', { stage: settings.stage, settings: settings.tokenKeys, protect: settings.protectData });
 
     const common = {
       memorySize: settings.memorySize,
@@ -86,8 +93,9 @@ export class PhoneVerification extends Construct {
     };
     const environment = { ...functionEnvironment(settings), TABLE_NAME: verifications.table.tableName, CODE_HASH_SECRET_ARN: secrets.codeHashSecret.secretArn };
     // Worst paths, each DynamoDB call at its hard limit: send = reservation, hourly counters,
-    // the SMS call and one bookkeeping write (or the release); check = spend the attempt and
-    // consume the code. Plus 3 s for a cold start and the secrets.
+    // the SMS call and one bookkeeping write (or the release); check = spend the attempt, then
+    // KMS's GetPublicKey (once per container) and Sign under the same limits. Plus 3 s for a cold
+    // start and the secrets.
     const sendCode = new VerificationFunction(this, 'SendCode', {
       ...common,
       handler: 'send-code',
@@ -97,15 +105,16 @@ export class PhoneVerification extends Construct {
     const checkCode = new VerificationFunction(this, 'CheckCode', {
       ...common,
       handler: 'check-code',
-      timeout: Duration.seconds(Math.ceil((2 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
-      environment: { ...environment, TOKEN_SECRET_ARN: secrets.tokenSecret.secretArn },
+      timeout: Duration.seconds(Math.ceil((3 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
+      environment: { ...environment, TOKEN_KEY_ID: tokenKeys.signingKey.keyArn, TOKEN_PUBLISHED_KEY_IDS: tokenKeys.publishedKeyArns.join(',') },
     });
     // Least privilege: exactly the writes each function makes, the secrets it reads.
     verifications.grantWrites(sendCode.role, 'PutItem', 'UpdateItem', 'DeleteItem');
     limits.grantWrites(sendCode.role, 'UpdateItem');
     verifications.grantWrites(checkCode.role, 'UpdateItem');
     secrets.grantRead(sendCode.role, 'codeHashSecret', 'sensSecret');
-    secrets.grantRead(checkCode.role, 'codeHashSecret', 'tokenSecret');
+    secrets.grantRead(checkCode.role, 'codeHashSecret');
+    tokenKeys.grantSignAndPublish(checkCode.role);
 
     const http = new VerificationApi(this, 'Http', { settings, sendCode: sendCode.function, checkCode: checkCode.function, removalPolicy });
     const monitoring = new Monitoring(this, 'Monitoring', {
@@ -125,11 +134,13 @@ export class PhoneVerification extends Construct {
     this.apiUrl = settings.customDomain ? `https://${settings.customDomain.domainName}/` : http.api.url;
     this.table = verifications.table;
     this.limitsTable = limits.table;
-    this.tokenSecret = secrets.tokenSecret;
     this.sensSecret = secrets.sensSecret;
     this.codeHashSecret = secrets.codeHashSecret;
     this.sendCodeFunction = sendCode.function;
     this.checkCodeFunction = checkCode.function;
+    this.tokenSigningKey = tokenKeys.signingKey;
+    this.tokenKeys = tokenKeys.keys;
+    this.jwksUrl = `${this.apiUrl}.well-known/jwks.json`;
     this.alarmTopic = monitoring.topic;
     this.dashboardName = monitoring.dashboard.dashboardName;
 
@@ -140,14 +151,9 @@ export class PhoneVerification extends Construct {
         acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.');
     }
     acknowledge(
-      secrets.tokenSecret,
-      'AwsSolutions-SMG4',
-      'Rotated by hand (README: rotating the token secret): consuming backends cache this key, and the kid header lets them accept old and new versions during a change.',
-    );
-    acknowledge(
       secrets.codeHashSecret,
       'AwsSolutions-SMG4',
-      'Rotating it only voids codes pending at that moment (5 minutes); done by hand with the token secret.',
+      'Rotating it only voids codes pending at that moment (5 minutes); done by hand (docs/configuration.md, "Secrets").',
     );
     acknowledge(secrets.sensSecret, 'AwsSolutions-SMG4', 'SENS keys are issued in the Naver Cloud console; AWS cannot rotate them.');
     acknowledge(

@@ -30,7 +30,8 @@ export class PhoneVerifyStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: verification.apiUrl, description: 'Base URL: POST {ApiUrl}v1/verifications' });
     new CfnOutput(this, 'TableName', { value: verification.table.tableName });
     new CfnOutput(this, 'LimitsTableName', { value: verification.limitsTable.tableName });
-    new CfnOutput(this, 'TokenSecretName', { value: verification.tokenSecret.secretName, description: 'Backends verify tokens with this secret' });
+    new CfnOutput(this, 'JwksUrl', { value: verification.jwksUrl, description: 'Backends verify tokens with the keys published here' });
+    new CfnOutput(this, 'TokenSigningKeyArn', { value: verification.tokenSigningKey.keyArn, description: 'The KMS key that signs tokens' });
     new CfnOutput(this, 'SensSecretName', { value: verification.sensSecret.secretName, description: 'Fill once with the SENS credentials' });
     new CfnOutput(this, 'AlarmTopicArn', { value: verification.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardUrl', {

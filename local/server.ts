@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler as checkCode, runtime as checkRuntime } from '../functions/check-code';
-import { isLoopbackUrl } from '../functions/config';
+import { isLoopbackUrl, type TokenKeySource } from '../functions/config';
 import { preflightHeaders } from '../functions/http/cors';
 import { INTERNAL_ERROR, problemResponse, type Problem } from '../functions/http/problem';
 import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     await dynamo?.stop();
     process.exit(1);
   }
-  const { config, secrets } = runtime;
+  const { config } = runtime;
 
   const lanes = new Lanes(LOCAL_CONCURRENCY);
   const server = createServer((req, res) => {
@@ -81,15 +81,22 @@ async function main(): Promise<void> {
       ...(config.policy.testNumbers.size > 0
         ? [`  TEST_NUMBERS: ${config.policy.testNumbers.size} app-review number(s) with fixed codes: no SMS, no limit.`]
         : []),
-      secrets.ephemeral
-        ? '  TOKEN_SECRET not set: tokens are signed with a random secret and stop verifying after a restart.'
-        : '  Tokens signed with TOKEN_SECRET.',
+      tokenLine(config.tokenKeys),
+      `  JWKS (the keys that verify tokens): http://127.0.0.1:${port}/.well-known/jwks.json`,
       `  Demo page: http://127.0.0.1:${port}/`,
       '  Ctrl-C stops the server and DynamoDB Local.',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stop(0));
+}
+
+/** What the banner says of the token keys. */
+function tokenLine(keys: TokenKeySource): string {
+  if (keys.kind === 'kms')
+    return `  Tokens: signed in KMS with ${keys.signingKeyArn}${keys.publishedKeyArns.length > 0 ? `, ${keys.publishedKeyArns.length} more key(s) published` : ''}.`;
+  if (keys.kind === 'local' && keys.privateKeyPem !== undefined) return '  Tokens: signed with TOKEN_SIGNING_KEY (ES256).';
+  return '  TOKEN_SIGNING_KEY not set: tokens are signed with a random key and stop verifying after a restart.';
 }
 
 /** Requests in the handlers at once (see `Lanes`). */
@@ -130,7 +137,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters
   }
   // A lane is taken only now, with the whole body read (or the limit passed): a client that
   // trickles its body in must never hold one, as API Gateway invokes Lambda only with the body.
-  const handler = event.resource === '/v1/verifications/check' ? checkCode : sendCode;
+  // The check function serves the check and the key set, as in AWS.
+  const handler = event.resource === '/v1/verifications' ? sendCode : checkCode;
   const result: APIGatewayProxyResult = await lanes.run(() => handler(event));
   // An oversized body is still being drained (`readBody`): the connection stays open until it
   // ends, so the client, still sending, reads this answer instead of meeting a reset.

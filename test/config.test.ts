@@ -63,7 +63,9 @@ describe('readConfig', () => {
     ['WEBOTP_DOMAIN', 'https://example.com'],
     ['WEBOTP_DOMAIN', 'exa mple.com'],
     ['MESSAGE_TEMPLATE', 'no placeholder'],
-    ['TOKEN_SECRET', 'too-short'],
+    ['CODE_HASH_SECRET', 'too-short'],
+    ['TOKEN_KEY_ID', 'alias/phone-verify/prod/token'],
+    ['TOKEN_KEY_ID', 'arn:aws:kms:ap-northeast-2:123456789012:alias/token'],
     ['SENS_ENDPOINT', 'ftp://x'],
     ['SENS_ENDPOINT', 'http://x y'],
     ['SENS_ENDPOINT', 'http://sens.example.com'],
@@ -154,7 +156,28 @@ describe('readConfig', () => {
   });
 
   it('refuses plain-variable secrets inside Lambda', () => {
-    expectRefused({ AWS_LAMBDA_FUNCTION_NAME: 'f', TOKEN_SECRET: 'x'.repeat(40) }, 'CODE_HASH_SECRET_ARN');
+    expectRefused({ AWS_LAMBDA_FUNCTION_NAME: 'f', CODE_HASH_SECRET: 'x'.repeat(40) }, 'CODE_HASH_SECRET_ARN');
+  });
+
+  const KEY = 'arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const NEXT = 'arn:aws:kms:ap-northeast-2:123456789012:key/mrk-0123456789abcdef0123456789abcdef';
+
+  it('signs tokens in KMS by key ARN, publishing the keys named beside it', () => {
+    expect(readConfig({ TOKEN_KEY_ID: KEY, TOKEN_PUBLISHED_KEY_IDS: ` ${NEXT} ,` }).tokenKeys).toEqual({
+      kind: 'kms',
+      signingKeyArn: KEY,
+      publishedKeyArns: [NEXT],
+    });
+    expect(readConfig({ AWS_LAMBDA_FUNCTION_NAME: 'f', CODE_HASH_SECRET_ARN: 'h', TOKEN_KEY_ID: KEY }).tokenKeys).toMatchObject({ kind: 'kms' });
+  });
+
+  it('signs with a local key only locally, and a function without TOKEN_KEY_ID signs nothing', () => {
+    expect(readConfig({}).tokenKeys).toEqual({ kind: 'local', privateKeyPem: undefined });
+    expect(readConfig({ AWS_LAMBDA_FUNCTION_NAME: 'f', CODE_HASH_SECRET_ARN: 'h' }).tokenKeys).toEqual({ kind: 'none' });
+    expectRefused({ AWS_LAMBDA_FUNCTION_NAME: 'f', CODE_HASH_SECRET_ARN: 'h', TOKEN_SIGNING_KEY: 'pem' }, 'TOKEN_SIGNING_KEY');
+    expectRefused({ TOKEN_SIGNING_KEY: 'pem', TOKEN_KEY_ID: KEY }, 'TOKEN_SIGNING_KEY');
+    expectRefused({ TOKEN_PUBLISHED_KEY_IDS: NEXT }, 'TOKEN_PUBLISHED_KEY_IDS');
+    expectRefused({ TOKEN_KEY_ID: KEY, TOKEN_PUBLISHED_KEY_IDS: 'alias/old' }, 'TOKEN_PUBLISHED_KEY_IDS');
   });
 
   it('needs every SENS variable locally when SMS_PROVIDER=sens', () => {

@@ -1,7 +1,9 @@
-import { checkCodeRoute } from '../functions/check-code';
+import { KmsTokenKeys } from '../functions/adapters/kms-token-keys';
+import { checkCodeRoute, jwksRoute } from '../functions/check-code';
 import { lambdaHandler } from '../functions/http/api';
 import { buildRuntime } from '../functions/runtime';
 import { sendCodeRoute } from '../functions/send-code';
+import { kmsClientFor, startAws } from './support/aws';
 import { RecordingSender, wrong } from './support/fakes';
 import { dynamoHarness } from './support/harness';
 import { ALL_PARTS, apiEvent, handlerFor, parseResult, postEvent, TEST_SECRETS, type HttpAnswer } from './support/http-events';
@@ -9,6 +11,7 @@ import { nonConformance } from './support/openapi';
 
 const SEND = '/v1/verifications';
 const CHECK = '/v1/verifications/check';
+const JWKS = '/.well-known/jwks.json';
 
 /** Every answer of a run that walks every documented status of both routes. */
 async function collectAnswers(): Promise<Array<{ path: string; method: string; label: string; answer: HttpAnswer }>> {
@@ -71,6 +74,18 @@ async function collectAnswers(): Promise<Array<{ path: string; method: string; l
   note(CHECK, '413', await h.check(JSON.stringify({ code: 'x'.repeat(5000) })));
   note(CHECK, '415', await handlerFor(checkCodeRoute, h.runtime)(apiEvent({ path: CHECK, body: '{}', headers: {} })));
   note(CHECK, '400 unsupported_country', await h.check({ phoneNumber: '+44 7400 123456', code: '123456' }));
+
+  note(JWKS, '200', await h.jwks(), 'GET');
+  note(JWKS, '405', await h.jwks('POST'), 'POST');
+  note(JWKS, '500', parseResult(await lambdaHandler(jwksRoute, broken)(apiEvent({ path: JWKS, method: 'GET' }))), 'GET');
+  const emu = await startAws();
+  try {
+    emu.mode.kms = 'throttle';
+    const throttled = await dynamoHarness({}, { tokenKeys: new KmsTokenKeys(kmsClientFor(emu), emu.kms.createKey().arn, []) });
+    note(JWKS, '503', await throttled.jwks(), 'GET');
+  } finally {
+    await emu.close();
+  }
   return seen;
 }
 
@@ -80,10 +95,11 @@ describe('every answer conforms to openapi.yaml', () => {
     answers = await collectAnswers();
   });
 
-  it('covers every documented status of both routes', () => {
+  it('covers every documented status of the three routes (but the gateway’s own 429)', () => {
     const statuses = (path: string) => [...new Set(answers.filter((a) => a.path === path && a.method === 'POST').map((a) => a.answer.status))].sort();
     expect(statuses(SEND)).toEqual([202, 400, 409, 413, 415, 429, 500, 502, 503, 504]);
     expect(statuses(CHECK)).toEqual([200, 400, 404, 413, 415, 429, 500, 503]);
+    expect([...new Set(answers.filter((a) => a.path === JWKS && a.method === 'GET').map((a) => a.answer.status))].sort()).toEqual([200, 500, 503]);
     for (const a of answers) expect(`${a.label} → ${a.answer.status}`).toMatch(new RegExp(`^${a.label.split(' ')[0]} `));
   });
 

@@ -65,6 +65,7 @@ export class DynamoVerificationStore implements VerificationStore {
       `${n('attempts')} = ${x.value('zero', 0)}`,
       `${n('maxAttempts')} = ${x.value('maxAttempts', plan.maxAttempts)}`,
       `${n('sendId')} = ${x.value('sendId', plan.sendId)}`,
+      `${n('channel')} = ${x.value('channel', plan.channel)}`,
       `${n('lastSentAt')} = ${x.value('now', plan.now)}`,
       `${n('sendCount')} = ${n('sendCount')} + ${x.value('one', 1)}`,
     ];
@@ -99,6 +100,7 @@ export class DynamoVerificationStore implements VerificationStore {
       attempts: 0,
       maxAttempts: plan.maxAttempts,
       sendId: plan.sendId,
+      channel: plan.channel,
       lastSentAt: plan.now,
       windowStart: plan.now,
       sendCount: 1,
@@ -169,6 +171,7 @@ export class DynamoVerificationStore implements VerificationStore {
       set('attempts', 0),
       set('maxAttempts', code.maxAttempts),
       set('sendId', code.sendId),
+      set('channel', code.channel),
       set('ttl', ttlSeconds(code.codeExpiresAt, 0)),
     ];
     const remove = [x.name('lastGuessHash')];

@@ -2,18 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, type SecretSource, type SensCredentials } from '../config';
 import { secretTooShort } from '../domain/secret';
-import type { SigningKey } from '../domain/token';
 
 export interface ServiceSecrets {
-  /** Undefined in a function that does not sign tokens (the send function). */
-  readonly signingKey?: SigningKey | undefined;
   readonly codeHashSecret: string;
   /** From the SENS secret in AWS; undefined when none is configured or it is not filled in. */
   readonly sensCredentials?: SensCredentials | undefined;
   /** Why there are no SENS credentials although a SENS secret is configured (e.g. still placeholders). */
   readonly sensProblem?: string | undefined;
-  /** True when a secret was generated for this process only (tokens stop verifying after a restart). */
-  readonly ephemeral: boolean;
 }
 
 /**
@@ -21,14 +16,7 @@ export interface ServiceSecrets {
  * from Secrets Manager in AWS, or from variables locally, with random ones where unset.
  */
 export async function loadSecrets(source: SecretSource, client?: SecretsManagerClient): Promise<ServiceSecrets> {
-  if (source.kind === 'env') {
-    return {
-      // kid "local": there is one secret per process, nothing to rotate.
-      signingKey: { kid: 'local', secret: source.tokenSecret ?? processSecret('TOKEN_SECRET') },
-      codeHashSecret: source.codeHashSecret ?? processSecret('CODE_HASH_SECRET'),
-      ephemeral: source.tokenSecret === undefined,
-    };
-  }
+  if (source.kind === 'env') return { codeHashSecret: source.codeHashSecret ?? processSecret('CODE_HASH_SECRET') };
   // Hard limits like DynamoDB's (functions/runtime.ts): a Secrets Manager that stops answering
   // fails the cold start within about 3 s, never the whole function timeout.
   const sm =
@@ -36,7 +24,7 @@ export async function loadSecrets(source: SecretSource, client?: SecretsManagerC
   const fetchSecret = async (arn: string) => {
     const out = await sm.send(new GetSecretValueCommand({ SecretId: arn }));
     if (!out.SecretString) throw new ConfigError(`secret ${arn} has no string value`);
-    return { value: out.SecretString, versionId: out.VersionId ?? 'unknown' };
+    return { value: out.SecretString };
   };
   /** A key for a keyed hash: the same length rule as a variable's (domain/secret.ts). */
   const fetchKey = async (arn: string) => {
@@ -45,18 +33,8 @@ export async function loadSecrets(source: SecretSource, client?: SecretsManagerC
     if (tooShort) throw new ConfigError(tooShort);
     return key;
   };
-  const [token, codeHash, sens] = await Promise.all([
-    source.tokenSecretArn ? fetchKey(source.tokenSecretArn) : undefined,
-    fetchKey(source.codeHashSecretArn),
-    source.sensSecretArn ? fetchSecret(source.sensSecretArn) : undefined,
-  ]);
-  return {
-    // kid names the Secrets Manager version, so a backend can tell which secret signed a token.
-    signingKey: token && { kid: token.versionId, secret: token.value },
-    codeHashSecret: codeHash.value,
-    ...readSensSecret(sens?.value),
-    ephemeral: false,
-  };
+  const [codeHash, sens] = await Promise.all([fetchKey(source.codeHashSecretArn), source.sensSecretArn ? fetchSecret(source.sensSecretArn) : undefined]);
+  return { codeHashSecret: codeHash.value, ...readSensSecret(sens?.value) };
 }
 
 /** A SENS secret that is not filled in must not take the whole function down: sends answer 502 and the alarm fires. */

@@ -32,6 +32,8 @@ export interface VerificationRecord {
   readonly lastGuessHash?: string;
   /** Random id of the send that created the pending code. */
   readonly sendId?: string;
+  /** The channel that send used (the token's `channel` claim). */
+  readonly channel?: Channel;
   /** Last charged send (cooldown). */
   readonly lastSentAt?: number;
   /** Start of the fixed 24 h window and the sends charged in it (daily cap). */
@@ -57,6 +59,8 @@ export interface SendPlan {
   /** A send with this key and no stored response is "in progress" only this long (a crash must not block the key for the whole code lifetime). */
   readonly inFlightMs: number;
   readonly idempotencyKey?: string | undefined;
+  /** Where the code goes; stored with it. */
+  readonly channel: Channel;
 }
 
 /**
@@ -65,7 +69,7 @@ export interface SendPlan {
  */
 export interface TestCode extends Pick<
   SendPlan,
-  'phoneNumber' | 'sendId' | 'codeHash' | 'now' | 'codeExpiresAt' | 'maxAttempts' | 'inFlightMs' | 'idempotencyKey'
+  'phoneNumber' | 'sendId' | 'codeHash' | 'now' | 'codeExpiresAt' | 'maxAttempts' | 'inFlightMs' | 'idempotencyKey' | 'channel'
 > {
   readonly response: SendAccepted;
 }

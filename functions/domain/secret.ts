@@ -1,8 +1,8 @@
 /**
- * The one length rule for every secret the service keys a hash with (the code hash, the token
- * secret), wherever it comes from (a variable, Secrets Manager, a backend's verifier): at least as
- * many bytes as the SHA-256 output, as RFC 2104 §3 advises for HMAC keys and RFC 7518 §3.2
- * requires for HS256.
+ * The one length rule for every secret the service keys a hash with (the code-hash secret),
+ * wherever it comes from (a variable, Secrets Manager, the hasher itself): at least as many bytes
+ * as the SHA-256 output, as RFC 2104 §3 advises for HMAC keys. Tokens are signed with a key pair,
+ * not a secret (docs/tokens.md).
  */
 export const MIN_SECRET_BYTES = 32;
 

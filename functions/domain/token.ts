@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
-import { secretTooShort } from './secret';
+import { base64url } from 'jose';
+import type { Channel } from './ports';
 
 /** Who issues tokens, for whom, and for how long. */
 export interface TokenSettings {
@@ -9,53 +9,93 @@ export interface TokenSettings {
   readonly ttlSeconds: number;
 }
 
-/** The HMAC secret and the name of its version (`kid`), so the secret can be rotated. */
-export interface SigningKey {
+/** A public key as the JWKS publishes it (RFC 7517): P-256, for ES256 signatures only. */
+export interface PublishedKey {
+  readonly kty: 'EC';
+  readonly crv: 'P-256';
+  readonly x: string;
+  readonly y: string;
+  /** The RFC 7638 JWK thumbprint (base64url SHA-256) of the public key: the token header's `kid`. */
   readonly kid: string;
-  readonly secret: string;
+  readonly use: 'sig';
+  readonly alg: 'ES256';
+}
+
+/**
+ * The token keys (docs/tokens.md): the one that signs, and every key the JWKS publishes. In AWS the
+ * private key never leaves KMS; locally it is a P-256 key of the process.
+ */
+export interface TokenKeys {
+  /** The signing key's `kid`. */
+  signingKeyId(): Promise<string>;
+  /**
+   * The ES256 signature of `signingInput`: ECDSA P-256 over its SHA-256, as JOSE's fixed 64-byte
+   * `r‖s` (RFC 7518 §3.4).
+   * @throws VerificationError `service_unavailable` when the key cannot sign now (throttled, disabled, slow)
+   */
+  sign(signingInput: Uint8Array): Promise<Uint8Array>;
+  /**
+   * The signing key and every other key still published (the next one ahead of use, the previous
+   * ones until their tokens expire).
+   * @throws VerificationError `service_unavailable` when the keys cannot be read
+   */
+  publishedKeys(): Promise<readonly PublishedKey[]>;
+}
+
+/** What the token says about the approval, besides the number. */
+export interface TokenFacts {
+  /** Where the approved code was sent. */
+  readonly channel: Channel;
+  /** An app-review test number: the token says so (`test_number: true`). */
+  readonly testNumber?: boolean | undefined;
 }
 
 export interface IssuedToken {
   readonly token: string;
   /** Epoch ms; equals the `exp` claim. */
   readonly expiresAt: number;
+  /** The `jti` claim. */
+  readonly tokenId: string;
 }
+
+/** ES256 signatures are exactly 64 bytes: `r` and `s`, 32 each. */
+export const ES256_SIGNATURE_BYTES = 64;
+
+const encoder = new TextEncoder();
+const encodeJson = (value: object) => base64url.encode(JSON.stringify(value));
 
 /**
- * The check function's token signer from its settings and key; without a key (a function not
- * given the token secret) signing is a wiring bug.
+ * Signs the verification token (docs/tokens.md): a JWT in JWS compact form, ES256, `kid` the
+ * signing key's thumbprint. The signing input is built here and signed by `TokenKeys`, because a
+ * key held in KMS cannot be handed to a JWT library; backends verify with any of them.
  */
-export function tokenIssuer(settings: TokenSettings, signingKey: SigningKey | undefined): Pick<TokenIssuer, 'issue'> {
-  if (!signingKey) return { issue: async () => Promise.reject(new Error('TOKEN_SECRET_ARN is not set for this function')) };
-  return new TokenIssuer(settings, signingKey);
-}
-
-/** Signs the verification token (docs/tokens.md: JWT, HS256, `kid` in the header). */
 export class TokenIssuer {
-  private readonly key: Uint8Array;
-
   constructor(
     private readonly settings: TokenSettings,
-    private readonly signingKey: SigningKey,
-  ) {
-    const tooShort = secretTooShort('the token secret', signingKey.secret);
-    if (tooShort) throw new RangeError(tooShort);
-    this.key = new TextEncoder().encode(signingKey.secret);
-  }
+    private readonly keys: Pick<TokenKeys, 'signingKeyId' | 'sign'>,
+  ) {}
 
-  /** A token saying `phoneNumber` (E.164) was verified at `now` (epoch ms); a test number's says so too. */
-  async issue(phoneNumber: string, now: number, facts: { readonly testNumber?: boolean } = {}): Promise<IssuedToken> {
+  /** A token saying `phoneNumber` (E.164) was verified at `now` (epoch ms). */
+  async issue(phoneNumber: string, now: number, facts: TokenFacts): Promise<IssuedToken> {
     const iat = Math.floor(now / 1000);
     const exp = iat + this.settings.ttlSeconds;
-    const token = await new SignJWT({ phone_number: phoneNumber, phone_number_verified: true, ...(facts.testNumber && { test_number: true }) })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: this.signingKey.kid })
-      .setIssuer(this.settings.issuer)
-      .setAudience(this.settings.audience)
-      .setSubject(phoneNumber)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(randomUUID())
-      .sign(this.key);
-    return { token, expiresAt: exp * 1000 };
+    const jti = randomUUID();
+    const header = { alg: 'ES256', typ: 'JWT', kid: await this.keys.signingKeyId() };
+    const claims = {
+      iss: this.settings.issuer,
+      aud: this.settings.audience,
+      sub: phoneNumber,
+      phone_number: phoneNumber,
+      phone_number_verified: true,
+      channel: facts.channel,
+      iat,
+      exp,
+      jti,
+      ...(facts.testNumber && { test_number: true }),
+    };
+    const signingInput = `${encodeJson(header)}.${encodeJson(claims)}`;
+    const signature = await this.keys.sign(encoder.encode(signingInput));
+    if (signature.length !== ES256_SIGNATURE_BYTES) throw new Error(`an ES256 signature is ${ES256_SIGNATURE_BYTES} bytes, not ${signature.length}`);
+    return { token: `${signingInput}.${base64url.encode(signature)}`, expiresAt: exp * 1000, tokenId: jti };
   }
 }

@@ -106,6 +106,7 @@ export class VerificationService {
       windowMs: DAILY_WINDOW_MS,
       inFlightMs: policy.smsTimeoutMs + IN_FLIGHT_GRACE_MS,
       idempotencyKey,
+      channel: message.channel,
     };
     const reservation = await store.reserveSend(plan);
     if (!reservation.reserved) {
@@ -173,6 +174,7 @@ export class VerificationService {
       maxAttempts: policy.maxCheckAttempts,
       inFlightMs: policy.smsTimeoutMs + IN_FLIGHT_GRACE_MS,
       idempotencyKey,
+      channel,
       response,
     });
     if (repeated?.kind === 'replay') return { response: repeated.response, replayed: true, testNumber: true };
@@ -223,7 +225,8 @@ export class VerificationService {
       throw new VerificationError('incorrect_code', { attemptsRemaining });
     }
     const testNumber = this.deps.policy.testNumbers.has(phone.e164);
-    const issued = await tokens.issue(phone.e164, now, testNumber ? { testNumber } : {});
+    // Items written before the channel was stored were all SMS.
+    const issued = await tokens.issue(phone.e164, now, { channel: record.channel ?? 'sms', testNumber });
     return { status: 'approved', phoneNumber: phone.e164, token: issued.token, tokenExpiresAt: iso(issued.expiresAt), ...(testNumber && { testNumber }) };
   }
 }

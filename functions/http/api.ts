@@ -4,13 +4,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { countOutcome, logger } from '../adapters/observability';
 import { VerificationError } from '../domain/errors';
 import type { ServiceRuntime } from '../runtime';
-import { NO_BROWSER_ORIGIN, corsHeaders } from './cors';
+import { ANY_ORIGIN, NO_BROWSER_ORIGIN, corsHeaders } from './cors';
 import { negotiateLanguage } from './messages';
 import { INTERNAL_ERROR, TransportError, problemResponse } from './problem';
 import { headerValues, readJsonObject } from './request';
 
-/** The request as a route sees it: a JSON object already checked for type, size and I-JSON. */
+/** The request as a route sees it: for a POST, a JSON object already checked for type, size and I-JSON. */
 export interface RouteRequest {
+  /** The POST body; `{}` for a GET. */
   readonly body: Record<string, unknown>;
   headerValues(name: string): string[];
   /** Carries the request id; add the masked number with `appendKeys`, never the number itself. */
@@ -25,39 +26,54 @@ export interface RouteResult {
   readonly outcome: (typeof ROUTE_OUTCOMES)[number];
 }
 
-/** One `POST` route of the API. */
+/** One route of the API (docs/api.md). */
 export interface Route {
-  readonly path: string;
+  readonly path: (typeof ROUTE_PATHS)[number];
+  /** `POST` takes a JSON object; `GET` (HEAD too) reads no body and skips the body checks. */
+  readonly method: 'POST' | 'GET';
+  /** Public: readable from any origin (`*`), whatever the CORS setting (the JWKS). */
+  readonly public?: true;
   handle(request: RouteRequest, runtime: ServiceRuntime): Promise<RouteResult>;
 }
 
 /** The paths the API serves; anything else is `not_found` (docs/api.md, "Routes, exactly"). */
-export const ROUTE_PATHS = ['/v1/verifications', '/v1/verifications/check'] as const;
+export const ROUTE_PATHS = ['/v1/verifications', '/v1/verifications/check', '/.well-known/jwks.json'] as const;
+
+/** The methods a route answers: a GET route answers HEAD the same way, without the body. */
+const allowedMethods = (route: Route) => (route.method === 'GET' ? ['GET', 'HEAD'] : ['POST']);
 
 /**
- * Wraps `route` as a Lambda handler for API Gateway REST proxy events. The checks run in the
- * spec's order (route → content type → size → JSON → fields), every failure becomes one
- * problem+json, and every response carries `X-Request-Id` and the CORS headers.
+ * Wraps the routes of one function as a Lambda handler for API Gateway REST proxy events. The
+ * checks run in the documented order (route → content type → size → JSON → fields), every failure
+ * becomes one problem+json, and every response carries `X-Request-Id` and the CORS headers.
  */
-export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntime>) {
+export function lambdaHandler(routes: Route | readonly Route[], runtime: () => Promise<ServiceRuntime>) {
+  const served = Array.isArray(routes) ? (routes as readonly Route[]) : [routes as Route];
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
     const started = performance.now();
     const requestId = event.requestContext?.requestId || randomUUID();
     const log = logger.createChild({ persistentKeys: { requestId } });
     if (context) log.addContext(context);
-    let cors = NO_BROWSER_ORIGIN;
+    // `resource` is the route API Gateway matched, forgiving a trailing slash or an encoded
+    // spelling; only the exact path is the route (docs/api.md), so the WAF rule sees every request of it.
+    const route = served.find((r) => event.resource === r.path && event.path === r.path);
+    let cors = route?.public ? ANY_ORIGIN : NO_BROWSER_ORIGIN;
     let result: APIGatewayProxyResult;
     let outcome: string;
     try {
       const rt = await runtime();
-      cors = rt.config.cors;
-      // `resource` is the route API Gateway matched, forgiving a trailing slash or an encoded
-      // spelling; only the exact path is the route (docs/api.md), so the WAF rule sees every request of it.
-      if (event.resource !== route.path || event.path !== route.path) throw new TransportError('not_found');
-      if (event.httpMethod !== 'POST') throw new TransportError('method_not_allowed', { allow: ['POST'] });
-      const body = readJsonObject(event);
+      if (!route?.public) cors = rt.config.cors;
+      if (!route) throw new TransportError('not_found');
+      const allow = allowedMethods(route);
+      if (!allow.includes(event.httpMethod)) throw new TransportError('method_not_allowed', { allow });
+      const body = route.method === 'POST' ? readJsonObject(event) : {};
       const answer = await route.handle({ body, headerValues: (name) => headerValues(event, name), log }, rt);
-      result = { statusCode: answer.statusCode, headers: { 'Content-Type': 'application/json', ...answer.headers }, body: JSON.stringify(answer.body) };
+      const json = JSON.stringify(answer.body);
+      result = {
+        statusCode: answer.statusCode,
+        headers: { 'Content-Type': 'application/json', ...answer.headers },
+        body: event.httpMethod === 'HEAD' ? '' : json,
+      };
       outcome = answer.outcome;
     } catch (error) {
       const language = negotiateLanguage(headerValues(event, 'accept-language').join(','));
@@ -90,7 +106,7 @@ export function lambdaHandler(route: Route, runtime: () => Promise<ServiceRuntim
 }
 
 /** Metric names of the successful outcomes (route results); problem codes become `IncorrectCode` etc. */
-export const ROUTE_OUTCOMES = ['CodeSent', 'IdempotentReplay', 'CodeApproved', 'TestNumberUsed'] as const;
+export const ROUTE_OUTCOMES = ['CodeSent', 'IdempotentReplay', 'CodeApproved', 'TestNumberUsed', 'KeysPublished'] as const;
 
 /** `incorrect_code` → `IncorrectCode`; route outcomes are already metric names. */
 export function metricName(outcome: string): string {

@@ -4,6 +4,9 @@ import type { CorsPolicy } from '../config';
 /** No browser origin at all: what a request gets before the settings are read. */
 export const NO_BROWSER_ORIGIN: CorsPolicy = { allowAnyOrigin: false, origins: new Set() };
 
+/** Every origin: the public JWKS, whatever `CORS_ALLOWED_ORIGINS` says (docs/api.md). */
+export const ANY_ORIGIN: CorsPolicy = { allowAnyOrigin: true };
+
 /** Headers browser code must be able to read (docs/api.md, "Browsers (CORS)"). */
 export const EXPOSED_HEADERS = ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'] as const;
 /** What a preflight may ask for. */

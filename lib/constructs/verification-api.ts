@@ -32,7 +32,8 @@ export interface VerificationApiProps {
 }
 
 /**
- * The REST API: `POST /v1/verifications` and `POST /v1/verifications/check`. Every method of
+ * The REST API: `POST /v1/verifications`, `POST /v1/verifications/check` and
+ * `GET /.well-known/jwks.json`. Every method of
  * a known path reaches its function (which answers 405); every other path is answered by API
  * Gateway itself with the spec's 404 problem, so scanners never spend a function's time. Stage
  * throttling, JSON access logs without bodies, CORS preflight, WAF, and optionally a custom domain.
@@ -106,6 +107,8 @@ export class VerificationApi extends Construct {
     const verifications = this.api.root.addResource('v1').addResource('verifications');
     verifications.addMethod('ANY', send);
     verifications.addResource('check').addMethod('ANY', check);
+    // The key set, from the function that holds the keys; any origin may read it (public keys).
+    this.api.root.addResource('.well-known').addResource('jwks.json').addMethod('ANY', check);
 
     if (config.demoPage) this.addDemoPage();
     this.addProblemResponses(anyOrigin);

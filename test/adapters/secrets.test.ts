@@ -24,16 +24,11 @@ function fakeSecretsManager(values: Record<string, { SecretString: string; Versi
 const SENS = JSON.stringify({ serviceId: 'ncp:sms:kr:1:x', accessKey: 'AK', secretKey: 'SK', from: '02-1234-5678' });
 
 describe('loadSecrets from Secrets Manager', () => {
-  it('names the token secret version as kid, and reads only the ARNs this function has', async () => {
-    const { client, calls } = fakeSecretsManager({
-      token: { SecretString: 't'.repeat(64), VersionId: 'v-2026-11' },
-      hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' },
-    });
-    const secrets = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash', tokenSecretArn: 'token' }, client);
-    expect(secrets.signingKey).toEqual({ kid: 'v-2026-11', secret: 't'.repeat(64) });
-    expect(secrets.codeHashSecret).toBe('h'.repeat(64));
-    expect(secrets.sensCredentials).toBeUndefined();
-    expect(calls.sort()).toEqual(['hash', 'token']);
+  it('reads only the ARNs this function has', async () => {
+    const { client, calls } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' } });
+    const secrets = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash' }, client);
+    expect(secrets).toEqual({ codeHashSecret: 'h'.repeat(64) });
+    expect(calls).toEqual(['hash']);
   });
 
   it('refuses a key from Secrets Manager shorter than 32 bytes, by the same rule as a variable', async () => {
@@ -47,7 +42,6 @@ describe('loadSecrets from Secrets Manager', () => {
     const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' }, sens: { SecretString: SENS, VersionId: 'v1' } });
     const secrets = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash', sensSecretArn: 'sens' }, client);
     expect(secrets.sensCredentials).toEqual({ serviceId: 'ncp:sms:kr:1:x', accessKey: 'AK', secretKey: 'SK', from: '0212345678' });
-    expect(secrets.signingKey).toBeUndefined();
   });
 
   it('keeps the function alive when the SENS secret still holds placeholders, and says why', async () => {
@@ -58,12 +52,11 @@ describe('loadSecrets from Secrets Manager', () => {
     expect(secrets.sensProblem).toMatch(/serviceId/);
   });
 
-  it('generates per-process secrets locally when none are set, and says so', async () => {
-    const secrets = await loadSecrets({ kind: 'env' });
-    expect(secrets.ephemeral).toBe(true);
-    expect(secrets.signingKey?.kid).toBe('local');
-    expect(secrets.signingKey?.secret.length).toBeGreaterThanOrEqual(32);
-    expect(secrets.codeHashSecret).not.toBe(secrets.signingKey?.secret);
+  it('generates one code-hash secret per process locally when none is set (both routes of npm start share it)', async () => {
+    const first = await loadSecrets({ kind: 'env' });
+    expect(first.codeHashSecret.length).toBeGreaterThanOrEqual(32);
+    expect((await loadSecrets({ kind: 'env' })).codeHashSecret).toBe(first.codeHashSecret);
+    expect((await loadSecrets({ kind: 'env', codeHashSecret: 'c'.repeat(32) })).codeHashSecret).toBe('c'.repeat(32));
   });
 });
 
@@ -99,7 +92,7 @@ describe('a stage whose SENS secret is not filled in yet', () => {
     expect(released).toEqual(['PutCommand', 'UpdateCommand', 'UpdateCommand', 'DeleteCommand']);
   });
 
-  it('answers a check in the send function’s runtime (no token secret) with a bare 500', async () => {
+  it('answers a check in the send function’s runtime (no token keys) with a bare 500', async () => {
     const { client } = fakeSecretsManager({ hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' } });
     // The right code's hash under the secret above, so the check gets as far as signing a token.
     const runtimeHash = new CodeHasher('h'.repeat(64)).hash('+821012345678', '123456');

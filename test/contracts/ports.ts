@@ -22,6 +22,7 @@ const plan = (overrides: Partial<SendPlan> = {}): SendPlan => ({
   maxSendsPerWindow: 2,
   windowMs: 86_400_000,
   inFlightMs: 10_000,
+  channel: 'sms',
   ...overrides,
 });
 
@@ -104,6 +105,7 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       codeExpiresAt: NOW + 300_000,
       maxAttempts: 3,
       inFlightMs: 10_000,
+      channel: 'sms',
       response,
       ...overrides,
     });
@@ -137,6 +139,15 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       await store.recordGuess(NUMBER, 'fixed', NOW + 1);
       expect(await store.storeTestCode(testCode({ idempotencyKey: 'k1', now: NOW + 2, codeHash: 'again' }))).toBeUndefined();
       expect(await item()).toMatchObject({ codeHash: 'again', attempts: 0 });
+    });
+
+    it('stores the channel with the code, for the token to name it (a new window, the same window, a test number)', async () => {
+      await store.reserveSend(plan({ channel: 'alimtalk' }));
+      expect((await item())?.channel).toBe('alimtalk');
+      await store.reserveSend(plan({ channel: 'sms', now: NOW + 60_000 }));
+      expect((await item())?.channel).toBe('sms');
+      await store.storeTestCode(testCode({ channel: 'alimtalk', now: NOW + 120_000 }));
+      expect((await item())?.channel).toBe('alimtalk');
     });
 
     it('withdraws the code when the previous item is unknown, and keeps the limits charged', async () => {

@@ -8,8 +8,8 @@ describe('the secret length rule', () => {
   });
 
   it('counts bytes, not characters: 11 Hangul syllables are 33 bytes of UTF-8', () => {
-    expect(secretTooShort('TOKEN_SECRET', '가'.repeat(11))).toBeUndefined();
-    expect(secretTooShort('TOKEN_SECRET', '가'.repeat(10))).toBe('TOKEN_SECRET is 30 bytes; it must be at least 32');
+    expect(secretTooShort('CODE_HASH_SECRET', '가'.repeat(11))).toBeUndefined();
+    expect(secretTooShort('CODE_HASH_SECRET', '가'.repeat(10))).toBe('CODE_HASH_SECRET is 30 bytes; it must be at least 32');
     expect(secretTooShort('key', new Uint8Array(16))).toBe('key is 16 bytes; it must be at least 32');
   });
 });

@@ -1,3 +1,4 @@
+import { LocalTokenKeys } from '../../functions/adapters/local-token-keys';
 import fc from 'fast-check';
 import { CodeHasher } from '../../functions/domain/code';
 import { VerificationError } from '../../functions/domain/errors';
@@ -64,7 +65,7 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
           counters: new InMemoryAbuseCounters(),
           sender: { send: (m) => (handed.push({ e164: m.to.e164, at: clock.now() }), sender.send(m)) },
           hasher,
-          tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, { kid: 'k', secret: 'property-test-token-secret-012345' }),
+          tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
           message: { template: '[{code}]', defaultChannel: 'sms' },
         });
         const evaluated = new Map<string, number>(); // sendId → checks evaluated against that code

@@ -1,3 +1,4 @@
+import { LocalTokenKeys } from '../../functions/adapters/local-token-keys';
 import { CodeHasher } from '../../functions/domain/code';
 import { VerificationError } from '../../functions/domain/errors';
 import { parsePhoneNumber } from '../../functions/domain/phone';
@@ -15,7 +16,7 @@ function service(store: InMemoryVerificationStore, sender = new RecordingSender(
     clock: new TestClock(),
     counters: new InMemoryAbuseCounters(),
     hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
-    tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, { kid: 'k', secret: 'unit-test-token-secret-0123456789' }),
+    tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
     policy: {
       codeLength: 6,
       codeTtlMs: 300_000,

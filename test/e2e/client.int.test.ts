@@ -6,8 +6,6 @@ import { createPhoneVerifyClient, type PhoneVerifyClient, type ProblemCode } fro
 import { startLocalServer, until, type LocalServer } from '../support/local-server';
 import { codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
 
-const TOKEN_SECRET = 'client-e2e-token-secret-0123456789abcdef';
-
 /**
  * phone-verify/client against `npm start`: the whole flow and every problem a caller of the
  * client can meet there: with SMS printed, and texting through the SENS emulator (its failures).
@@ -20,7 +18,6 @@ describe('phone-verify/client against npm start', () => {
   let client: PhoneVerifyClient;
   beforeAll(async () => {
     server = await startLocalServer({
-      TOKEN_SECRET,
       // The shared DynamoDB Local, on tables of this server's own, so a test can set a number's
       // state up instead of waiting out a real cooldown.
       DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '',
@@ -56,7 +53,7 @@ describe('phone-verify/client against npm start', () => {
 
     const checked = await client.checkCode(sent.data.phoneNumber, code);
     if (!checked.ok) throw new Error(`check refused: ${checked.problem.code}`);
-    const verified = await verifyPhoneToken(checked.data.token, { secret: TOKEN_SECRET, issuer: 'phone-verify/local' });
+    const verified = await verifyPhoneToken(checked.data.token, { jwksUrl: `${server.base}/.well-known/jwks.json`, issuer: 'phone-verify/local' });
     expect(verified.phoneNumber).toBe('+821020000001');
   });
 
@@ -136,7 +133,7 @@ describe('phone-verify/client against npm start texting through the SENS emulato
   let server: LocalServer;
   beforeAll(async () => {
     sens = await startSens();
-    server = await startLocalServer({ ...sensEnv(sens, 1000), TOKEN_SECRET });
+    server = await startLocalServer(sensEnv(sens, 1000));
   }, 120_000);
   afterAll(async () => {
     await server?.stop('SIGKILL');

@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { JwksClient } from 'jwks-rsa';
 import { verifyPhoneToken } from 'phone-verify';
+import { awsEnv, startAws, type AwsEmulator } from '../support/aws';
 import { javaProcessesOn, startLocalServer, until, type LocalServer } from '../support/local-server';
-
-const TOKEN_SECRET = 'e2e-token-secret-0123456789abcdefghijkl';
 
 describe('npm start (the real local server, as a user runs it)', () => {
   let server: LocalServer;
   beforeAll(async () => {
-    server = await startLocalServer({ TOKEN_SECRET });
+    server = await startLocalServer();
   }, 120_000);
   afterAll(async () => {
     await server?.stop('SIGKILL');
@@ -24,6 +26,31 @@ describe('npm start (the real local server, as a user runs it)', () => {
     expect(answer.headers.get('access-control-allow-origin')).toBe('*');
     expect(answer.headers.get('access-control-allow-methods')).toContain('POST');
     expect(answer.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('idempotency-key');
+  });
+
+  it('publishes its key set at /.well-known/jwks.json: GET and HEAD, any origin, cacheable; other methods 405', async () => {
+    const url = `${server.base}/.well-known/jwks.json`;
+    const got = await fetch(url, { headers: { Origin: 'https://anywhere.example' } });
+    expect(got.status).toBe(200);
+    expect({ type: got.headers.get('content-type'), cache: got.headers.get('cache-control'), origin: got.headers.get('access-control-allow-origin') }).toEqual({
+      type: 'application/json',
+      cache: 'public, max-age=300',
+      origin: '*',
+    });
+    const { keys } = (await got.json()) as { keys: Array<Record<string, string>> };
+    expect(keys).toEqual([{ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: expect.any(String), use: 'sig', alg: 'ES256' }]);
+    const head = await fetch(url, { method: 'HEAD' });
+    expect({ status: head.status, cache: head.headers.get('cache-control'), body: await head.text() }).toEqual({
+      status: 200,
+      cache: 'public, max-age=300',
+      body: '',
+    });
+    const post = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    expect({ status: post.status, allow: post.headers.get('allow'), code: ((await post.json()) as { code: string }).code }).toEqual({
+      status: 405,
+      allow: 'GET, HEAD',
+      code: 'method_not_allowed',
+    });
   });
 
   it('serves the demo page at /', async () => {
@@ -45,10 +72,18 @@ describe('npm start (the real local server, as a user runs it)', () => {
     const checked = await post('/v1/verifications/check', { phoneNumber: '+821012345678', code });
     expect(checked.status).toBe(200);
     const { token } = (await checked.json()) as { token: string };
-    // The README's backend example, with the values it gives for npm start.
-    const env = { PHONE_VERIFY_TOKEN_SECRET: TOKEN_SECRET, PHONE_VERIFY_ISSUER: 'phone-verify/local' };
-    const { phoneNumber } = await verifyPhoneToken(token, { secret: env.PHONE_VERIFY_TOKEN_SECRET, issuer: env.PHONE_VERIFY_ISSUER });
+    // The README's backend example, with the values it gives for npm start: a URL, no secret.
+    const env = { PHONE_VERIFY_JWKS_URL: `${server.base}/.well-known/jwks.json`, PHONE_VERIFY_ISSUER: 'phone-verify/local' };
+    const { phoneNumber } = await verifyPhoneToken(token, { jwksUrl: env.PHONE_VERIFY_JWKS_URL, issuer: env.PHONE_VERIFY_ISSUER });
     expect(phoneNumber).toBe('+821012345678');
+    // And the README's other library: jsonwebtoken with jwks-rsa, from the same URL.
+    const client = new JwksClient({ jwksUri: env.PHONE_VERIFY_JWKS_URL });
+    const { kid } = jwt.decode(token, { complete: true })?.header ?? {};
+    const publicKey = (await client.getSigningKey(kid)).getPublicKey();
+    expect(jwt.verify(token, publicKey, { algorithms: ['ES256'], issuer: env.PHONE_VERIFY_ISSUER, audience: 'phone-verify' })).toMatchObject({
+      phone_number: '+821012345678',
+      phone_number_verified: true,
+    });
 
     // The log shows the masked number only, never the full one, the code or the token.
     const logLines = server
@@ -95,4 +130,46 @@ describe('npm start with DYNAMODB_ENDPOINT (a DynamoDB Local that is already run
       await first.stop();
     }
   }, 120_000);
+});
+
+describe('npm start signing in KMS (TOKEN_KEY_ID, the AWS emulator through AWS_ENDPOINT_URL_KMS)', () => {
+  let emu: AwsEmulator | undefined;
+  let server: LocalServer | undefined;
+  let keyArn = '';
+  beforeAll(async () => {
+    emu = await startAws();
+    keyArn = emu.kms.createKey({ alias: 'phone-verify/local/token-k1' }).arn;
+    server = await startLocalServer({
+      ...awsEnv(emu),
+      TOKEN_KEY_ID: keyArn,
+      DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '',
+      TABLE_NAME: `kms-${randomUUID()}`,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+    await emu?.close();
+  }, 30_000);
+
+  it('says so at start, signs every token in KMS, and a backend with only the JWKS URL verifies it (this package and jsonwebtoken)', async () => {
+    const base = server?.base ?? '';
+    expect(server?.output()).toContain(`Tokens: signed in KMS with ${keyArn}`);
+    const printed = server?.output().length ?? 0;
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('/v1/verifications', { phoneNumber: '010-1234-5678' })).status).toBe(202);
+    await until(() => /인증번호 \[[0-9]+\]/.test(server?.output().slice(printed) ?? ''));
+    const checked = await post('/v1/verifications/check', { phoneNumber: '+821012345678', code: server?.lastCode() });
+    expect(checked.status).toBe(200);
+    const { token } = (await checked.json()) as { token: string };
+    const jwksUrl = `${base}/.well-known/jwks.json`;
+    expect((await verifyPhoneToken(token, { jwksUrl, issuer: 'phone-verify/local' })).phoneNumber).toBe('+821012345678');
+    const { kid } = jwt.decode(token, { complete: true })?.header ?? {};
+    const publicKey = (await new JwksClient({ jwksUri: jwksUrl }).getSigningKey(kid)).getPublicKey();
+    expect(jwt.verify(token, publicKey, { algorithms: ['ES256'], issuer: 'phone-verify/local', audience: 'phone-verify' })).toMatchObject({
+      sub: '+821012345678',
+    });
+    expect(emu?.calls.filter((c) => c.op === 'Sign').map((c) => (c.input as { KeyId: string }).KeyId)).toEqual([keyArn]);
+    expect(emu?.refusals).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
-import { jwtVerify } from 'jose';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { wrong } from '../support/fakes';
 import { dynamoHarness, type Harness } from '../support/harness';
-import { TEST_SECRETS } from '../support/http-events';
+import { testJwks } from '../support/token-keys';
 
 const E164 = '+821012345678';
 const SECOND = 1000;
@@ -24,13 +24,15 @@ describe('POST /v1/verifications/check', () => {
       token: expect.any(String),
       tokenExpiresAt: new Date(h.clock.now() + 600 * SECOND).toISOString(),
     });
-    const { payload, protectedHeader } = await jwtVerify(answer.json.token as string, new TextEncoder().encode(TEST_SECRETS.TOKEN_SECRET), {
+    const jwks = await testJwks();
+    const { payload, protectedHeader } = await jwtVerify(answer.json.token as string, createLocalJWKSet(jwks), {
       issuer: 'phone-verify/local',
       audience: 'phone-verify',
+      algorithms: ['ES256'],
       currentDate: new Date(h.clock.now()),
     });
-    expect(protectedHeader.kid).toBe('local');
-    expect(payload).toMatchObject({ sub: E164, phone_number: E164, phone_number_verified: true });
+    expect(protectedHeader).toEqual({ alg: 'ES256', typ: 'JWT', kid: jwks.keys[0]?.kid });
+    expect(payload).toMatchObject({ sub: E164, phone_number: E164, phone_number_verified: true, channel: 'sms' });
     expect(new Date((payload.exp ?? 0) * 1000).toISOString()).toBe(answer.json.tokenExpiresAt);
   });
 

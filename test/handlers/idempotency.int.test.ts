@@ -123,6 +123,7 @@ describe('POST /v1/verifications with Idempotency-Key', () => {
       maxAttempts: 5,
       cooldownMs: 60_000,
       maxSendsPerWindow: 5,
+      channel: 'sms',
       windowMs: 86_400_000,
       inFlightMs: 10_000,
       idempotencyKey: 'k',

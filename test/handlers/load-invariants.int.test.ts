@@ -76,6 +76,7 @@ describe('a crash between storing the code and sending the SMS', () => {
       maxAttempts: 5,
       cooldownMs: 60_000,
       maxSendsPerWindow: 5,
+      channel: 'sms',
       windowMs: 86_400_000,
       inFlightMs: 10_000,
     });

@@ -84,7 +84,7 @@ describe('log hygiene: a full flow with every log level on', () => {
       'national number': '01012345678',
       'dashed number': '010-1234-5678',
       'bare national number': '1012345678',
-      'token secret': TEST_SECRETS.TOKEN_SECRET,
+      'token signing key': TEST_SECRETS.TOKEN_SIGNING_KEY.split('\n')[1] ?? 'the PEM body',
       'code hash secret': TEST_SECRETS.CODE_HASH_SECRET,
       'SENS secret key': SENS_TEST_CREDENTIALS.secretKey,
       'SENS access key': SENS_TEST_CREDENTIALS.accessKey,

@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import { verifyPhoneToken } from 'phone-verify';
 import { wrong } from '../support/fakes';
 import { dynamoHarness } from '../support/harness';
-import { TEST_SECRETS } from '../support/http-events';
+import { testJwks } from '../support/token-keys';
 
 const REVIEW = { phoneNumber: '+82 10-1234-0000' };
 const E164 = '+821012340000';
@@ -33,7 +33,7 @@ describe('test numbers for app-store review (docs/test-numbers.md)', () => {
     expect(approved.json).not.toHaveProperty('testNumber');
     const token = String(approved.json.token);
     expect(decodeJwt(token)).toMatchObject({ phone_number: E164, test_number: true });
-    const verified = await verifyPhoneToken(token, { secret: TEST_SECRETS.TOKEN_SECRET, issuer: 'phone-verify/local', currentDate: new Date(h.clock.now()) });
+    const verified = await verifyPhoneToken(token, { keys: await testJwks(), issuer: 'phone-verify/local', currentDate: new Date(h.clock.now()) });
     expect(verified.testNumber).toBe(true);
     expect((await h.check({ phoneNumber: E164, code: '123456' })).json.code).toBe('verification_not_found'); // single use
   });
@@ -47,7 +47,7 @@ describe('test numbers for app-store review (docs/test-numbers.md)', () => {
     const real = await h.check({ phoneNumber: '+821055551234', code: h.sender.lastCode('+821055551234') });
     expect(decodeJwt(String(real.json.token))).not.toHaveProperty('test_number');
     const verified = await verifyPhoneToken(String(real.json.token), {
-      secret: TEST_SECRETS.TOKEN_SECRET,
+      keys: await testJwks(),
       issuer: 'phone-verify/local',
       currentDate: new Date(h.clock.now()),
     });

@@ -147,6 +147,7 @@ describe('every request, before any rule', () => {
     const broken = lambdaHandler(
       {
         path: '/v1/verifications',
+        method: 'POST',
         handle: async () => {
           throw new TypeError('secret internals at line 42');
         },

@@ -89,10 +89,10 @@ describe('the Lambda bundles (real esbuild)', () => {
     expect(Object.keys(metadata.countries)).toEqual(['KR']);
   });
 
-  it('keeps each route to what it uses: one bundle has the SENS client, the other the token signer', () => {
+  it('keeps each function to what it uses: one bundle has the SENS client, the other the KMS client that signs', () => {
     const texts = bundles.map((f) => readFileSync(f(), 'utf8'));
     const sens = texts.map((t) => t.includes('/sms/v2/services/'));
-    const signer = texts.map((t) => t.includes('setProtectedHeader'));
+    const signer = texts.map((t) => t.includes('TrentService'));
     expect(sens.filter(Boolean)).toHaveLength(1);
     expect(signer.filter(Boolean)).toHaveLength(1);
     expect(sens.findIndex(Boolean)).not.toBe(signer.findIndex(Boolean));

@@ -26,7 +26,7 @@ describe('PhoneVerification in an app of its own', () => {
     expect(() => new PhoneVerification(consumerStack(), 'Verify', { stage: 'prod' })).toThrow(/alarmEmail, alarmTopicArn or alarmTopic/);
   });
 
-  it('exposes what an app wires to: the URL, the tables, the token secret, the functions', () => {
+  it('exposes what an app wires to: the URL, the JWKS URL, the tables, the token key, the functions', () => {
     const stack = consumerStack();
     const verify = new PhoneVerification(stack, 'Verify');
     expect(stack.resolve(verify.apiUrl)).toEqual({
@@ -35,7 +35,9 @@ describe('PhoneVerification in an app of its own', () => {
     expect(stack.resolve(verify.table.tableName)).toEqual({ Ref: expect.stringMatching(/^VerifyVerificationsTable/) });
     expect(stack.resolve(verify.limitsTable.tableName)).toEqual({ Ref: expect.stringMatching(/^VerifyLimitsTable/) });
     expect(verify.settings).toMatchObject({ stage: 'dev', corsAllowedOrigins: ['*'] });
-    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'phone-verify/dev/token-secret' });
+    expect(stack.resolve(verify.jwksUrl)).toEqual({ 'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/\.well-known\/jwks\.json$/)])] });
+    expect(stack.resolve(verify.tokenSigningKey.keyArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VerifyTokenKeysKeyk1/), 'Arn'] });
+    expect([...verify.tokenKeys.keys()]).toEqual(['k1']);
     Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 2);
     expect([verify.sendCodeFunction.runtime.name, verify.checkCodeFunction.runtime.name]).toEqual(['nodejs24.x', 'nodejs24.x']);
   });

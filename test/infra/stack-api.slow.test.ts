@@ -31,15 +31,22 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     expect(JSON.stringify(t.toJSON())).not.toMatch(/"DataTraceEnabled":\s*true/);
   });
 
-  it('routes every method of the two paths to their functions (405 as problem+json); no other path invokes anything', () => {
+  it('routes every method of the three paths to their functions (405 as problem+json); no other path invokes anything', () => {
     const paths = Object.values(t.findResources('AWS::ApiGateway::Resource')).map((r) => (r as { Properties: { PathPart: string } }).Properties.PathPart);
-    expect(paths.sort()).toEqual(['check', 'v1', 'verifications']);
+    expect(paths.sort()).toEqual(['.well-known', 'check', 'jwks.json', 'v1', 'verifications']);
     const methods = Object.values(t.findResources('AWS::ApiGateway::Method')) as Array<{
       Properties: { HttpMethod: string; ResourceId: unknown; Integration?: { Type: string } };
     }>;
     const invoking = methods.filter((m) => m.Properties.Integration?.Type === 'AWS_PROXY');
-    expect(invoking.map((m) => m.Properties.HttpMethod)).toEqual(['ANY', 'ANY']);
-    expect(invoking.map((m) => JSON.stringify(m.Properties.ResourceId))).toEqual([expect.stringContaining('verifications'), expect.stringContaining('check')]);
+    expect(invoking.map((m) => m.Properties.HttpMethod)).toEqual(['ANY', 'ANY', 'ANY']);
+    expect(invoking.map((m) => JSON.stringify(m.Properties.ResourceId))).toEqual([
+      expect.stringContaining('verifications'),
+      expect.stringContaining('check'),
+      expect.stringContaining('jwksjson'),
+    ]);
+    // The key set goes to the check function, which holds the keys.
+    const targets = invoking.map((m) => JSON.stringify(m.Properties.Integration));
+    expect(targets[2]).toBe(targets[1]);
     // Unknown paths (/, /v1, /anything): API Gateway's own 404 problem.
     t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
@@ -103,7 +110,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     }
   });
 
-  it('outputs the API URL, table, secret names and dashboard URL', () => {
-    for (const name of ['ApiUrl', 'TableName', 'TokenSecretName', 'SensSecretName', 'DashboardUrl']) t.hasOutput(name, {});
+  it('outputs the API URL, the JWKS URL, the signing key, table, secret names and dashboard URL', () => {
+    for (const name of ['ApiUrl', 'JwksUrl', 'TokenSigningKeyArn', 'TableName', 'SensSecretName', 'DashboardUrl']) t.hasOutput(name, {});
   });
 });

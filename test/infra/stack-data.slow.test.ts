@@ -67,12 +67,8 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.endsWith('*'))).toEqual([]);
   });
 
-  it('generates the token and code-hash secrets (no value in the template) and a SENS placeholder', () => {
-    t.resourceCountIs('AWS::SecretsManager::Secret', 3);
-    t.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: `phone-verify/${stage}/token-secret`,
-      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
-    });
+  it('generates the code-hash secret (no value in the template) and a SENS placeholder; no token secret exists', () => {
+    t.resourceCountIs('AWS::SecretsManager::Secret', 2);
     t.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: `phone-verify/${stage}/code-hash-secret`,
       GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
@@ -82,5 +78,32 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       GenerateSecretString: Match.objectLike({ GenerateStringKey: 'secretKey' }),
     });
     expect(JSON.stringify(t.findResources('AWS::SecretsManager::Secret'))).not.toMatch(/"SecretString":/); // a literal value would be here
+  });
+
+  it(
+    stage === 'prod'
+      ? 'keeps the token key in KMS: P-256 for signing, an alias for people, retained with a 30-day pending window'
+      : 'keeps the token key in KMS: P-256 for signing, an alias for people, deleted with the stack after 7 days',
+    () => {
+      t.resourceCountIs('AWS::KMS::Key', 1);
+      t.hasResource('AWS::KMS::Key', {
+        Properties: Match.objectLike({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', PendingWindowInDays: stage === 'prod' ? 30 : 7 }),
+        DeletionPolicy: stage === 'prod' ? 'RetainExceptOnCreate' : 'Delete',
+      });
+      t.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/phone-verify/${stage}/token-k1` });
+    },
+  );
+
+  it('lets only the check function sign, with the signing key only, and read the public keys it publishes', () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')) as Array<{
+      Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } };
+    }>;
+    const withKms = policies.filter((p) => JSON.stringify(p).includes('kms:'));
+    expect(withKms).toHaveLength(1);
+    const statements = withKms[0]!.Properties.PolicyDocument.Statement.filter((st) => JSON.stringify(st.Action).includes('kms:'));
+    expect(statements.flatMap((st) => st.Action).sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+    expect(JSON.stringify(statements)).toMatch(/TokenKeysKeyk1/);
+    expect(JSON.stringify(withKms[0])).not.toMatch(/"\*"/);
+    expect(JSON.stringify(withKms[0])).toMatch(/CheckCode/);
   });
 });

@@ -88,10 +88,40 @@ describe('stage settings', () => {
     expect(() => synthStage('prod', { corsAllowedOrigins: ['*'] })).toThrow(/corsAllowedOrigins/);
   });
 
+  it('rotates the token key by name: the next key published ahead of use, then signing, the previous one still published', () => {
+    const t = synthStage('dev', { tokenKeys: { keys: ['k1', 'k2'], signWith: 'k2' } }).template();
+    t.resourceCountIs('AWS::KMS::Key', 2);
+    const check = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => JSON.stringify(f).includes('TOKEN_KEY_ID')) as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    };
+    expect(JSON.stringify(check.Properties.Environment.Variables.TOKEN_KEY_ID)).toMatch(/TokenKeysKeyk2/);
+    expect(JSON.stringify(check.Properties.Environment.Variables.TOKEN_PUBLISHED_KEY_IDS)).toMatch(/TokenKeysKeyk1/);
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap(
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement,
+    );
+    const sign = statements.filter((st) => [st.Action].flat().includes('kms:Sign'));
+    expect(sign).toHaveLength(1);
+    expect(JSON.stringify(sign[0]?.Resource)).toMatch(/TokenKeysKeyk2/);
+    expect(JSON.stringify(sign[0]?.Resource)).not.toMatch(/TokenKeysKeyk1/);
+    const publish = statements.filter((st) => [st.Action].flat().includes('kms:GetPublicKey'));
+    expect(JSON.stringify(publish)).toMatch(/TokenKeysKeyk1.*TokenKeysKeyk2|TokenKeysKeyk2.*TokenKeysKeyk1/);
+  });
+
+  it.each([
+    [{ keys: [], signWith: 'k1' }, 'at least one key'],
+    [{ keys: ['k1'], signWith: 'k2' }, 'must be one of tokenKeys.keys'],
+    [{ keys: ['k1', 'k1'], signWith: 'k1' }, 'names a key twice'],
+    [{ keys: ['Key One'], signWith: 'Key One' }, 'is not a key name'],
+  ])('refuses token key settings %j at synth time', (tokenKeys, message) => {
+    expect(() => synthStage('dev', { tokenKeys })).toThrow(message);
+  });
+
   it('gives an unknown stage the dev defaults under its own name', () => {
     const t = synthStage('qa').template();
     t.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'qa' });
-    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'phone-verify/qa/token-secret' });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'phone-verify/qa/code-hash-secret' });
+    t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/phone-verify/qa/token-k1' });
     t.resourceCountIs('AWS::WAFv2::WebACL', 0);
   });
 

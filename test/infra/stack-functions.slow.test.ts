@@ -45,12 +45,12 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 19, // 5 s SMS + 3 × 3.5 s DynamoDB + 3 s cold start
       Environment: {
-        Variables: Match.objectLike({ SENS_SECRET_ARN: Match.anyValue(), CODE_HASH_SECRET_ARN: Match.anyValue(), TOKEN_SECRET_ARN: Match.absent() }),
+        Variables: Match.objectLike({ SENS_SECRET_ARN: Match.anyValue(), CODE_HASH_SECRET_ARN: Match.anyValue(), TOKEN_KEY_ID: Match.absent() }),
       },
     });
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 10, // 2 × 3.5 s DynamoDB + 3 s cold start
-      Environment: { Variables: Match.objectLike({ TOKEN_SECRET_ARN: Match.anyValue(), SENS_SECRET_ARN: Match.absent() }) },
+      Timeout: 14, // the attempt's write, KMS GetPublicKey and Sign, each 3.5 s at worst, + 3 s cold start
+      Environment: { Variables: Match.objectLike({ TOKEN_KEY_ID: Match.anyValue(), TOKEN_PUBLISHED_KEY_IDS: '', SENS_SECRET_ARN: Match.absent() }) },
     });
   });
 

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { checkCodeRoute } from '../../functions/check-code';
+import { checkCodeRoute, jwksRoute } from '../../functions/check-code';
 import type { VerificationRecord } from '../../functions/domain/ports';
-import { buildRuntime, documentClient, type ServiceRuntime } from '../../functions/runtime';
+import { buildRuntime, documentClient, type RuntimeOverrides, type ServiceRuntime } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
 import { DynamoVerificationStore } from '../../functions/adapters/dynamodb-store';
 import { LIMITS_TABLE } from '../../functions/adapters/table-definition';
 import { CodeHasher } from '../../functions/domain/code';
 import { ensureTable, localClient } from '../../local/dynamodb-local';
 import { RecordingSender, TestClock } from './fakes';
-import { ALL_PARTS, TEST_SECRETS, handlerFor, postEvent, type HttpAnswer } from './http-events';
+import { ALL_PARTS, TEST_SECRETS, apiEvent, handlerFor, postEvent, type HttpAnswer } from './http-events';
 
 export interface Harness {
   readonly runtime: ServiceRuntime;
@@ -22,6 +22,8 @@ export interface Harness {
   readonly hasher: CodeHasher;
   send(body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
   check(body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
+  /** A request to the key set route (or `path`) through the check function. */
+  jwks(method?: string, headers?: Record<string, string>, path?: string): Promise<HttpAnswer>;
   /** The item as stored (test-only read). */
   item(e164?: string): Promise<VerificationRecord | undefined>;
   /** Every item in this harness's table (whatever number a request named: "stored nothing" means this is empty). */
@@ -38,7 +40,7 @@ export async function testTables(endpoint: string): Promise<{ TABLE_NAME: string
 }
 
 /** A runtime on fresh tables in the shared DynamoDB Local, with a test clock and sender. */
-export async function dynamoHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function dynamoHarness(env: Record<string, string> = {}, overrides: Pick<RuntimeOverrides, 'tokenKeys'> = {}): Promise<Harness> {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT unset: run integration tests through jest (globalSetup starts DynamoDB Local)');
   const tables = await testTables(endpoint);
@@ -48,9 +50,10 @@ export async function dynamoHarness(env: Record<string, string> = {}): Promise<H
   // Tests check rules, not latency: one client carrying hundreds of concurrent requests to a
   // DynamoDB Local on a busy machine must not turn slowness into 503s (a Lambda never does that).
   const db = documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 });
-  const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender, db }, ALL_PARTS);
+  const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender, db, ...overrides }, ALL_PARTS);
   const send = handlerFor(sendCodeRoute, runtime);
-  const check = handlerFor(checkCodeRoute, runtime);
+  // The check function's handler: the check and the key set, as in AWS.
+  const check = handlerFor([checkCodeRoute, jwksRoute], runtime);
   return {
     runtime,
     clock,
@@ -60,6 +63,7 @@ export async function dynamoHarness(env: Record<string, string> = {}): Promise<H
     hasher: new CodeHasher(TEST_SECRETS.CODE_HASH_SECRET),
     send: (body, headers) => send(postEvent('/v1/verifications', body, headers)),
     check: (body, headers) => check(postEvent('/v1/verifications/check', body, headers)),
+    jwks: (method = 'GET', headers = {}, path = '/.well-known/jwks.json') => check(apiEvent({ path, method, headers })),
     item: async (e164 = '+821012345678') =>
       (await db.send(new GetCommand({ TableName: tableName, Key: { phoneNumber: e164 } }))).Item as VerificationRecord | undefined,
     items: async () => ((await db.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }))).Items ?? []) as VerificationRecord[],

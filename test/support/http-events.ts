@@ -4,6 +4,7 @@ import { lambdaHandler, type Route } from '../../functions/http/api';
 import type { RuntimeParts, ServiceRuntime } from '../../functions/runtime';
 import { SEND_PARTS } from '../../functions/send-code';
 import { proxyEvent } from '../../local/proxy-event';
+import { TEST_TOKEN_SIGNING_KEY } from './token-keys';
 
 /** API Gateway events in, parsed answers out: the handlers as a test drives them, with no DynamoDB of their own. */
 
@@ -11,7 +12,7 @@ import { proxyEvent } from '../../local/proxy-event';
 export const ALL_PARTS: RuntimeParts = { ...SEND_PARTS, ...CHECK_PARTS };
 
 export const TEST_SECRETS = {
-  TOKEN_SECRET: 'test-token-secret-0123456789abcdefghij',
+  TOKEN_SIGNING_KEY: TEST_TOKEN_SIGNING_KEY,
   CODE_HASH_SECRET: 'test-code-hash-secret-0123456789abcdef',
 };
 
@@ -22,13 +23,14 @@ export interface HttpAnswer {
 }
 
 /** A Lambda handler for `route` bound to `runtime`, answering parsed responses. */
-export function handlerFor(route: Route, runtime: ServiceRuntime): (event: APIGatewayProxyEvent) => Promise<HttpAnswer> {
+export function handlerFor(route: Route | readonly Route[], runtime: ServiceRuntime): (event: APIGatewayProxyEvent) => Promise<HttpAnswer> {
   const handler = lambdaHandler(route, async () => runtime);
   return async (event) => parseResult(await handler(event));
 }
 
 export function parseResult(result: APIGatewayProxyResult): HttpAnswer {
-  return { status: result.statusCode, headers: result.headers as Record<string, string>, json: JSON.parse(result.body) as Record<string, unknown> };
+  const json = result.body === '' ? {} : (JSON.parse(result.body) as Record<string, unknown>);
+  return { status: result.statusCode, headers: result.headers as Record<string, string>, json };
 }
 
 /** An API Gateway REST proxy event, as the stack's routes deliver it (`local/proxy-event.ts`). */

@@ -32,6 +32,7 @@ export class InMemoryVerificationStore implements VerificationStore {
       attempts: 0,
       maxAttempts: plan.maxAttempts,
       sendId: plan.sendId,
+      channel: plan.channel,
       lastSentAt: plan.now,
       windowStart,
       sendCount,
@@ -75,6 +76,7 @@ export class InMemoryVerificationStore implements VerificationStore {
       attempts: 0,
       maxAttempts: code.maxAttempts,
       sendId: code.sendId,
+      channel: code.channel,
       ttl: ttlSeconds(code.codeExpiresAt, 0),
       ...(code.idempotencyKey !== undefined && { idempotencyKey: code.idempotencyKey, idempotentResponse: code.response }),
     });

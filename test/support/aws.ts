@@ -1,0 +1,28 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+// The strict AWS stand-in, vendored byte for byte from the product contract's stand-ins
+// (test/emulators/), written from AWS's API references and models: never a fake of ours.
+import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator/aws-emulator.cjs';
+
+export type { AwsEmulator };
+
+export const AWS_TEST_CREDENTIALS = { accessKeyId: 'AKIDPHONEVERIFYTEST', secretAccessKey: 'phone-verify-test-secret' };
+
+/** The emulator, verifying SigV4 signatures made with the test credentials. */
+export function startAws(): Promise<AwsEmulator> {
+  return startAwsEmulator({ region: 'ap-northeast-2', accountId: '123456789012', credentials: AWS_TEST_CREDENTIALS });
+}
+
+/** A KMS client pointed at `emu`, one attempt (a test that expects an error gets it at once). */
+export function kmsClientFor(emu: AwsEmulator): KMSClient {
+  return new KMSClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
+}
+
+/** What a process started against `emu` needs to reach KMS there through the SDK's own endpoint variables. */
+export function awsEnv(emu: AwsEmulator): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_KMS: emu.url,
+    AWS_REGION: emu.region,
+    AWS_ACCESS_KEY_ID: AWS_TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: AWS_TEST_CREDENTIALS.secretAccessKey,
+  };
+}
