@@ -1,24 +1,41 @@
-import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 
 /**
  * The one API Gateway setting that is account-wide (per region): the role API Gateway uses to
- * write access logs to CloudWatch. Every stage needs it, so no stage stack may own it (two stages
- * would fight over it, and deleting one would break the other's logs). Deploy once per account
- * and region with `npx cdk deploy -c setup=account`, or skip it if the account already has one.
+ * write access logs to CloudWatch. Every REST API in the region logs through it, so no stage may
+ * own it (two stages would fight over it, and deleting one would break the other's logs), and
+ * nothing may take it away by accident: the role and the setting are kept when their stack goes.
+ * Needed once per account and region, unless `aws apigateway get-account` already shows a
+ * `cloudwatchRoleArn`.
  */
-export class ApiGatewayAccountStack extends Stack {
+export class ApiGatewayCloudWatchRole extends Construct {
   readonly role: Role;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
-    super(scope, id, { description: 'phone-verify: API Gateway CloudWatch logging role (account-wide, once per region)', ...props });
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
     this.role = new Role(this, 'CloudWatchRole', {
       assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
     });
-    new CfnAccount(this, 'Account', { cloudWatchRoleArn: this.role.roleArn });
+    this.role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    new CfnAccount(this, 'Account', { cloudWatchRoleArn: this.role.roleArn }).applyRemovalPolicy(RemovalPolicy.RETAIN);
+  }
+}
+
+/** This repo's app deploys the setting in a stack of its own: `npx cdk deploy -c setup=account -c stage=<stage>`. */
+export class ApiGatewayAccountStack extends Stack {
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, {
+      description: 'phone-verify: API Gateway CloudWatch logging role (account-wide, once per region)',
+      terminationProtection: true,
+      ...props,
+    });
+    this.role = new ApiGatewayCloudWatchRole(this, 'Logging').role;
     Tags.of(this).add('Project', 'phone-verify');
   }
 }

@@ -6,5 +6,6 @@
  *   new CfnOutput(stack, 'VerifyUrl', { value: verify.apiUrl });
  */
 export { PhoneVerification, acknowledgeAll } from './phone-verification';
+export { ApiGatewayCloudWatchRole } from './api-gateway-account-stack';
 export type { Acknowledgement, PhoneVerificationProps } from './phone-verification';
-export type { CustomDomain, SettingsOverrides, StageSettings } from './config';
+export type { CustomDomain, Preset, SettingsOverrides, StageSettings } from './config';

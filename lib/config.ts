@@ -11,10 +11,41 @@ export interface CustomDomain {
   readonly hostedZoneName: string;
 }
 
+/**
+ * What a stage is for, whatever its name: `production` turns on WAF, data protection, long log
+ * retention and required alarms, and refuses CORS `*`; `development` keeps a stage cheap and
+ * disposable. `prod` and `dev` imply theirs; any other name must say which.
+ */
+export type Preset = 'production' | 'development';
+
+/** The presets the two well-known names imply; every other stage name must give one. */
+const PRESET_OF_NAME: Readonly<Record<string, Preset>> = { prod: 'production', dev: 'development' };
+
+/** The preset of `stage`: the one given, or the one its name implies. @throws Error when neither */
+export function presetOf(stage: string, given: Preset | undefined): Preset {
+  if (given !== undefined && given !== 'production' && given !== 'development')
+    throw new Error(`preset must be "production" or "development", not "${String(given)}"`);
+  const preset = given ?? PRESET_OF_NAME[stage];
+  if (!preset) {
+    throw new Error(
+      `stage "${stage}" needs a preset: "production" (WAF, data protection, alarms required) or "development"; only dev and prod imply one (cdk.json: "phone-verify" → "${stage}" → "preset", or -c preset=…)`,
+    );
+  }
+  return preset;
+}
+
 /** Everything that differs between environments. One typed place; every field has a default. */
 export interface StageSettings {
-  /** Names the stage's resources (`phone-verify-<stage>`, secrets `phone-verify/<stage>/…`); `prod` gets prod's defaults. */
+  /** Names the stage's resources (`phone-verify-<stage>`, secrets `phone-verify/<stage>/…`). */
   readonly stage: string;
+  /** What the stage is for; its defaults come from it (see `Preset`). */
+  readonly preset: Preset;
+  /**
+   * The very first deploy of a production stage: termination protection and the tables' deletion
+   * protection stay off, so a create that fails rolls back cleanly and can simply be run again.
+   * The README's first-deploy steps deploy once with it, then without it (README, "First deploy").
+   */
+  readonly firstDeploy?: boolean | undefined;
   /** The service settings (docs/configuration.md), exactly as the functions read them (validated by `readConfig`). */
   readonly serviceSettings: Readonly<Record<string, string>>;
   /** Browser origins; `*` is refused in prod. Empty: no browser may call the API. */
@@ -55,6 +86,7 @@ export interface StageConfig extends StageSettings {
 }
 
 const DEV: Omit<StageSettings, 'stage'> = {
+  preset: 'development',
   serviceSettings: {},
   corsAllowedOrigins: ['*'],
   throttle: { rateLimit: 20, burstLimit: 40 },
@@ -67,6 +99,7 @@ const DEV: Omit<StageSettings, 'stage'> = {
 };
 
 const PROD: Omit<StageSettings, 'stage'> = {
+  preset: 'production',
   serviceSettings: {},
   corsAllowedOrigins: [],
   throttle: { rateLimit: 100, burstLimit: 200 },
@@ -103,7 +136,8 @@ export type StageOverrides = Omit<SettingsOverrides, 'logRetention'> & {
  */
 export function stageSettings(stage: string, overrides: SettingsOverrides = {}, options: { readonly alarmTopicGiven?: boolean } = {}): StageSettings {
   if (!/^[a-z][a-z0-9-]{0,20}$/.test(stage)) throw new Error(`stage must be lower-case letters, digits and -, not "${stage}"`);
-  const base = stage === 'prod' ? PROD : DEV;
+  const production = presetOf(stage, overrides.preset) === 'production';
+  const base = production ? PROD : DEV;
   const settings: StageSettings = {
     ...base,
     ...withoutUndefined(overrides),
@@ -113,9 +147,9 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}, 
     throttle: { ...base.throttle, ...withoutUndefined(overrides.throttle ?? {}) },
   };
   checkTokenKeySettings(settings.tokenKeys);
-  if (stage === 'prod' && settings.corsAllowedOrigins.includes('*')) throw new Error('corsAllowedOrigins: prod must list origins, not "*"');
-  if (stage === 'prod' && !settings.alarmEmail && !settings.alarmTopicArn && !options.alarmTopicGiven)
-    throw new Error('prod needs alarmEmail, alarmTopicArn or alarmTopic (someone must hear the alarms)');
+  if (production && settings.corsAllowedOrigins.includes('*')) throw new Error(`corsAllowedOrigins: ${stage} (production) must list origins, not "*"`);
+  if (production && !settings.alarmEmail && !settings.alarmTopicArn && !options.alarmTopicGiven)
+    throw new Error(`${stage} (production) needs alarmEmail, alarmTopicArn or alarmTopic (someone must hear the alarms)`);
   return settings;
 }
 
@@ -126,7 +160,7 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}, 
  */
 export function stageConfig(stage: string, overrides: StageOverrides = {}): StageConfig {
   const { logRetentionDays, account, region, ...rest } = overrides;
-  if (stage === 'prod') {
+  if (presetOf(stage, rest.preset) === 'production') {
     const missing = [
       !account && 'account (the 12-digit AWS account id)',
       !region && `region (e.g. ${DEFAULT_REGION})`,
@@ -134,7 +168,7 @@ export function stageConfig(stage: string, overrides: StageOverrides = {}): Stag
     ].filter(Boolean);
     if (missing.length > 0) {
       throw new Error(
-        `prod needs ${missing.join(', ')}: set them in cdk.json (context "phone-verify" → "prod") or with -c, e.g. npx cdk deploy -c stage=prod -c account=123456789012 -c region=${DEFAULT_REGION} -c alarmEmail=ops@example.com`,
+        `${stage} (production) needs ${missing.join(', ')}: set them in cdk.json (context "phone-verify" → "${stage}") or with -c, e.g. npx cdk deploy -c stage=${stage} -c account=123456789012 -c region=${DEFAULT_REGION} -c alarmEmail=ops@example.com`,
       );
     }
   }

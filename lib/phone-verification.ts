@@ -17,7 +17,7 @@ import { LIMITS_TABLE } from '../functions/adapters/table-definition';
 import { DYNAMODB_CALL_LIMIT_MS } from '../functions/adapters/dynamodb-timeouts';
 
 export interface PhoneVerificationProps extends SettingsOverrides {
-  /** `prod` gets prod's defaults (WAF, data protection, no CORS, alarms required); any other name dev's. Default `dev`. */
+  /** Names the resources. `prod` and `dev` imply their preset; any other name needs `preset`. Default `dev`. */
   readonly stage?: string;
   /**
    * Acknowledge the cdk-nag AwsSolutions findings this design accepts, each with its reason
@@ -78,8 +78,10 @@ export class PhoneVerification extends Construct {
     // What prod keeps survives an update or a deletion of the stack, but not a failed first
     // create: a rollback then removes it, so the next deploy does not trip over a retained name.
     const removalPolicy = settings.protectData ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
-    const verifications = new VerificationTable(this, 'Verifications', { protectData: settings.protectData, removalPolicy });
-    const limits = new VerificationTable(this, 'Limits', { protectData: settings.protectData, removalPolicy, definition: LIMITS_TABLE });
+    // A first create's rollback must delete the tables it made: deletion protection only from the second deploy.
+    const deletionProtection = settings.protectData && !settings.firstDeploy;
+    const verifications = new VerificationTable(this, 'Verifications', { protectData: settings.protectData, deletionProtection, removalPolicy });
+    const limits = new VerificationTable(this, 'Limits', { protectData: settings.protectData, deletionProtection, removalPolicy, definition: LIMITS_TABLE });
     const secrets = new ServiceSecrets(this, 'Secrets', { stage: settings.stage, removalPolicy });
     const tokenKeys = new TokenKeys(this, 'TokenKeys', { stage: settings.stage, settings: settings.tokenKeys, protect: settings.protectData });
 

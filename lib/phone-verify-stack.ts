@@ -18,7 +18,9 @@ export class PhoneVerifyStack extends Stack {
     super(scope, id, {
       // Pinned where the stage names it (prod must); otherwise the operator's credentials decide.
       ...(config.account && { env: { account: config.account, region: config.region ?? DEFAULT_REGION } }),
-      terminationProtection: config.protectData,
+      // On from the second deploy of a production stage: the CLI turns it on before the create, and
+      // a first create that failed could then not be deleted to try again (README, "First deploy").
+      terminationProtection: config.protectData && !config.firstDeploy,
       ...stackProps,
     });
     Tags.of(this).add('Project', 'phone-verify');

@@ -5,8 +5,10 @@ import { Construct } from 'constructs';
 import { VERIFICATION_TABLE, type TableDefinition } from '../../functions/adapters/table-definition';
 
 export interface VerificationTableProps {
-  /** Prod: point-in-time recovery and deletion protection. */
+  /** Production: point-in-time recovery. */
   readonly protectData: boolean;
+  /** Production after its first deploy (a first create must be able to roll back). */
+  readonly deletionProtection: boolean;
   readonly removalPolicy: RemovalPolicy;
   /** Key and TTL attribute (functions/adapters/table-definition.ts); the verifications table unless told. */
   readonly definition?: TableDefinition;
@@ -27,7 +29,7 @@ export class VerificationTable extends Construct {
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.protectData },
-      deletionProtection: props.protectData,
+      deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
   }

@@ -42,10 +42,12 @@ describe('PhoneVerification in an app of its own', () => {
     expect([verify.sendCodeFunction.runtime.name, verify.checkCodeFunction.runtime.name]).toEqual(['nodejs24.x', 'nodejs24.x']);
   });
 
-  it('takes a setting as code gives it: custom domain, WAF off, a stage of its own', () => {
+  it('refuses a stage of its own without a preset, and takes a setting as code gives it: custom domain, WAF off', () => {
+    expect(() => new PhoneVerification(consumerStack(), 'Verify', { stage: 'staging' })).toThrow(/stage "staging" needs a preset/);
     const stack = consumerStack();
     new PhoneVerification(stack, 'Verify', {
       stage: 'staging',
+      preset: 'development',
       waf: { enabled: false },
       customDomain: {
         domainName: 'verify.example.com',

@@ -1,8 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { stageConfig } from '../../lib/config';
 import { ApiGatewayAccountStack } from '../../lib/api-gateway-account-stack';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PROD_MINIMUM, removeSynthOutput, synthStage } from '../support/cdk';
+
+const ROOT = join(__dirname, '..', '..');
 
 /** The synthesised stage stacks, deploying: tags, a first prod deploy, stage settings (template assertions: what matters, not a snapshot). */
 afterAll(removeSynthOutput);
@@ -39,9 +45,9 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
 describe('a first prod deploy', () => {
   it('refuses to synthesise without account, region and someone to alarm, naming each', () => {
     expect(() => stageConfig('prod', { corsAllowedOrigins: [] })).toThrow(
-      /^prod needs account \(the 12-digit AWS account id\), region \(e\.g\. ap-northeast-2\), alarmEmail or alarmTopicArn/,
+      /^prod \(production\) needs account \(the 12-digit AWS account id\), region \(e\.g\. ap-northeast-2\), alarmEmail or alarmTopicArn/,
     );
-    expect(() => stageConfig('prod', { ...PROD_MINIMUM, region: undefined })).toThrow(/^prod needs region/);
+    expect(() => stageConfig('prod', { ...PROD_MINIMUM, region: undefined })).toThrow(/^prod \(production\) needs region/);
     expect(() => stageConfig('prod', { ...PROD_MINIMUM, account: '1234' })).toThrow(/account must be a 12-digit/);
   });
 
@@ -69,11 +75,83 @@ describe('a first prod deploy', () => {
     for (const a of actions) expect(a).toEqual(['arn:aws:sns:ap-northeast-2:123456789012:oncall']);
   });
 
-  it('keeps the API Gateway CloudWatch role in a stack of its own (once per account and region)', () => {
+  it('keeps the API Gateway CloudWatch role in a stack of its own (once per account and region) that nothing takes away by accident', () => {
     const app = new App();
-    const t = Template.fromStack(new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount'));
+    const stack = new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount');
+    const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::ApiGateway::Account', 1);
     t.resourceCountIs('AWS::IAM::Role', 1);
+    // Every REST API of the region logs through it: a `cdk destroy` must not remove it.
+    expect(stack.terminationProtection).toBe(true);
+    t.hasResource('AWS::IAM::Role', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    t.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('puts the account stack in the stage’s account and region, not the CLI profile’s (cdk.json and -c, as for the stage)', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk.out-'));
+    try {
+      const context = {
+        setup: 'account',
+        stage: 'prod',
+        'phone-verify': { prod: { account: '123456789012', region: 'ap-northeast-2', alarmEmail: 'ops@example.com' } },
+      };
+      execFileSync(process.execPath, [require.resolve('tsx/cli'), join(ROOT, 'bin', 'phone-verify.ts')], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          CDK_CONTEXT_JSON: JSON.stringify(context),
+          CDK_OUTDIR: outdir,
+          CDK_DEFAULT_ACCOUNT: '999999999999',
+          CDK_DEFAULT_REGION: 'us-east-1',
+        },
+        timeout: 60_000,
+        stdio: 'pipe',
+      });
+      const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string; environment?: string }> };
+      const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
+      expect(stacks.map(([id, a]) => [id, a.environment])).toEqual([['PhoneVerify-ApiGatewayAccount', 'aws://123456789012/ap-northeast-2']]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('creates a first production deploy that rolls back cleanly: no termination or deletion protection until the second', () => {
+    const first = synthStage('prod', { firstDeploy: true });
+    expect(first.stack.terminationProtection).toBe(false);
+    const tables = Object.values(first.template().findResources('AWS::DynamoDB::Table')) as Array<{ Properties: { DeletionProtectionEnabled: boolean } }>;
+    expect(tables.map((t) => t.Properties.DeletionProtectionEnabled)).toEqual([false, false]);
+    const then = synthStage('prod', {});
+    expect(then.stack.terminationProtection).toBe(true);
+    const protectedTables = Object.values(then.template().findResources('AWS::DynamoDB::Table')) as Array<{
+      Properties: { DeletionProtectionEnabled: boolean };
+    }>;
+    expect(protectedTables.map((t) => t.Properties.DeletionProtectionEnabled)).toEqual([true, true]);
+    // Point-in-time recovery is on from the first create: it costs nothing to roll back.
+    first.template().hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+  });
+});
+
+describe('presets: production is a property, not a spelling', () => {
+  it('refuses a stage other than dev and prod without a preset, naming the choice', () => {
+    expect(() => synthStage('production')).toThrow(/stage "production" needs a preset: "production" .* or "development"/);
+    expect(() => synthStage('qa', { preset: 'staging' as never })).toThrow(/preset must be "production" or "development"/);
+  });
+
+  it('gives a stage of any name the production defaults when its preset says so', () => {
+    expect(() => stageConfig('production', { preset: 'production' })).toThrow(/^production \(production\) needs account/);
+    const { stack, template } = synthStage('live', { ...PROD_MINIMUM, preset: 'production', corsAllowedOrigins: ['https://app.example.com'] });
+    const t = template();
+    expect(stack.terminationProtection).toBe(true);
+    t.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    expect(() => synthStage('live', { ...PROD_MINIMUM, preset: 'production', corsAllowedOrigins: ['*'] })).toThrow(/live \(production\) must list origins/);
+    expect(() => synthStage('live', { ...PROD_MINIMUM, preset: 'production', alarmEmail: undefined })).toThrow(
+      /live \(production\) needs alarmEmail or alarmTopicArn/,
+    );
   });
 });
 
@@ -117,8 +195,8 @@ describe('stage settings', () => {
     expect(() => synthStage('dev', { tokenKeys })).toThrow(message);
   });
 
-  it('gives an unknown stage the dev defaults under its own name', () => {
-    const t = synthStage('qa').template();
+  it('gives a development stage of any name the dev defaults under its own name', () => {
+    const t = synthStage('qa', { preset: 'development' }).template();
     t.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'qa' });
     t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'phone-verify/qa/code-hash-secret' });
     t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/phone-verify/qa/token-k1' });
