@@ -164,7 +164,7 @@ export interface components {
          * @description The stable, machine-readable reason; `type` is `urn:phone-verify:problem:` and this with `_` written as `-`.
          * @enum {string}
          */
-        ProblemCode: "invalid_request" | "invalid_phone_number" | "unsupported_country" | "unsupported_channel" | "payload_too_large" | "unsupported_media_type" | "resend_too_soon" | "send_limit_reached" | "sms_delivery_failed" | "sms_provider_timeout" | "request_in_progress" | "number_range_limited" | "sms_budget_exhausted" | "incorrect_code" | "verification_not_found" | "too_many_attempts" | "not_found" | "method_not_allowed" | "too_many_requests" | "internal_error" | "service_unavailable";
+        ProblemCode: "invalid_request" | "invalid_phone_number" | "unsupported_country" | "unsupported_channel" | "payload_too_large" | "unsupported_media_type" | "resend_too_soon" | "send_limit_reached" | "sms_delivery_failed" | "sms_provider_timeout" | "request_in_progress" | "number_range_limited" | "sms_budget_exhausted" | "incorrect_code" | "verification_not_found" | "too_many_attempts" | "not_found" | "method_not_allowed" | "too_many_requests" | "forbidden" | "internal_error" | "service_unavailable";
         /**
          * @description RFC 9457 problem document. `detail` never contains a code, a secret or a stack trace.
          *     `title` and `detail` are in the language the `Accept-Language` header chose (`ko` or
@@ -242,10 +242,12 @@ export interface components {
             };
         };
         /**
-         * @description `too_many_requests`: answered by API Gateway itself, never by the service's functions:
-         *     the stage's request throttle (`Retry-After: 1`) or the WAF's per-IP rate rule and IP
-         *     lists (`Retry-After: 60`). The body's `detail` names API Gateway's request id; the
-         *     response carries it as `x-amzn-RequestId` (gateway responses cannot set `X-Request-Id`).
+         * @description `too_many_requests`: answered by API Gateway or the WAF, never by the service's functions:
+         *     the stage's request throttle (`Retry-After: 1`, `application/problem+json`) or the WAF's
+         *     per-IP rate rule (`Retry-After: 60`; a WAF custom response can only be `application/json`,
+         *     so the same problem document comes under that type). The body's `detail` names the
+         *     gateway's request id; the response carries it as `x-amzn-RequestId` (gateway responses
+         *     cannot set `X-Request-Id`).
          */
         TooManyRequests: {
             headers: {
@@ -258,6 +260,29 @@ export interface components {
                     status?: 429;
                     /** @constant */
                     code?: "too_many_requests";
+                };
+                "application/json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 429;
+                    /** @constant */
+                    code?: "too_many_requests";
+                };
+            };
+        };
+        /**
+         * @description `forbidden`: the WAF refused the caller (its address is on AWS's IP-reputation or
+         *     anonymous-IP list); answered by API Gateway, never by the functions. Not worth a retry.
+         */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 403;
+                    /** @constant */
+                    code?: "forbidden";
                 };
             };
         };
@@ -507,6 +532,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["SendBadRequest"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["RequestInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -549,6 +575,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["CheckBadRequest"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["VerificationNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -578,6 +605,7 @@ export interface operations {
                     "application/json": components["schemas"]["Jwks"];
                 };
             };
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["KeysUnavailable"];

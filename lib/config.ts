@@ -52,8 +52,18 @@ export interface StageSettings {
   readonly corsAllowedOrigins: readonly string[];
   /** API Gateway stage throttling (all clients together). */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
-  /** WAF web ACL: a rate-based rule per client IP on the send route, AWS's IP-reputation and anonymous-IP lists. */
-  readonly waf: { readonly enabled: boolean; readonly sendRequestsPer5MinPerIp: number };
+  /**
+   * WAF web ACL: a rate-based rule per client IP on the send route, AWS's IP-reputation and
+   * anonymous-IP lists. Behind a backend, name the header that carries the user's address
+   * (`clientIpHeader`, e.g. `X-Forwarded-For`); the anonymous-IP list is then off unless asked,
+   * since the backend's own cloud address would be on it.
+   */
+  readonly waf: {
+    readonly enabled: boolean;
+    readonly sendRequestsPer5MinPerIp: number;
+    readonly clientIpHeader?: string | undefined;
+    readonly anonymousIpList?: boolean | undefined;
+  };
   readonly logRetention: RetentionDays;
   readonly alarmEmail?: string | undefined;
   /** An existing SNS topic for the alarms instead of an e-mail (prod needs one of the two). */

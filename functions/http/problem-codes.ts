@@ -7,6 +7,7 @@ export const TRANSPORT_PROBLEM_CODES = [
   'not_found',
   'method_not_allowed',
   'too_many_requests',
+  'forbidden',
   'internal_error',
 ] as const;
 export type TransportProblemCode = (typeof TRANSPORT_PROBLEM_CODES)[number];

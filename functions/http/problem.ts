@@ -36,6 +36,7 @@ export const PROBLEM_HTTP: Readonly<Record<ProblemCode, { status: number }>> = {
   number_range_limited: { status: 429 },
   sms_budget_exhausted: { status: 429 },
   too_many_requests: { status: 429 },
+  forbidden: { status: 403 },
   internal_error: { status: 500 },
   sms_delivery_failed: { status: 502 },
   service_unavailable: { status: 503 },

@@ -11,7 +11,19 @@ export interface ApiFirewallProps {
   /** The web ACL's name, also its CloudWatch metric name. */
   readonly name: string;
   readonly sendRequestsPer5MinPerIp: number;
+  /**
+   * Behind a backend or a proxy every user shares its address: the rate rule then counts this
+   * header's (the first) address instead, e.g. `X-Forwarded-For`. Unset: browsers call the API directly.
+   */
+  readonly clientIpHeader?: string | undefined;
+  /** AWS's anonymous-IP list (VPNs, Tor, hosting providers). A backend calling from a cloud host would be on it. */
+  readonly anonymousIpList: boolean;
+  /** The 429 problem document the rate rule answers with (a WAF custom response: `application/json`). */
+  readonly rateLimitedBody: string;
 }
+
+/** How long a caller over the rate waits: the rate rule counts over 5 minutes and lifts within about a minute. */
+export const WAF_RETRY_AFTER_SECONDS = 60;
 
 /**
  * A WAF web ACL on the API's stage: a rate-based rule per client IP on the send route (SMS
@@ -49,22 +61,35 @@ export class ApiFirewall extends Construct {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
+      customResponseBodies: { 'too-many-requests': { contentType: 'APPLICATION_JSON', content: props.rateLimitedBody } },
       rules: [
         {
           name: 'send-rate-per-ip',
           priority: 0,
-          action: { block: {} },
+          // 429 with Retry-After, in the problem format (docs/api.md): the caller only has to slow down.
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: 'too-many-requests',
+                responseHeaders: [{ name: 'Retry-After', value: String(WAF_RETRY_AFTER_SECONDS) }],
+              },
+            },
+          },
           visibilityConfig: visibility('send-rate-per-ip'),
           statement: {
             rateBasedStatement: {
               limit: props.sendRequestsPer5MinPerIp,
-              aggregateKeyType: 'IP',
+              ...(props.clientIpHeader
+                ? { aggregateKeyType: 'FORWARDED_IP', forwardedIpConfig: { headerName: props.clientIpHeader, fallbackBehavior: 'MATCH' } }
+                : { aggregateKeyType: 'IP' }),
               scopeDownStatement: { orStatement: { statements: [endsWith(SEND_PATH), endsWith(`${SEND_PATH}/`)] } },
             },
           },
         },
+        // A list's block is API Gateway's WAF_FILTERED answer: 403 forbidden (verification-api.ts).
         managed('AWSManagedRulesAmazonIpReputationList', 1),
-        managed('AWSManagedRulesAnonymousIpList', 2),
+        ...(props.anonymousIpList ? [managed('AWSManagedRulesAnonymousIpList', 2)] : []),
       ],
     });
     const stack = Stack.of(this);

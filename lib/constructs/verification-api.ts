@@ -111,12 +111,15 @@ export class VerificationApi extends Construct {
     this.api.root.addResource('.well-known').addResource('jwks.json').addMethod('ANY', check);
 
     if (config.demoPage) this.addDemoPage();
-    this.addProblemResponses(anyOrigin);
+    this.addProblemResponses(config.corsAllowedOrigins);
     if (config.waf.enabled)
       this.firewall = new ApiFirewall(this, 'Firewall', {
         api: this.api,
         name: `phone-verify-${config.stage}`,
         sendRequestsPer5MinPerIp: config.waf.sendRequestsPer5MinPerIp,
+        clientIpHeader: config.waf.clientIpHeader,
+        anonymousIpList: config.waf.anonymousIpList ?? !config.waf.clientIpHeader,
+        rateLimitedBody: JSON.stringify(gatewayProblem('too_many_requests', 'the firewall')),
       });
     if (config.customDomain) this.domain = new ApiDomain(this, 'Domain', { api: this.api, domain: config.customDomain });
   }
@@ -142,36 +145,56 @@ export class VerificationApi extends Construct {
     );
   }
 
-  /** What API Gateway answers by itself (throttled, WAF-blocked, too large, broken) is problem+json too. */
-  private addProblemResponses(anyOrigin: boolean): void {
+  /**
+   * What API Gateway answers by itself (throttled, WAF-blocked, too large, broken) is problem+json
+   * too, and a browser at a listed origin can read it: these answers carry no data and cannot see
+   * the allowlist, so they echo the request's Origin (docs/api.md, "Browsers (CORS)").
+   */
+  private addProblemResponses(origins: readonly string[]): void {
     const answers: Array<[ResponseType, ProblemCode, number | undefined]> = [
       // A path with no method: what API Gateway calls a missing token is an unknown path here.
       [ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not_found', undefined],
       // 429, not 503: the client is told to slow down, and the 5xx alarm does not fire for it.
       [ResponseType.THROTTLED, 'too_many_requests', 1],
-      [ResponseType.WAF_FILTERED, 'too_many_requests', 60],
+      // A WAF block that is not the rate rule's own 429 (api-firewall.ts): an address on AWS's lists.
+      [ResponseType.WAF_FILTERED, 'forbidden', undefined],
       [ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', undefined],
       [ResponseType.INTEGRATION_TIMEOUT, 'service_unavailable', 1],
       [ResponseType.DEFAULT_4XX, 'invalid_request', undefined],
       [ResponseType.DEFAULT_5XX, 'internal_error', undefined],
     ];
+    const cors =
+      origins.length === 0
+        ? {}
+        : {
+            'Access-Control-Allow-Origin': origins.includes('*') ? "'*'" : 'method.request.header.Origin',
+            'Access-Control-Expose-Headers': `'${EXPOSED_HEADERS.join(', ')}'`,
+            ...(!origins.includes('*') && { Vary: "'Origin'" }),
+          };
     for (const [type, code, retryAfter] of answers) {
-      const { status } = PROBLEM_HTTP[code];
-      const { title, detail } = problemText('en', code, {});
       // API Gateway adds its request id as x-amzn-RequestId; the body names it too. Gateway
       // responses cannot negotiate a language: they speak English (Content-Language says so).
-      const body = { type: problemType(code), title, status, detail: `${detail} (API gateway, request $context.requestId)`, code };
       this.api.addGatewayResponse(`Problem${type.responseType}`, {
         type,
-        statusCode: String(status),
+        statusCode: String(PROBLEM_HTTP[code].status),
         responseHeaders: {
           'Content-Type': "'application/problem+json'",
           'Content-Language': "'en'",
           ...(retryAfter !== undefined && { 'Retry-After': `'${retryAfter}'` }),
-          ...(anyOrigin && { 'Access-Control-Allow-Origin': "'*'", 'Access-Control-Expose-Headers': `'${EXPOSED_HEADERS.join(', ')}'` }),
+          ...cors,
         },
-        templates: { 'application/json': JSON.stringify(body) },
+        templates: { 'application/json': JSON.stringify(gatewayProblem(code, 'API gateway')) },
       });
     }
   }
+}
+
+/**
+ * A problem document answered without the functions. API Gateway fills in its request id; a WAF
+ * custom response is sent as it is (no variables), so it names only who answered.
+ */
+function gatewayProblem(code: ProblemCode, by: 'API gateway' | 'the firewall') {
+  const { title, detail } = problemText('en', code, {});
+  const who = by === 'API gateway' ? 'API gateway, request $context.requestId' : by;
+  return { type: problemType(code), title, status: PROBLEM_HTTP[code].status, detail: `${detail} (${who})`, code };
 }

@@ -69,7 +69,16 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
         Scope: 'REGIONAL',
         Rules: [
           Match.objectLike({
-            Action: { Block: {} },
+            // The rate rule answers itself: 429, Retry-After, the problem document as application/json.
+            Action: {
+              Block: {
+                CustomResponse: {
+                  ResponseCode: 429,
+                  CustomResponseBodyKey: 'too-many-requests',
+                  ResponseHeaders: [{ Name: 'Retry-After', Value: '60' }],
+                },
+              },
+            },
             Statement: {
               RateBasedStatement: {
                 AggregateKeyType: 'IP',
@@ -82,6 +91,17 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
           Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAnonymousIpList' } } }),
         ],
       });
+      const bodies = (
+        Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as {
+          Properties: { CustomResponseBodies: Record<string, { ContentType: string; Content: string }> };
+        }
+      ).Properties.CustomResponseBodies;
+      expect(bodies['too-many-requests']?.ContentType).toBe('APPLICATION_JSON');
+      expect(JSON.parse(bodies['too-many-requests']?.Content ?? '{}')).toMatchObject({
+        status: 429,
+        code: 'too_many_requests',
+        type: 'urn:phone-verify:problem:too-many-requests',
+      });
       t.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
     } else {
       t.resourceCountIs('AWS::WAFv2::WebACL', 0);
@@ -93,22 +113,44 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     t.resourceCountIs('AWS::Route53::RecordSet', 0);
   });
 
-  it('answers the gateway’s own throttle and WAF blocks with 429 problem+json and Retry-After (not a 5xx)', () => {
-    for (const [type, retryAfter] of [
-      ['THROTTLED', '1'],
-      ['WAF_FILTERED', '60'],
-    ] as const) {
-      t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-        ResponseType: type,
-        StatusCode: '429',
-        ResponseParameters: Match.objectLike({
-          'gatewayresponse.header.Content-Type': "'application/problem+json'",
-          'gatewayresponse.header.Retry-After': `'${retryAfter}'`,
-        }),
-        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"too_many_requests"') },
-      });
-    }
+  it('answers the gateway’s own throttle with 429 and Retry-After, a WAF list block with 403 forbidden (problem+json, not a 5xx)', () => {
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      StatusCode: '429',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.Retry-After': "'1'",
+      }),
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"too_many_requests"') },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'WAF_FILTERED',
+      StatusCode: '403',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" }),
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"forbidden"') },
+    });
+    const waf = JSON.stringify(t.findResources('AWS::ApiGateway::GatewayResponse', { Properties: { ResponseType: 'WAF_FILTERED' } }));
+    expect(waf).not.toContain('gatewayresponse.header.Retry-After'); // a listed address: not worth a retry
   });
+
+  it(
+    stage === 'prod'
+      ? 'lets a browser at a listed origin read every gateway error: the request’s Origin echoed, Vary: Origin, the headers exposed'
+      : 'lets any browser read every gateway error (CORS *)',
+    () => {
+      const responses = Object.values(t.findResources('AWS::ApiGateway::GatewayResponse')) as Array<{
+        Properties: { ResponseParameters: Record<string, string> };
+      }>;
+      expect(responses.length).toBeGreaterThanOrEqual(7);
+      for (const r of responses) {
+        expect(r.Properties.ResponseParameters).toMatchObject({
+          'gatewayresponse.header.Access-Control-Allow-Origin': stage === 'prod' ? 'method.request.header.Origin' : "'*'",
+          'gatewayresponse.header.Access-Control-Expose-Headers': "'Retry-After, X-Request-Id, Idempotent-Replayed'",
+        });
+        if (stage === 'prod') expect(r.Properties.ResponseParameters['gatewayresponse.header.Vary']).toBe("'Origin'");
+      }
+    },
+  );
 
   it('outputs the API URL, the JWKS URL, the signing key, table, secret names and dashboard URL', () => {
     for (const name of ['ApiUrl', 'JwksUrl', 'TokenSigningKeyArn', 'TableName', 'SensSecretName', 'DashboardUrl']) t.hasOutput(name, {});

@@ -131,6 +131,23 @@ describe('a first prod deploy', () => {
   });
 });
 
+describe('a WAF for an API called by a backend, not by browsers', () => {
+  it('counts the address in the forwarded header and leaves out the anonymous-IP list (the backend’s host would be on it)', () => {
+    const t = synthStage('prod', { waf: { clientIpHeader: 'X-Forwarded-For' } }).template();
+    const acl = JSON.stringify(t.findResources('AWS::WAFv2::WebACL'));
+    expect(acl).toContain('"AggregateKeyType":"FORWARDED_IP","ForwardedIPConfig":{"FallbackBehavior":"MATCH","HeaderName":"X-Forwarded-For"}');
+    expect(acl).toContain('AWSManagedRulesAmazonIpReputationList');
+    expect(acl).not.toContain('AWSManagedRulesAnonymousIpList');
+    expect(
+      JSON.stringify(
+        synthStage('prod', { waf: { clientIpHeader: 'X-Forwarded-For', anonymousIpList: true } })
+          .template()
+          .toJSON(),
+      ),
+    ).toContain('AWSManagedRulesAnonymousIpList');
+  });
+});
+
 describe('presets: production is a property, not a spelling', () => {
   it('refuses a stage other than dev and prod without a preset, naming the choice', () => {
     expect(() => synthStage('production')).toThrow(/stage "production" needs a preset: "production" .* or "development"/);
