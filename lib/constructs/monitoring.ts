@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
+  AlarmStatusWidget,
   AnomalyDetectionAlarm,
   ComparisonOperator,
   Dashboard,
@@ -45,6 +46,10 @@ const FIVE_MINUTES = Duration.minutes(5);
 const CONVERSION_FLOOR = 50;
 /** Approved ÷ sent below this (in %) is not people who mistype: real users approve well over half. */
 const CONVERSION_ALARM_PERCENT = 20;
+/** A send takes ~200 ms with a healthy provider; 4 s sustained is most of the 5 s SMS timeout. */
+const SEND_P99_ALARM_MS = 4_000;
+/** A check is one DynamoDB write and one KMS Sign, tens of milliseconds; 2 s sustained is trouble. */
+const CHECK_P99_ALARM_MS = 2_000;
 
 /**
  * Alarms on what needs a human (5xx, Lambda errors and throttles, SMS failures, DynamoDB
@@ -95,40 +100,71 @@ export class Monitoring extends Construct {
       label: 'DynamoDB throttled requests',
     });
 
-    // Missing data never alarms: a quiet hour is not an incident.
+    // How an on-call engineer wants to be woken: missing data never alarms (a quiet hour is not an
+    // incident); every alarm also says when it is over (OK), so nobody gets up for a blip that
+    // healed; and what one stray request can cause (a Lambda timeout, a throttle) must persist,
+    // `sustained` periods out of the last three, before it pages.
     const alarm = (
       name: string,
       metric: IMetric,
       threshold: number,
       description: string,
-      comparison = ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      options: { comparison?: ComparisonOperator; sustained?: 1 | 2 | 3 } = {},
     ) => {
+      const sustained = options.sustained ?? 1;
       const a = new Alarm(this, name, {
         metric,
         threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: comparison,
+        evaluationPeriods: sustained === 1 ? 1 : 3,
+        datapointsToAlarm: sustained,
+        comparisonOperator: options.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `phone-verify ${props.stage}: ${description}`,
+        alarmDescription: `phone-verify ${props.stage}: ${description}${sustained > 1 ? ` (in ${sustained} of the last 3 five-minute periods)` : ''}`,
       });
       a.addAlarmAction(new SnsAction(this.topic));
+      a.addOkAction(new SnsAction(this.topic));
       this.alarms.push(a);
     };
-    alarm('Api5xx', props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), 5, 'API answered 5xx 5+ times in 5 minutes');
+    // The API's 5xx less the service's own 502/504 for a refusing or silent SMS provider: those
+    // page once, as SmsFailures, not twice.
+    const api5xx = new MathExpression({
+      expression: 'MAX([0, FILL(api, 0) - FILL(failed, 0) - FILL(timeouts, 0)])',
+      usingMetrics: { api: props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), failed: smsFailed, timeouts: smsTimeout },
+      period: FIVE_MINUTES,
+      label: 'API 5xx (not the SMS provider)',
+    });
+    alarm('Api5xx', api5xx, 5, 'API answered 5xx 5+ times in 5 minutes, besides SMS provider failures (those are SmsFailures)');
     for (const [name, fn] of [
       ['SendCode', props.sendCode],
       ['CheckCode', props.checkCode],
     ] as const) {
-      alarm(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name} function errors (crashes, timeouts)`);
+      alarm(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, `${name} function errors (crashes, timeouts)`, { sustained: 2 });
       alarm(
         `${name}Throttles`,
         fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
         1,
         `${name} function throttled (the account's concurrency, or a reserved one, is used up)`,
+        { sustained: 2 },
       );
     }
     alarm('SmsFailures', smsProblems, 5, 'SMS provider refused or timed out 5+ times in 5 minutes');
-    alarm('DynamoDbThrottles', ddbThrottles, 1, 'DynamoDB throttled requests');
+    alarm('DynamoDbThrottles', ddbThrottles, 1, 'DynamoDB throttled requests', { sustained: 2 });
+    // Slow for a quarter of an hour: a dependency is struggling before it fails. The send waits for
+    // the SMS provider (its timeout bounds it); a check waits only for DynamoDB and KMS.
+    alarm(
+      'SendLatency',
+      props.sendCode.metricDuration({ statistic: 'p99', period: FIVE_MINUTES }),
+      SEND_P99_ALARM_MS,
+      `send p99 above ${SEND_P99_ALARM_MS} ms for 15 minutes: the SMS provider or DynamoDB is slow`,
+      { sustained: 3 },
+    );
+    alarm(
+      'CheckLatency',
+      props.checkCode.metricDuration({ statistic: 'p99', period: FIVE_MINUTES }),
+      CHECK_P99_ALARM_MS,
+      `check p99 above ${CHECK_P99_ALARM_MS} ms for 15 minutes: DynamoDB or KMS is slow`,
+      { sustained: 3 },
+    );
     const budgetSpent = outcome('SmsBudgetExhausted', 'refused: hourly SMS budget spent');
     const rangeLimited = outcome('NumberRangeLimited', 'refused: number range limit');
     alarm(
@@ -158,6 +194,7 @@ export class Monitoring extends Construct {
       alarmDescription: `phone-verify ${props.stage}: codes sent in an hour far above the usual band (4 standard deviations of CloudWatch anomaly detection): SMS pumping, a bot, or a launch`,
     });
     anomaly.addAlarmAction(new SnsAction(this.topic));
+    anomaly.addOkAction(new SnsAction(this.topic));
     this.alarms.push(anomaly);
     const lowConversion = new MathExpression({
       // Only judged with at least 50 codes sent in the hour; below that the rate says nothing.
@@ -171,7 +208,7 @@ export class Monitoring extends Construct {
       lowConversion,
       CONVERSION_ALARM_PERCENT,
       `fewer than ${CONVERSION_ALARM_PERCENT}% of codes approved in an hour with ${CONVERSION_FLOOR}+ sent: codes go to numbers nobody reads (SMS pumping)`,
-      ComparisonOperator.LESS_THAN_THRESHOLD,
+      { comparison: ComparisonOperator.LESS_THAN_THRESHOLD },
     );
     const badNumbers = new MathExpression({
       expression: 'FILL(country, 0) + FILL(invalid, 0)',
@@ -205,7 +242,8 @@ export class Monitoring extends Construct {
     const latency = (fn: IFunction, label: string) =>
       ['p50', 'p99'].map((statistic) => fn.metricDuration({ statistic, period: FIVE_MINUTES, label: `${label} ${statistic}` }));
     this.dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `phone-verify-${props.stage}`,
+      // The region in the name: dashboards are account-wide, and one stage may run in two regions.
+      dashboardName: `phone-verify-${props.stage}-${Stack.of(this).region}`,
       widgets: [
         [new TextWidget({ markdown: `# phone-verify ${props.stage}\nCodes sent, approvals and what went wrong, in 5-minute sums.`, width: 24, height: 2 })],
         [
@@ -238,6 +276,18 @@ export class Monitoring extends Construct {
             width: 8,
           }),
           new GraphWidget({ title: 'SMS provider', left: [smsFailed, smsTimeout], width: 8 }),
+        ],
+        [
+          new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
+          new GraphWidget({
+            title: 'API answers',
+            left: [
+              props.api.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum', label: '4xx' }),
+              props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum', label: '5xx' }),
+              api5xx,
+            ],
+            width: 12,
+          }),
         ],
         [
           ...(wafBlocked ? [new GraphWidget({ title: 'WAF', left: [wafBlocked], width: 6 })] : []),

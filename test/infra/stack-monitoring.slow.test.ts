@@ -15,7 +15,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       Properties: { AlarmDescription: string; TreatMissingData: string };
     }>;
     const alarms = alarmResources.map((a) => a.Properties.AlarmDescription);
-    expect(alarms).toHaveLength(stage === 'prod' ? 13 : 12);
+    expect(alarms).toHaveLength(stage === 'prod' ? 15 : 14);
     for (const a of alarmResources) expect(a.Properties.TreatMissingData).toBe('notBreaching');
     const attacks = [
       'hourly SMS budget is spent',
@@ -25,13 +25,47 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       'probing number ranges',
       ...(stage === 'prod' ? ['WAF blocked'] : []),
     ];
-    for (const words of ['5xx', 'SendCode function errors', 'CheckCode function throttled', 'SMS provider', 'DynamoDB throttled', ...attacks]) {
+    for (const words of [
+      '5xx',
+      'SendCode function errors',
+      'CheckCode function throttled',
+      'SMS provider',
+      'DynamoDB throttled',
+      'send p99',
+      'check p99',
+      ...attacks,
+    ]) {
       expect(alarms.some((d) => d.includes(words))).toBe(true);
     }
     t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     t.resourceCountIs('AWS::SNS::Topic', 1);
     // Prod cannot synthesise without someone to tell (PROD_MINIMUM subscribes ops@example.com).
     t.resourceCountIs('AWS::SNS::Subscription', stage === 'prod' ? 1 : 0);
+  });
+
+  it('wakes someone only for what persists, and says when it is over', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Array<{
+      Properties: {
+        AlarmDescription: string;
+        AlarmActions: unknown[];
+        OKActions?: unknown[];
+        EvaluationPeriods: number;
+        DatapointsToAlarm?: number;
+        Metrics?: Array<{ Expression?: string }>;
+      };
+    }>;
+    for (const a of alarms) expect(a.Properties.OKActions).toEqual(a.Properties.AlarmActions);
+    const find = (words: string) => alarms.find((a) => a.Properties.AlarmDescription.includes(words))!.Properties;
+    // One Lambda timeout or throttle does not page: it must be there in 2 of 3 periods.
+    for (const words of ['SendCode function errors', 'CheckCode function throttled', 'DynamoDB throttled']) {
+      expect({ words, periods: find(words).EvaluationPeriods, datapoints: find(words).DatapointsToAlarm }).toEqual({ words, periods: 3, datapoints: 2 });
+    }
+    expect({ periods: find('send p99').EvaluationPeriods, datapoints: find('send p99').DatapointsToAlarm }).toEqual({ periods: 3, datapoints: 3 });
+    // An SMS outage pages once (SmsFailures): the 5xx alarm takes the provider's 502/504 out.
+    expect(JSON.stringify(find('API answered 5xx').Metrics)).toContain('FILL(api, 0) - FILL(failed, 0) - FILL(timeouts, 0)');
+    const dashboard = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toContain('\\"type\\":\\"alarm\\"');
+    expect(dashboard).toContain('4XXError');
   });
 
   it('has as many billed alarm metrics as the cost model assumes (anomaly detection counts 3, a math alarm each metric it reads)', () => {
