@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { countOutcome, logger } from '../adapters/observability';
+import { readableStack } from '../adapters/readable-stack';
 import { VerificationError } from '../domain/errors';
 import type { ServiceRuntime } from '../runtime';
 import { ANY_ORIGIN, NO_BROWSER_ORIGIN, corsHeaders } from './cors';
@@ -83,6 +84,8 @@ export function lambdaHandler(routes: Route | readonly Route[], runtime: () => P
         // A dependency's failure: its own words (status, provider request id; never what we sent it).
         if (error.cause instanceof Error) log.warn('dependency failed', { cause: error.cause.message });
       } else {
+        // A bug: its stack, pointed at our sources (the bundle is minified).
+        if (error instanceof Error && error.stack) error.stack = readableStack(error.stack);
         log.error('unhandled error', error as Error);
         result = problemResponse(INTERNAL_ERROR, language);
         outcome = INTERNAL_ERROR.code;

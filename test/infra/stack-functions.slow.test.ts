@@ -12,15 +12,17 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});
   const t = template();
 
-  it('has exactly two application functions on Node.js 24, arm64, with the house defaults', () => {
+  it('has exactly two application functions on Node.js 24, arm64, with the house defaults (and no NODE_OPTIONS to pay at each cold start)', () => {
     const fns = applicationFunctions(t);
     expect(fns).toHaveLength(2);
+    for (const fn of fns)
+      expect((fn as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     for (const fn of fns) {
       expect(fn).toMatchObject({
         Properties: {
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
-          Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps', STAGE: stage }) },
+          Environment: { Variables: expect.objectContaining({ STAGE: stage }) },
         },
       });
     }
