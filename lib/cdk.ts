@@ -8,4 +8,4 @@
 export { PhoneVerification, acknowledgeAll } from './phone-verification';
 export { ApiGatewayCloudWatchRole } from './api-gateway-account-stack';
 export type { Acknowledgement, PhoneVerificationProps } from './phone-verification';
-export type { CustomDomain, Preset, SettingsOverrides, StageSettings } from './config';
+export type { CustomDomain, Preset, ServiceSettingName, ServiceSettings, SettingsOverrides, StageSettings } from './config';

@@ -1,15 +1,54 @@
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { serviceName } from '../functions/adapters/telemetry-names';
 import { DEFAULT_TOKEN_KEYS, checkTokenKeySettings, type TokenKeySettings } from './constructs/token-keys';
 import { readConfig, type RuntimeConfig } from '../functions/config';
 
-/** An existing certificate and hosted zone for a custom API domain (off unless configured). */
-export interface CustomDomain {
+/**
+ * An existing certificate and hosted zone for a custom API domain (off unless configured): by ARN
+ * and id (cdk.json), or as the constructs of your app (`ICertificate`, `IHostedZone`).
+ */
+export type CustomDomain = {
   readonly domainName: string;
-  readonly certificateArn: string;
-  readonly hostedZoneId: string;
-  readonly hostedZoneName: string;
-}
+  /**
+   * Close the `execute-api` endpoint, so the API answers on the custom domain only (and the WAF and
+   * the domain's TLS policy cannot be walked around). Default false.
+   */
+  readonly disableExecuteApiEndpoint?: boolean | undefined;
+} & (
+  | { readonly certificateArn: string; readonly hostedZoneId: string; readonly hostedZoneName: string }
+  | { readonly certificate: ICertificate; readonly hostedZone: IHostedZone }
+);
+
+/** The service settings by name (docs/configuration.md), as the functions read them: strings, validated at synth. */
+export type ServiceSettings = Partial<Record<ServiceSettingName, string>>;
+
+/** Every variable a stage may set for the functions; anything else is refused at synth (a typo would be ignored). */
+export const SERVICE_SETTING_NAMES = [
+  'CODE_LENGTH',
+  'CODE_TTL_SECONDS',
+  'MAX_CHECK_ATTEMPTS',
+  'RESEND_COOLDOWN_SECONDS',
+  'MAX_SENDS_PER_DAY',
+  'ALLOWED_COUNTRIES',
+  'TOKEN_TTL_SECONDS',
+  'TOKEN_ISSUER',
+  'TOKEN_AUDIENCE',
+  'SMS_PROVIDER',
+  'SENS_ENDPOINT',
+  'SMS_TIMEOUT_MS',
+  'SMS_BUDGET_PER_HOUR',
+  'MAX_SENDS_PER_PREFIX_PER_HOUR',
+  'MESSAGE_TEMPLATE',
+  'MESSAGE_CHANNEL',
+  'ALIMTALK_TEMPLATE_CODE',
+  'ALIMTALK_TEMPLATE',
+  'WEBOTP_DOMAIN',
+  'ANDROID_APP_HASH',
+  'TEST_NUMBERS',
+] as const;
+export type ServiceSettingName = (typeof SERVICE_SETTING_NAMES)[number];
 
 /**
  * What a stage is for, whatever its name: `production` turns on WAF, data protection, long log
@@ -47,7 +86,7 @@ export interface StageSettings {
    */
   readonly firstDeploy?: boolean | undefined;
   /** The service settings (docs/configuration.md), exactly as the functions read them (validated by `readConfig`). */
-  readonly serviceSettings: Readonly<Record<string, string>>;
+  readonly serviceSettings: Readonly<ServiceSettings>;
   /** Browser origins; `*` is refused in prod. Empty: no browser may call the API. */
   readonly corsAllowedOrigins: readonly string[];
   /** API Gateway stage throttling (all clients together). */
@@ -157,6 +196,8 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}, 
     throttle: { ...base.throttle, ...withoutUndefined(overrides.throttle ?? {}) },
   };
   checkTokenKeySettings(settings.tokenKeys);
+  const unknown = Object.keys(settings.serviceSettings).filter((name) => !(SERVICE_SETTING_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`serviceSettings: ${unknown.join(', ')} is not a setting of the service (docs/configuration.md)`);
   if (production && settings.corsAllowedOrigins.includes('*')) throw new Error(`corsAllowedOrigins: ${stage} (production) must list origins, not "*"`);
   if (production && !settings.alarmEmail && !settings.alarmTopicArn && !options.alarmTopicGiven)
     throw new Error(`${stage} (production) needs alarmEmail, alarmTopicArn or alarmTopic (someone must hear the alarms)`);

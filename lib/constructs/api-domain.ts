@@ -14,12 +14,13 @@ export class ApiDomain extends Construct {
     const { domain } = props;
     this.domainName = new DomainName(this, 'Domain', {
       domainName: domain.domainName,
-      certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+      certificate: 'certificate' in domain ? domain.certificate : Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
       endpointType: EndpointType.REGIONAL,
       securityPolicy: SecurityPolicy.TLS_1_2,
     });
     new BasePathMapping(this, 'Mapping', { domainName: this.domainName, restApi: props.api, stage: props.api.deploymentStage });
-    const zone = HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.hostedZoneName });
+    const zone =
+      'hostedZone' in domain ? domain.hostedZone : HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.hostedZoneName });
     new ARecord(this, 'Alias', { zone, recordName: domain.domainName, target: RecordTarget.fromAlias(new ApiGatewayDomain(this.domainName)) });
   }
 }

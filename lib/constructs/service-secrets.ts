@@ -17,8 +17,9 @@ export class ServiceSecrets extends Construct {
   constructor(scope: Construct, id: string, props: { readonly stage: string; readonly removalPolicy: RemovalPolicy }) {
     super(scope, id);
     const generated = { passwordLength: 64, excludePunctuation: true };
+    // No fixed name: nobody looks it up by name, and a name kept by a deleted production stack
+    // would stop the next deploy (CloudFormation generates a fresh one).
     this.codeHashSecret = new Secret(this, 'CodeHashSecret', {
-      secretName: `phone-verify/${props.stage}/code-hash-secret`,
       description: 'HMAC key of stored one-time code hashes',
       generateSecretString: generated,
       removalPolicy: props.removalPolicy,

@@ -53,6 +53,8 @@ export class VerificationApi extends Construct {
       restApiName: `phone-verify-${config.stage}`,
       description: `phone-verify (${config.stage}): send and check one-time SMS codes`,
       endpointTypes: [EndpointType.REGIONAL],
+      // With a custom domain the default endpoint may be closed (docs: README, custom domain).
+      disableExecuteApiEndpoint: config.customDomain?.disableExecuteApiEndpoint ?? false,
       // JSON bodies arrive base64-encoded, so the function sees the exact bytes (UTF-8 and size checks).
       binaryMediaTypes: ['application/json'],
       // The CloudWatch role is account-wide: lib/api-gateway-account-stack.ts, never a stage's.

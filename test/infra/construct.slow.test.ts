@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { PhoneVerification } from '../../lib/phone-verification';
 
@@ -61,5 +63,21 @@ describe('PhoneVerification in an app of its own', () => {
     t.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'verify.example.com' });
     t.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'verify.example.com.', Type: 'A', AliasTarget: Match.anyValue() });
     t.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'phone-verify-staging' });
+  });
+
+  it('takes the custom domain’s certificate and zone as constructs of the app, and can close the execute-api endpoint', () => {
+    const stack = consumerStack();
+    const zone = HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' });
+    const certificate = Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:ap-northeast-2:123456789012:certificate/abc');
+    new PhoneVerification(stack, 'Verify', {
+      customDomain: { domainName: 'verify.example.com', certificate, hostedZone: zone, disableExecuteApiEndpoint: true },
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'verify.example.com',
+      RegionalCertificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/abc',
+    });
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+    t.hasResourceProperties('AWS::Route53::RecordSet', { HostedZoneId: 'Z123' });
   });
 });

@@ -215,13 +215,15 @@ describe('stage settings', () => {
   it('gives a development stage of any name the dev defaults under its own name', () => {
     const t = synthStage('qa', { preset: 'development' }).template();
     t.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'qa' });
-    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'phone-verify/qa/code-hash-secret' });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'phone-verify/qa/sens' });
     t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/phone-verify/qa/token-k1' });
     t.resourceCountIs('AWS::WAFv2::WebACL', 0);
   });
 
   it('refuses a service setting the functions would refuse, naming it, at synth time', () => {
     expect(() => synthStage('dev', { serviceSettings: { CODE_LENGTH: '3' } })).toThrow(/CODE_LENGTH/);
+    // A name the functions do not read would be ignored silently: refused.
+    expect(() => synthStage('dev', { serviceSettings: { CODE_LENGHT: '8' } as never })).toThrow('serviceSettings: CODE_LENGHT is not a setting of the service');
   });
 
   it('passes service settings to both functions', () => {
