@@ -102,6 +102,8 @@ export interface StageSettings {
     readonly sendRequestsPer5MinPerIp: number;
     readonly clientIpHeader?: string | undefined;
     readonly anonymousIpList?: boolean | undefined;
+    /** Log what WAF judges to CloudWatch (`aws-waf-logs-phone-verify-<stage>`, the stage's retention; the query redacted). Default off. */
+    readonly logging?: boolean | undefined;
   };
   readonly logRetention: RetentionDays;
   readonly alarmEmail?: string | undefined;

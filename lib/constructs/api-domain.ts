@@ -20,7 +20,9 @@ export class ApiDomain extends Construct {
     });
     new BasePathMapping(this, 'Mapping', { domainName: this.domainName, restApi: props.api, stage: props.api.deploymentStage });
     const zone =
-      'hostedZone' in domain ? domain.hostedZone : HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.hostedZoneName });
+      'hostedZone' in domain
+        ? domain.hostedZone
+        : HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.hostedZoneId, zoneName: domain.hostedZoneName });
     new ARecord(this, 'Alias', { zone, recordName: domain.domainName, target: RecordTarget.fromAlias(new ApiGatewayDomain(this.domainName)) });
   }
 }

@@ -1,6 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 /** The send route as WAF compares it (after URL-decoding, path normalising and lower-casing). */
@@ -20,6 +21,9 @@ export interface ApiFirewallProps {
   readonly anonymousIpList: boolean;
   /** The 429 problem document the rate rule answers with (a WAF custom response: `application/json`). */
   readonly rateLimitedBody: string;
+  /** Log every request WAF judges to CloudWatch (`aws-waf-logs-<name>`), kept this long; undefined: no log. */
+  readonly logRetention?: RetentionDays | undefined;
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /** How long a caller over the rate waits: the rate rule counts over 5 minutes and lifts within about a minute. */
@@ -92,6 +96,22 @@ export class ApiFirewall extends Construct {
         ...(props.anonymousIpList ? [managed('AWSManagedRulesAnonymousIpList', 2)] : []),
       ],
     });
+    if (props.logRetention !== undefined) {
+      // WAF logs headers, the path and the query, never the body (where the number is); the query is
+      // redacted all the same, should a client ever put a number or a code in it.
+      const logs = new LogGroup(this, 'Logs', {
+        logGroupName: `aws-waf-logs-${props.name}`,
+        retention: props.logRetention,
+        removalPolicy: props.removalPolicy,
+      });
+      new CfnLoggingConfiguration(this, 'Logging', {
+        resourceArn: this.webAcl.attrArn,
+        logDestinationConfigs: [
+          Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        ],
+        redactedFields: [{ queryString: {} }],
+      });
+    }
     const stack = Stack.of(this);
     new CfnWebACLAssociation(this, 'Association', {
       resourceArn: `arn:${stack.partition}:apigateway:${stack.region}::/restapis/${props.api.restApiId}/stages/${props.api.deploymentStage.stageName}`,

@@ -122,6 +122,8 @@ export class VerificationApi extends Construct {
         clientIpHeader: config.waf.clientIpHeader,
         anonymousIpList: config.waf.anonymousIpList ?? !config.waf.clientIpHeader,
         rateLimitedBody: JSON.stringify(gatewayProblem('too_many_requests', 'the firewall')),
+        logRetention: config.waf.logging ? config.logRetention : undefined,
+        removalPolicy: props.removalPolicy,
       });
     if (config.customDomain) this.domain = new ApiDomain(this, 'Domain', { api: this.api, domain: config.customDomain });
   }

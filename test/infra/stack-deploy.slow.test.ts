@@ -148,6 +148,15 @@ describe('a WAF for an API called by a backend, not by browsers', () => {
   });
 });
 
+describe('WAF logging (off unless asked)', () => {
+  it('logs what WAF judges to aws-waf-logs-<name> with the stage’s retention, the query string redacted', () => {
+    expect(JSON.stringify(synthStage('prod', {}).template().toJSON())).not.toContain('AWS::WAFv2::LoggingConfiguration');
+    const t = synthStage('prod', { waf: { logging: true } }).template();
+    t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'aws-waf-logs-phone-verify-prod', RetentionInDays: 90 });
+    t.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', { RedactedFields: [{ QueryString: {} }] });
+  });
+});
+
 describe('presets: production is a property, not a spelling', () => {
   it('refuses a stage other than dev and prod without a preset, naming the choice', () => {
     expect(() => synthStage('production')).toThrow(/stage "production" needs a preset: "production" .* or "development"/);
