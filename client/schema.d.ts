@@ -164,7 +164,7 @@ export interface components {
          * @description The stable, machine-readable reason; `type` is `urn:phone-verify:problem:` and this with `_` written as `-`.
          * @enum {string}
          */
-        ProblemCode: "invalid_request" | "invalid_phone_number" | "unsupported_country" | "unsupported_channel" | "payload_too_large" | "unsupported_media_type" | "resend_too_soon" | "send_limit_reached" | "sms_delivery_failed" | "sms_provider_timeout" | "request_in_progress" | "number_range_limited" | "sms_budget_exhausted" | "incorrect_code" | "verification_not_found" | "too_many_attempts" | "not_found" | "method_not_allowed" | "too_many_requests" | "forbidden" | "internal_error" | "service_unavailable";
+        ProblemCode: "invalid_request" | "invalid_phone_number" | "unsupported_country" | "unsupported_channel" | "payload_too_large" | "unsupported_media_type" | "resend_too_soon" | "send_limit_reached" | "sms_delivery_failed" | "sms_provider_timeout" | "request_in_progress" | "number_range_limited" | "sms_budget_exhausted" | "incorrect_code" | "verification_not_found" | "too_many_attempts" | "verification_locked" | "not_found" | "method_not_allowed" | "too_many_requests" | "forbidden" | "internal_error" | "service_unavailable";
         /**
          * @description RFC 9457 problem document. `detail` never contains a code, a secret or a stack trace.
          *     `title` and `detail` are in the language the `Accept-Language` header chose (`ko` or
@@ -176,7 +176,7 @@ export interface components {
             status: number;
             detail: string;
             code: components["schemas"]["ProblemCode"];
-            /** @description `incorrect_code` only: the checks still allowed on this code after this one. */
+            /** @description `incorrect_code` only: the smaller of the checks still allowed on this code after this one and the wrong guesses left before the number locks. */
             attemptsRemaining?: number;
         };
     };
@@ -349,15 +349,17 @@ export interface components {
             };
         };
         /**
-         * @description `resend_too_soon` (inside the cooldown) or `send_limit_reached` (daily cap) for this number;
+         * @description `verification_locked` (the number's failed-guess streak locked it), `resend_too_soon`
+         *     (inside the cooldown) or `send_limit_reached` (daily cap) for this number;
          *     `number_range_limited` (too many codes this hour to numbers sharing all but the last 4
          *     digits) or `sms_budget_exhausted` (the environment's hourly SMS budget is spent), with
-         *     the wait in Retry-After (to the end of the clock hour for the last two).
+         *     the wait in Retry-After (to the end of the clock hour for the last two, to the end of the
+         *     lock for the first; a lock that only an operator lifts has none).
          */
         SendRateLimited: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
-                "Retry-After": components["headers"]["Retry-After"];
+                "Retry-After": components["headers"]["Retry-After-Unless-Permanent"];
                 [name: string]: unknown;
             };
             content: {
@@ -365,22 +367,28 @@ export interface components {
                     /** @constant */
                     status?: 429;
                     /** @enum {unknown} */
-                    code?: "resend_too_soon" | "send_limit_reached" | "number_range_limited" | "sms_budget_exhausted";
+                    code?: "verification_locked" | "resend_too_soon" | "send_limit_reached" | "number_range_limited" | "sms_budget_exhausted";
                 };
             };
         };
-        /** @description `too_many_attempts`: the checks of this code are used up; only a new code helps. */
+        /**
+         * @description `too_many_attempts`: the checks of this code are used up; only a new code helps. Or
+         *     `verification_locked`: the number's failed-guess streak locked it (wins over
+         *     `too_many_attempts`), with Retry-After to the end of the lock (none for a lock that only an
+         *     operator lifts).
+         */
         TooManyAttempts: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After-Unless-Permanent"];
                 [name: string]: unknown;
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @constant */
                     status?: 429;
-                    /** @constant */
-                    code?: "too_many_attempts";
+                    /** @enum {unknown} */
+                    code?: "too_many_attempts" | "verification_locked";
                 };
             };
         };
@@ -485,6 +493,8 @@ export interface components {
         "X-Request-Id": string;
         /** @description Whole seconds until a retry can succeed, at least 1. */
         "Retry-After": string;
+        /** @description Whole seconds until a retry can succeed, at least 1; absent for a lock that only an operator lifts (`verification_locked`). */
+        "Retry-After-Unless-Permanent": string;
     };
     pathItems: never;
 }

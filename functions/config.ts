@@ -90,6 +90,8 @@ export function readConfig(env: Env): RuntimeConfig {
     smsTimeoutMs: integer(env, 'SMS_TIMEOUT_MS', 5000, 100, 30000),
     smsBudgetPerHour: integer(env, 'SMS_BUDGET_PER_HOUR', 1000, 0, 1_000_000),
     maxSendsPerPrefixPerHour: integer(env, 'MAX_SENDS_PER_PREFIX_PER_HOUR', 30, 0, 10_000),
+    maxFailedGuesses: integer(env, 'MAX_FAILED_GUESSES', 50, 1, 100),
+    lockMaxMs: integer(env, 'LOCK_SECONDS', 86_400, 60, 604_800) * 1000,
   };
 
   const allowedCountries = parseCountries(text(env, 'ALLOWED_COUNTRIES', 'KR'));

@@ -1,8 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { IdempotentRefusal, Reservation, SendAccepted, SendPlan, SpentAttempt, TestCode, VerificationRecord, VerificationStore } from '../domain/ports';
-import { idempotentRefusal, sendRefusal, ttlSeconds, windowIsCurrent } from '../domain/send-rules';
+import type {
+  IdempotentRefusal,
+  LockRefusal,
+  Reservation,
+  SendAccepted,
+  SendPlan,
+  SpentAttempt,
+  StreakState,
+  TestCode,
+  VerificationRecord,
+  VerificationStore,
+} from '../domain/ports';
+import { STREAK_KEPT_MS, idempotentRefusal, lockInForce, sendRefusal, streakLeftAfterApproval, ttlSeconds, windowIsCurrent } from '../domain/send-rules';
 import { unavailable } from './aws-errors';
 import { ExpressionAttributes } from './dynamodb-expression';
 import { VERIFICATION_TABLE } from './table-definition';
@@ -32,15 +43,14 @@ export class DynamoVerificationStore implements VerificationStore {
   ) {}
 
   async reserveSend(plan: SendPlan): Promise<Reservation> {
-    const codeTtl = ttlSeconds(plan.codeExpiresAt, 0);
     let known: { item: VerificationRecord | undefined } | undefined;
     for (let round = 0; round < MAX_RESERVE_ROUNDS; round += 1) {
       // First try a new window: most sends go to numbers with none in force (a failed conditional
       // write costs a write unit too, so guessing the common case right saves one per send).
-      const write =
-        known !== undefined && windowIsCurrent(known.item, plan)
-          ? await this.chargeWindow(plan, (known.item?.ttl ?? 0) < codeTtl)
-          : await this.startWindow(plan);
+      const item = known?.item;
+      const newTtl = ttlSeconds(plan.codeExpiresAt, windowIsCurrent(item, plan) ? 0 : plan.now + plan.windowMs);
+      const variant = { raiseTtl: known === undefined || (item?.ttl ?? 0) < newTtl, resetStreak: streakLeftAfterApproval(item) };
+      const write = known !== undefined && windowIsCurrent(item, plan) ? await this.chargeWindow(plan, variant) : await this.startWindow(plan, variant);
       if (write.ok) return write.value;
       known = { item: write.current };
       // A timed-out attempt that DynamoDB applied anyway, then retried by the SDK: the code is ours.
@@ -49,36 +59,28 @@ export class DynamoVerificationStore implements VerificationStore {
       }
       const refusal = sendRefusal(known.item, plan);
       if (refusal) return { reserved: false, refusal };
-      // No limit refused: the window ended, the TTL must grow, or another send won a race. Go again.
+      // No limit refused: the window ended, the TTL must grow or stay, a lost streak reset must be
+      // cleared, or another send won a race. Go again, with the variant the item asks for.
     }
     throw new Error('send reservation kept colliding with concurrent sends');
   }
 
-  /** Stores the new code in the current window; `raiseTtl` when the code outlives the window's TTL. */
-  private chargeWindow(plan: SendPlan, raiseTtl: boolean): Promise<Write<Reservation>> {
+  /** Stores the new code in the current window (see `Variant`). */
+  private chargeWindow(plan: SendPlan, variant: Variant): Promise<Write<Reservation>> {
     const x: Expr = new ExpressionAttributes();
     const n = (a: Attribute) => x.name(a);
-    const codeTtl = x.value('codeTtl', ttlSeconds(plan.codeExpiresAt, 0));
-    const set = [
-      `${n('codeHash')} = ${x.value('codeHash', plan.codeHash)}`,
-      `${n('codeExpiresAt')} = ${x.value('codeExpiresAt', plan.codeExpiresAt)}`,
-      `${n('attempts')} = ${x.value('zero', 0)}`,
-      `${n('maxAttempts')} = ${x.value('maxAttempts', plan.maxAttempts)}`,
-      `${n('sendId')} = ${x.value('sendId', plan.sendId)}`,
-      `${n('channel')} = ${x.value('channel', plan.channel)}`,
-      `${n('lastSentAt')} = ${x.value('now', plan.now)}`,
-      `${n('sendCount')} = ${n('sendCount')} + ${x.value('one', 1)}`,
-    ];
+    const set = [...sendSet(x, plan), `${n('sendCount')} = ${n('sendCount')} + ${x.value('one', 1)}`];
     const remove = [n('idempotentResponse'), n('lastGuessHash')];
-    if (raiseTtl) set.push(`${n('ttl')} = ${codeTtl}`);
     if (plan.idempotencyKey !== undefined) set.push(`${n('idempotencyKey')} = ${x.value('key', plan.idempotencyKey)}`);
     else remove.push(n('idempotencyKey'));
     const conditions = [
       `${n('windowStart')} > ${x.value('windowFloor', plan.now - plan.windowMs)}`,
       `${n('sendCount')} < ${x.value('maxSends', plan.maxSendsPerWindow)}`,
       ...cooldownClause(x, plan, false),
-      raiseTtl ? `(attribute_not_exists(${n('ttl')}) OR ${n('ttl')} < ${codeTtl})` : `${n('ttl')} >= ${codeTtl}`,
+      ...ttlClause(x, set, ttlSeconds(plan.codeExpiresAt, 0), variant.raiseTtl),
       ...idempotencyClause(x, plan),
+      notLocked(x, plan.now),
+      ...streakClause(x, set, remove, variant.resetStreak),
     ];
     return this.write(
       this.updateCommand(plan.phoneNumber, `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`, conditions.join(' AND '), x, 'ALL_OLD'),
@@ -91,54 +93,67 @@ export class DynamoVerificationStore implements VerificationStore {
     );
   }
 
-  /** Replaces the item with one that starts a new daily window (none yet, or the last one ended). */
-  private startWindow(plan: SendPlan): Promise<Write<Reservation>> {
-    const item: VerificationRecord = {
-      phoneNumber: plan.phoneNumber,
-      codeHash: plan.codeHash,
-      codeExpiresAt: plan.codeExpiresAt,
-      attempts: 0,
-      maxAttempts: plan.maxAttempts,
-      sendId: plan.sendId,
-      channel: plan.channel,
-      lastSentAt: plan.now,
-      windowStart: plan.now,
-      sendCount: 1,
-      ttl: ttlSeconds(plan.codeExpiresAt, plan.now + plan.windowMs),
-      ...(plan.idempotencyKey !== undefined && { idempotencyKey: plan.idempotencyKey }),
-    };
+  /**
+   * Starts a new daily window with the new code (none yet, or the last one ended): an update that
+   * touches only the send's attributes, never a put that would lose the streak or a lock.
+   */
+  private startWindow(plan: SendPlan, variant: Variant): Promise<Write<Reservation>> {
     const x: Expr = new ExpressionAttributes();
-    const condition = [
-      `(attribute_not_exists(${x.name('phoneNumber')}) OR ${x.name('windowStart')} <= ${x.value('windowFloor', plan.now - plan.windowMs)})`,
+    const n = (a: Attribute) => x.name(a);
+    const set = [...sendSet(x, plan), `${n('windowStart')} = ${x.value('now', plan.now)}`, `${n('sendCount')} = ${x.value('one', 1)}`];
+    const remove = [n('idempotentResponse'), n('lastGuessHash')];
+    if (plan.idempotencyKey !== undefined) set.push(`${n('idempotencyKey')} = ${x.value('key', plan.idempotencyKey)}`);
+    else remove.push(n('idempotencyKey'));
+    const conditions = [
+      `(attribute_not_exists(${n('windowStart')}) OR ${n('windowStart')} <= ${x.value('windowFloor', plan.now - plan.windowMs)})`,
       // The cooldown spans the window boundary: a send at 23:59:59 still holds off one at 00:00:00.
       ...cooldownClause(x, plan, true),
+      ...ttlClause(x, set, ttlSeconds(plan.codeExpiresAt, plan.now + plan.windowMs), variant.raiseTtl),
       ...idempotencyClause(x, plan),
-    ].join(' AND ');
+      notLocked(x, plan.now),
+      ...streakClause(x, set, remove, variant.resetStreak),
+    ];
     return this.write(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: item,
-        ConditionExpression: condition,
-        ...x.forCommand(),
-        ReturnValues: 'ALL_OLD',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-      (old) => ({ reserved: true, previous: old, windowStart: plan.now, sendCount: 1 }),
+      this.updateCommand(plan.phoneNumber, `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`, conditions.join(' AND '), x, 'ALL_OLD'),
+      (old) => ({ reserved: true, previous: old?.phoneNumber === undefined ? undefined : old, windowStart: plan.now, sendCount: 1 }),
     );
   }
 
   async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void> {
-    if (previous === 'unknown')
-      return this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('codeHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`);
-    // The one write that depends on what an earlier one returned (docs/limits.md): put back what the reservation returned, only if no later send moved on.
+    if (previous === 'unknown') {
+      await this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('codeHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`);
+      return;
+    }
+    // The one write that depends on what an earlier one returned (docs/limits.md): the send's own
+    // attributes go back to what the reservation found, only if no later send moved on. The
+    // streak, a lock and the TTL are left as they are: a guess may have counted meanwhile.
     const x: Expr = new ExpressionAttributes();
-    const guard = { ConditionExpression: `${x.name('sendId')} = ${x.value('sendId', sendId)}`, ...x.forCommand() };
-    await this.write(
-      previous
-        ? new PutCommand({ TableName: this.tableName, Item: previous, ...guard })
-        : new DeleteCommand({ TableName: this.tableName, Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber }, ...guard }),
-      () => undefined,
-    );
+    const guard = `${x.name('sendId')} = ${x.value('sendId', sendId)}`;
+    if (previous === undefined) {
+      // There was no item: delete it, unless something else was recorded on it meanwhile.
+      const untouched = ['streak', 'lockedUntil', 'permanentLock'].map((a) => `attribute_not_exists(${x.name(a as Attribute)})`).join(' AND ');
+      const deleted = await this.write(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
+          ConditionExpression: `${guard} AND ${untouched}`,
+          ...x.forCommand(),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+        () => undefined,
+      );
+      if (deleted.ok || deleted.current?.sendId !== sendId) return;
+    }
+    const y: Expr = new ExpressionAttributes();
+    const set: string[] = [];
+    const remove: string[] = [];
+    for (const a of SEND_ATTRIBUTES) {
+      const value = previous?.[a];
+      if (value === undefined) remove.push(y.name(a));
+      else set.push(`${y.name(a)} = ${y.value(a, value)}`);
+    }
+    const update = [set.length > 0 && `SET ${set.join(', ')}`, remove.length > 0 && `REMOVE ${remove.join(', ')}`].filter(Boolean).join(' ');
+    await this.write(this.updateCommand(phoneNumber, update, `${y.name('sendId')} = ${y.value('mine', sendId)}`, y), () => undefined);
   }
 
   async rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void> {
@@ -149,18 +164,18 @@ export class DynamoVerificationStore implements VerificationStore {
     await this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('idempotencyKey')}`);
   }
 
-  async recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt> {
+  async recordGuess(phoneNumber: string, guessHash: string, now: number, jti: string): Promise<SpentAttempt> {
     const x: Expr = new ExpressionAttributes();
     const attempts = x.name('attempts');
-    const update = `SET ${attempts} = ${attempts} + ${x.value('one', 1)}, ${x.name('lastGuessHash')} = ${x.value('guessHash', guessHash)}`;
-    const condition = `attribute_exists(${x.name('codeHash')}) AND ${x.name('codeExpiresAt')} > ${x.value('now', now)} AND ${attempts} < ${x.name('maxAttempts')} AND ${notApproved(x)}`;
+    const update = `SET ${attempts} = ${attempts} + ${x.value('one', 1)}, ${x.name('lastGuessHash')} = ${x.value('guessHash', guessHash)}, ${x.name('lastJti')} = ${x.value('jti', jti)}`;
+    const condition = `attribute_exists(${x.name('codeHash')}) AND ${x.name('codeExpiresAt')} > ${x.value('now', now)} AND ${attempts} < ${x.name('maxAttempts')} AND ${notApproved(x)} AND ${notLocked(x, now)}`;
     const write = await this.write(this.updateCommand(phoneNumber, update, condition, x, 'ALL_NEW'), (item) => item);
     if (!write.ok) return { spent: false, current: write.current };
     if (!write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
     return { spent: true, record: write.value };
   }
 
-  async storeTestCode(code: TestCode): Promise<IdempotentRefusal | undefined> {
+  async storeTestCode(code: TestCode): Promise<IdempotentRefusal | LockRefusal | undefined> {
     // No counter is charged: a test number never is. The one condition is the replay rule, so a
     // retry with the same key gets this write's 202 back. The item lives as long as its code.
     const x: Expr = new ExpressionAttributes();
@@ -177,21 +192,77 @@ export class DynamoVerificationStore implements VerificationStore {
     const remove = [x.name('lastGuessHash')];
     if (code.idempotencyKey !== undefined) sets.push(set('idempotencyKey', code.idempotencyKey), set('idempotentResponse', code.response));
     else remove.push(x.name('idempotencyKey'), x.name('idempotentResponse'));
-    const condition = idempotencyClause(x, code);
+    const condition = [...idempotencyClause(x, code), notLocked(x, code.now)];
     const write = await this.write(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber },
         UpdateExpression: `SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`,
-        ...(condition.length > 0 && { ConditionExpression: condition.join(' AND '), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
+        ConditionExpression: condition.join(' AND '),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         ...x.forCommand(),
       }),
       () => undefined,
     );
     if (write.ok) return undefined;
-    const repeated = idempotentRefusal(write.current, code);
-    if (!repeated) throw new Error('a test code write was refused, yet its key repeats no pending send');
-    return repeated;
+    const refused = idempotentRefusal(write.current, code) ?? lockInForce(write.current, code.now);
+    if (!refused) throw new Error('a test code write was refused, yet no key repeats and no lock is in force');
+    return refused;
+  }
+
+  async countWrongGuess(phoneNumber: string, now: number): Promise<StreakState> {
+    const x: Expr = new ExpressionAttributes();
+    // Unconditional: a wrong guess is wrong whatever code is pending now. The item stays 90 days
+    // after it, later than any other reason to keep it, so waiting never resets the streak.
+    const update = `ADD ${x.name('streak')} ${x.value('one', 1)} SET ${x.name('ttl')} = ${x.value('ttl', ttlSeconds(now + STREAK_KEPT_MS, 0))}`;
+    const command = new UpdateCommand({
+      TableName: this.tableName,
+      Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
+      UpdateExpression: update,
+      ...x.forCommand(),
+      ReturnValues: 'ALL_NEW',
+    });
+    const write = await this.write(command, (item) => item);
+    if (!write.ok || !write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
+    const item = write.value;
+    return { streak: item.streak ?? 0, lockCount: item.lockCount ?? 0, lockedUntil: item.lockedUntil, permanentLock: item.permanentLock === true };
+  }
+
+  async lock(phoneNumber: string, now: number, maxFailedGuesses: number, seenLockCount: number, until: number | undefined): Promise<boolean> {
+    const x: Expr = new ExpressionAttributes();
+    const n = (a: Attribute) => x.name(a);
+    const lockCount = n('lockCount');
+    // Of racing guesses that all saw the streak reach the limit, the first to write this locks;
+    // the others find the lock in force or the count moved on. A reset that came first wins too.
+    const condition = [
+      `${n('streak')} >= ${x.value('max', maxFailedGuesses)}`,
+      notLocked(x, now),
+      seenLockCount === 0 ? `(attribute_not_exists(${lockCount}) OR ${lockCount} = ${x.value('seen', 0)})` : `${lockCount} = ${x.value('seen', seenLockCount)}`,
+    ].join(' AND ');
+    const update =
+      until === undefined
+        ? `SET ${n('permanentLock')} = ${x.value('yes', true)} ADD ${lockCount} ${x.value('one', 1)} REMOVE ${n('lockedUntil')}, ${n('ttl')}` // no TTL: only an operator lifts it
+        : `SET ${n('lockedUntil')} = ${x.value('until', until)} ADD ${lockCount} ${x.value('one', 1)}`;
+    const write = await this.write(this.updateCommand(phoneNumber, update, condition, x), () => undefined);
+    return write.ok;
+  }
+
+  async resetStreak(phoneNumber: string, jti: string): Promise<void> {
+    const x: Expr = new ExpressionAttributes();
+    const update = `SET ${x.name('streak')} = ${x.value('zero', 0)}, ${x.name('lockCount')} = ${x.value('zero', 0)} REMOVE ${x.name('lockedUntil')}`;
+    await this.write(this.updateCommand(phoneNumber, update, `${x.name('lastJti')} = ${x.value('jti', jti)}`, x), () => undefined);
+  }
+
+  /**
+   * The operator's command (scripts/unlock.ts, docs/limits.md): ends the number's streak and any
+   * lock, the permanent one included. False when the number has no streak to end.
+   */
+  async liftLock(phoneNumber: string, now: number): Promise<boolean> {
+    const x: Expr = new ExpressionAttributes();
+    const n = (a: Attribute) => x.name(a);
+    const update = `SET ${n('streak')} = ${x.value('zero', 0)}, ${n('lockCount')} = ${x.value('zero', 0)}, ${n('ttl')} = ${x.value('ttl', ttlSeconds(now + STREAK_KEPT_MS, 0))} REMOVE ${n('lockedUntil')}, ${n('permanentLock')}`;
+    const condition = `${n('streak')} > ${x.value('zero', 0)} OR attribute_exists(${n('lockedUntil')}) OR attribute_exists(${n('permanentLock')})`;
+    return (await this.write(this.updateCommand(phoneNumber, update, condition, x), () => undefined)).ok;
   }
 
   /** `update` (written with `x`'s placeholders), if `sendId` is still the number's latest send. */
@@ -246,4 +317,72 @@ function idempotencyClause(x: Expr, plan: Pick<SendPlan, 'idempotencyKey' | 'now
     `NOT (${n('idempotencyKey')} = ${x.value('key', plan.idempotencyKey)} AND attribute_exists(${n('codeHash')}) AND ${n('codeExpiresAt')} > ${x.value('now', plan.now)} AND ${notApproved(x)}` +
       ` AND (attribute_exists(${n('idempotentResponse')}) OR ${n('lastSentAt')} > ${x.value('inFlightFloor', plan.now - plan.inFlightMs)}))`,
   ];
+}
+
+/** The attributes a send writes; a 502 puts exactly these back. */
+const SEND_ATTRIBUTES = [
+  'codeHash',
+  'codeExpiresAt',
+  'attempts',
+  'maxAttempts',
+  'lastGuessHash',
+  'sendId',
+  'channel',
+  'lastSentAt',
+  'windowStart',
+  'sendCount',
+  'idempotencyKey',
+  'idempotentResponse',
+] as const satisfies readonly Attribute[];
+
+/**
+ * What a reservation round writes besides the code: `raiseTtl` when the new TTL is later than the
+ * item's (else the TTL stays: no write lowers it), `resetStreak` when the last code was approved
+ * but its streak reset was lost (the send clears it in its own write).
+ */
+interface Variant {
+  readonly raiseTtl: boolean;
+  readonly resetStreak: boolean;
+}
+
+/** The new code and its send: hash, expiry, attempts, send id, channel, the cooldown's clock. */
+function sendSet(x: Expr, plan: SendPlan): string[] {
+  const n = (a: Attribute) => x.name(a);
+  return [
+    `${n('codeHash')} = ${x.value('codeHash', plan.codeHash)}`,
+    `${n('codeExpiresAt')} = ${x.value('codeExpiresAt', plan.codeExpiresAt)}`,
+    `${n('attempts')} = ${x.value('zero', 0)}`,
+    `${n('maxAttempts')} = ${x.value('maxAttempts', plan.maxAttempts)}`,
+    `${n('sendId')} = ${x.value('sendId', plan.sendId)}`,
+    `${n('channel')} = ${x.value('channel', plan.channel)}`,
+    `${n('lastSentAt')} = ${x.value('now', plan.now)}`,
+  ];
+}
+
+/** Raises the TTL to `ttl` only if it is later (the condition says so); else leaves it and requires it to be at least `ttl`. */
+function ttlClause(x: Expr, set: string[], ttl: number, raise: boolean): string[] {
+  const name = x.name('ttl');
+  const value = x.value('newTtl', ttl);
+  if (!raise) return [`${name} >= ${value}`];
+  set.push(`${name} = ${value}`);
+  return [`(attribute_not_exists(${name}) OR ${name} < ${value})`];
+}
+
+/** No lock in force at `now`, and no lock for good. */
+function notLocked(x: Expr, now: number): string {
+  const until = x.name('lockedUntil');
+  return `(attribute_not_exists(${until}) OR ${until} <= ${x.value('now', now)}) AND attribute_not_exists(${x.name('permanentLock')})`;
+}
+
+/**
+ * The lost streak reset (see `streakLeftAfterApproval`): without `reset`, the write requires that
+ * there is none to clear; with it, it requires one and clears it in the same write.
+ */
+function streakClause(x: Expr, set: string[], remove: string[], reset: boolean): string[] {
+  const n = (a: Attribute) => x.name(a);
+  const left = `(attribute_exists(${n('lastGuessHash')}) AND ${n('lastGuessHash')} = ${n('codeHash')} AND ${n('streak')} > ${x.value('zero', 0)})`;
+  if (!reset) return [`NOT ${left}`];
+  set.push(`${n('streak')} = ${x.value('zero', 0)}`, `${n('lockCount')} = ${x.value('zero', 0)}`);
+  remove.push(n('lockedUntil'));
+  return [left];
 }

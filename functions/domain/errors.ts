@@ -18,6 +18,7 @@ export const DOMAIN_PROBLEM_CODES = [
   'incorrect_code',
   'verification_not_found',
   'too_many_attempts',
+  'verification_locked',
   'service_unavailable',
 ] as const;
 
@@ -53,6 +54,8 @@ export interface ProblemFacts {
   readonly expected?: string;
   /** Digits a code must have (`code_format`). */
   readonly digits?: number;
+  /** This wrong guess locked the number (for the metric; not shown to the client). */
+  readonly lockedNow?: boolean;
 }
 
 /**

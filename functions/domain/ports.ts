@@ -41,7 +41,17 @@ export interface VerificationRecord {
   readonly sendCount?: number;
   readonly idempotencyKey?: string;
   readonly idempotentResponse?: SendAccepted;
-  /** Epoch seconds: the later of code expiry and window end. DynamoDB TTL only cleans up. */
+  /** Wrong guesses since the last approval, across codes (docs/limits.md, "The failed-guess streak"). */
+  readonly streak?: number;
+  /** Epoch ms: the number is locked until then. */
+  readonly lockedUntil?: number;
+  /** Locks in this streak (each lasts twice the one before). */
+  readonly lockCount?: number;
+  /** Locked until an operator lifts it: the streak reached NIST's ceiling of 100. */
+  readonly permanentLock?: boolean;
+  /** The `jti` of the last evaluated check: an approval's reset of the streak applies only while it is the last. */
+  readonly lastJti?: string;
+  /** Epoch seconds: the latest of code expiry, window end, 90 days after the last wrong guess, the lock's end. DynamoDB TTL only cleans up. */
   readonly ttl?: number;
 }
 
@@ -74,10 +84,17 @@ export interface TestCode extends Pick<
   readonly response: SendAccepted;
 }
 
+/** A lock in force: until when, or until an operator lifts it (`retryAt` undefined). */
+export interface LockRefusal {
+  readonly kind: 'locked';
+  readonly retryAt: number | undefined;
+}
+
 /** Why the store refused a send. The store's condition expressions say the same in DynamoDB's words. */
 export type SendRefusal =
   | { readonly kind: 'replay'; readonly response: SendAccepted }
   | { readonly kind: 'in_progress' }
+  | LockRefusal
   | { readonly kind: 'daily_cap'; readonly retryAt: number }
   | { readonly kind: 'cooldown'; readonly retryAt: number };
 
@@ -119,15 +136,37 @@ export interface VerificationStore {
   forgetIdempotencyKey(phoneNumber: string, sendId: string): Promise<void>;
   /**
    * One check, in one atomic write whatever the answer: on a pending, unexpired code with checks
-   * left, uses up a check and records `guessHash` as the last guess. The right guess thereby
+   * left and no lock in force, uses up a check and records `guessHash` as the last guess and `jti`
+   * as the last check. The right guess thereby
    * consumes the code (a code whose last guess is its own hash is approved, no longer pending).
    */
-  recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt>;
+  recordGuess(phoneNumber: string, guessHash: string, now: number, jti: string): Promise<SpentAttempt>;
   /**
    * Stores a test number's fixed code as its pending code, in one write, charging no limit, or
    * says that the same `Idempotency-Key` already made the pending code (replay or in progress).
    */
-  storeTestCode(code: TestCode): Promise<IdempotentRefusal | undefined>;
+  storeTestCode(code: TestCode): Promise<IdempotentRefusal | LockRefusal | undefined>;
+  /**
+   * Counts one wrong guess in the number's streak (an atomic add, whatever code is pending now),
+   * and keeps the item 90 days after it. Returns the streak and the lock state after the add.
+   */
+  countWrongGuess(phoneNumber: string, now: number): Promise<StreakState>;
+  /**
+   * Locks the number until `until` (undefined: until an operator lifts it), if the streak is still
+   * at the limit, no lock is in force, and no other guess locked it since `seenLockCount`: of any
+   * number of racing guesses, exactly one locks. False when another did (or a reset came first).
+   */
+  lock(phoneNumber: string, now: number, maxFailedGuesses: number, seenLockCount: number, until: number | undefined): Promise<boolean>;
+  /** Ends the streak after an approval, if the check `jti` is still the number's last (idempotent). */
+  resetStreak(phoneNumber: string, jti: string): Promise<void>;
+}
+
+/** A number's failed-guess streak after a wrong guess was counted. */
+export interface StreakState {
+  readonly streak: number;
+  readonly lockCount: number;
+  readonly lockedUntil?: number | undefined;
+  readonly permanentLock: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { IdempotentRefusal, SendAccepted, SendPlan, SendRefusal, VerificationRecord } from './ports';
+import type { IdempotentRefusal, LockRefusal, SendAccepted, SendPlan, SendRefusal, VerificationRecord } from './ports';
 
 /** The daily cap is a fixed 24-hour window (docs/limits.md), starting at the window's first send. */
 export const DAILY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -22,6 +22,8 @@ export function sendRefusal(record: VerificationRecord | undefined, plan: SendPl
   if (!record) return undefined;
   const repeated = idempotentRefusal(record, plan);
   if (repeated) return repeated;
+  const locked = lockInForce(record, plan.now);
+  if (locked) return locked;
   if (windowIsCurrent(record, plan) && (record.sendCount ?? 0) >= plan.maxSendsPerWindow) {
     return { kind: 'daily_cap', retryAt: (record.windowStart ?? 0) + plan.windowMs };
   }
@@ -45,6 +47,35 @@ export function idempotentRefusal(
   if ((record.lastSentAt ?? 0) > plan.now - plan.inFlightMs) return { kind: 'in_progress' };
   return undefined;
 }
+
+/** The lock in force on `record` at `now`, if any (docs/limits.md, "The failed-guess streak"). */
+export function lockInForce(record: VerificationRecord | undefined, now: number): LockRefusal | undefined {
+  if (record?.permanentLock) return { kind: 'locked', retryAt: undefined };
+  if (record?.lockedUntil !== undefined && record.lockedUntil > now) return { kind: 'locked', retryAt: record.lockedUntil };
+  return undefined;
+}
+
+/**
+ * Whether `record`'s last code was approved but its streak never reset (the reset write was
+ * lost): the next send clears it in its own write.
+ */
+export function streakLeftAfterApproval(record: VerificationRecord | undefined): boolean {
+  return record?.codeHash !== undefined && record.lastGuessHash === record.codeHash && (record.streak ?? 0) > 0;
+}
+
+/** NIST SP 800-63B-4: at most 100 consecutive failed attempts. At this streak a lock no longer ends by itself. */
+export const PERMANENT_LOCK_STREAK = 100;
+
+/** The first lock lasts an hour (or the longest lock, if shorter). */
+const FIRST_LOCK_MS = 3_600_000;
+
+/** How long the lock after `lockCount` earlier locks in the streak lasts: an hour, doubling each time, at most `maxLockMs`. */
+export function lockDuration(lockCount: number, maxLockMs: number): number {
+  return Math.min(maxLockMs, FIRST_LOCK_MS * 2 ** Math.min(lockCount, 30));
+}
+
+/** 90 days after the last wrong guess the item may go: waiting never resets a streak sooner. */
+export const STREAK_KEPT_MS = 90 * 24 * 3_600_000;
 
 /** The item's TTL in epoch seconds: the later of code expiry and window end, so TTL never deletes a live counter. */
 export function ttlSeconds(codeExpiresAt: number, windowEnd: number): number {

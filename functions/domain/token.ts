@@ -48,6 +48,8 @@ export interface TokenFacts {
   readonly channel: Channel;
   /** An app-review test number: the token says so (`test_number: true`). */
   readonly testNumber?: boolean | undefined;
+  /** The `jti`, when the caller made it before (the check records it with the approval); else a new one. */
+  readonly tokenId?: string | undefined;
 }
 
 export interface IssuedToken {
@@ -79,7 +81,7 @@ export class TokenIssuer {
   async issue(phoneNumber: string, now: number, facts: TokenFacts): Promise<IssuedToken> {
     const iat = Math.floor(now / 1000);
     const exp = iat + this.settings.ttlSeconds;
-    const jti = randomUUID();
+    const jti = facts.tokenId ?? randomUUID();
     const header = { alg: 'ES256', typ: 'JWT', kid: await this.keys.signingKeyId() };
     const claims = {
       iss: this.settings.issuer,

@@ -15,7 +15,7 @@ import {
   type SmsSender,
   type VerificationStore,
 } from './ports';
-import { DAILY_WINDOW_MS, hasPendingCode, sendAccepted } from './send-rules';
+import { DAILY_WINDOW_MS, PERMANENT_LOCK_STREAK, hasPendingCode, lockDuration, lockInForce, sendAccepted } from './send-rules';
 import type { TokenIssuer } from './token';
 
 /** The limits (docs/configuration.md), in the units the rules use. */
@@ -26,6 +26,10 @@ export interface VerificationPolicy extends AbuseLimits {
   readonly resendCooldownMs: number;
   readonly maxSendsPerDay: number;
   readonly smsTimeoutMs: number;
+  /** Wrong guesses in a row, across codes, that lock the number (MAX_FAILED_GUESSES). */
+  readonly maxFailedGuesses: number;
+  /** The longest lock (LOCK_SECONDS), in ms. */
+  readonly lockMaxMs: number;
   /** App-review numbers and their fixed codes (E.164 → code): no SMS, no limit charged. */
   readonly testNumbers: ReadonlyMap<string, string>;
 }
@@ -205,29 +209,54 @@ export class VerificationService {
   }
 
   /**
-   * Checks `code` against the pending code of `phone`; every evaluated check uses up an attempt.
-   * @throws VerificationError `incorrect_code`, `verification_not_found` or `too_many_attempts`
+   * Checks `code` against the pending code of `phone`; every evaluated check uses up an attempt,
+   * and every wrong one counts in the number's failed-guess streak (docs/limits.md).
+   * @throws VerificationError `incorrect_code`, `verification_not_found`, `verification_locked` or `too_many_attempts`
    */
   async check(phone: PhoneNumber, code: string): Promise<ApprovedCheck> {
-    const { store, hasher, tokens, clock } = this.deps;
+    const { store, hasher, tokens, clock, policy } = this.deps;
     const now = clock.now();
+    // The token's id, made before the write: the write records it as the last check, so the
+    // approval's reset of the streak applies only while no later check came (and the lifecycle
+    // event of the approval can name it).
+    const jti = randomUUID();
     // One write spends the attempt and records the guess (docs/data-model.md, "Check: one
     // write"): at most maxAttempts guesses are ever compared, and the right one closes the door.
-    const attempt = await store.recordGuess(phone.e164, hasher.hash(phone.e164, code), now);
+    const attempt = await store.recordGuess(phone.e164, hasher.hash(phone.e164, code), now, jti);
     if (!attempt.spent) {
-      // Expired, missing or already approved wins over used-up (docs/limits.md: 404 before 429).
+      // Expired, missing or already approved wins over a lock, and a lock over used-up (docs/limits.md).
       if (!hasPendingCode(attempt.current, now)) throw notFound();
+      const locked = lockInForce(attempt.current, now);
+      if (locked) throw lockedError(locked.retryAt, now);
       throw new VerificationError('too_many_attempts');
     }
     const { record } = attempt;
     if (!record.codeHash || !hasher.matches(record.codeHash, phone.e164, code)) {
-      const attemptsRemaining = Math.max(0, (record.maxAttempts ?? 0) - (record.attempts ?? 0));
-      throw new VerificationError('incorrect_code', { attemptsRemaining });
+      const { streak, lockedNow } = await this.countWrongGuess(phone, now);
+      const codeLeft = (record.maxAttempts ?? 0) - (record.attempts ?? 0);
+      const attemptsRemaining = Math.max(0, Math.min(codeLeft, policy.maxFailedGuesses - streak));
+      throw new VerificationError('incorrect_code', { attemptsRemaining, ...(lockedNow && { lockedNow }) });
     }
-    const testNumber = this.deps.policy.testNumbers.has(phone.e164);
+    // An approval ends the streak. If this write is lost, the next send clears it (send-rules.ts).
+    await settled(store.resetStreak(phone.e164, jti));
+    const testNumber = policy.testNumbers.has(phone.e164);
     // Items written before the channel was stored were all SMS.
-    const issued = await tokens.issue(phone.e164, now, { channel: record.channel ?? 'sms', testNumber });
+    const issued = await tokens.issue(phone.e164, now, { channel: record.channel ?? 'sms', testNumber, tokenId: jti });
     return { status: 'approved', phoneNumber: phone.e164, token: issued.token, tokenExpiresAt: iso(issued.expiresAt), ...(testNumber && { testNumber }) };
+  }
+
+  /**
+   * Counts a wrong guess in the streak; when it reaches the limit (or, past it, the last lock has
+   * ended), locks the number: an hour, doubling with each further lock, at most the longest lock;
+   * at NIST's ceiling of 100, until an operator lifts it. Of racing guesses exactly one locks.
+   */
+  private async countWrongGuess(phone: PhoneNumber, now: number): Promise<{ streak: number; lockedNow: boolean }> {
+    const { store, policy } = this.deps;
+    const state = await store.countWrongGuess(phone.e164, now);
+    if (state.streak < policy.maxFailedGuesses || state.permanentLock || (state.lockedUntil ?? 0) > now) return { streak: state.streak, lockedNow: false };
+    const until = state.streak >= PERMANENT_LOCK_STREAK ? undefined : now + lockDuration(state.lockCount, policy.lockMaxMs);
+    const lockedNow = await store.lock(phone.e164, now, policy.maxFailedGuesses, state.lockCount, until);
+    return { streak: state.streak, lockedNow };
   }
 }
 
@@ -243,8 +272,15 @@ function notFound(): VerificationError {
   return new VerificationError('verification_not_found');
 }
 
+/** 429 `verification_locked`, with `Retry-After` to the end of the lock (none: an operator must lift it). */
+function lockedError(until: number | undefined, now: number): VerificationError {
+  return new VerificationError('verification_locked', until === undefined ? {} : { retryAfterSeconds: secondsUntil(until, now) });
+}
+
 function refusalError(refusal: Exclude<SendRefusal, { kind: 'replay' }>, now: number): VerificationError {
   switch (refusal.kind) {
+    case 'locked':
+      return lockedError(refusal.retryAt, now);
     case 'daily_cap':
       return new VerificationError('send_limit_reached', {
         retryAfterSeconds: secondsUntil(refusal.retryAt, now),

@@ -81,6 +81,8 @@ export function lambdaHandler(routes: Route | readonly Route[], runtime: () => P
       if (error instanceof VerificationError || error instanceof TransportError) {
         result = problemResponse(error, language);
         outcome = error.code;
+        // A lock is counted on its own (its rate is alarmed on): the guess that caused it answers incorrect_code.
+        if (error instanceof VerificationError && error.facts.lockedNow) countOutcome(LOCK_METRIC);
         // A dependency's failure: its own words (status, provider request id; never what we sent it).
         if (error.cause instanceof Error) log.warn('dependency failed', { cause: error.cause.message });
       } else {
@@ -107,6 +109,9 @@ export function lambdaHandler(routes: Route | readonly Route[], runtime: () => P
     return result;
   };
 }
+
+/** Counted when a wrong guess locks the number (docs/limits.md). */
+export const LOCK_METRIC = 'NumberLocked';
 
 /** Metric names of the successful outcomes (route results); problem codes become `IncorrectCode` etc. */
 export const ROUTE_OUTCOMES = ['CodeSent', 'IdempotentReplay', 'CodeApproved', 'TestNumberUsed', 'KeysPublished'] as const;

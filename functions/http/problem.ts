@@ -33,6 +33,7 @@ export const PROBLEM_HTTP: Readonly<Record<ProblemCode, { status: number }>> = {
   resend_too_soon: { status: 429 },
   send_limit_reached: { status: 429 },
   too_many_attempts: { status: 429 },
+  verification_locked: { status: 429 },
   number_range_limited: { status: 429 },
   sms_budget_exhausted: { status: 429 },
   too_many_requests: { status: 429 },

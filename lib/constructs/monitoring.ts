@@ -22,6 +22,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ApiFirewall } from './api-firewall';
 import { METRIC_NAMESPACE, serviceName } from '../../functions/adapters/telemetry-names';
+import { LOCK_METRIC } from '../../functions/http/api';
 
 export interface MonitoringProps {
   readonly stage: string;
@@ -46,6 +47,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 const CONVERSION_FLOOR = 50;
 /** Approved ÷ sent below this (in %) is not people who mistype: real users approve well over half. */
 const CONVERSION_ALARM_PERCENT = 20;
+/** Numbers locked in an hour before it pages. */
+const LOCKS_ALARM_PER_HOUR = 10;
 /** A send takes ~200 ms with a healthy provider; 4 s sustained is most of the 5 s SMS timeout. */
 const SEND_P99_ALARM_MS = 4_000;
 /** A check is one DynamoDB write and one KMS Sign, tens of milliseconds; 2 s sustained is trouble. */
@@ -210,6 +213,15 @@ export class Monitoring extends Construct {
       `fewer than ${CONVERSION_ALARM_PERCENT}% of codes approved in an hour with ${CONVERSION_FLOOR}+ sent: codes go to numbers nobody reads (SMS pumping)`,
       { comparison: ComparisonOperator.LESS_THAN_THRESHOLD },
     );
+    // Locks by the failed-guess streak: one is a person who forgot, many an hour is someone
+    // guessing codes across numbers. Alarmed on by their rate, never one by one.
+    const locks = outcome(LOCK_METRIC, 'numbers locked').with({ period: Duration.hours(1) });
+    alarm(
+      'NumberLocks',
+      locks,
+      LOCKS_ALARM_PER_HOUR,
+      `${LOCKS_ALARM_PER_HOUR}+ numbers locked by their failed-guess streak in an hour: someone is guessing codes across numbers`,
+    );
     const badNumbers = new MathExpression({
       expression: 'FILL(country, 0) + FILL(invalid, 0)',
       usingMetrics: { country: outcome('UnsupportedCountry'), invalid: outcome('InvalidPhoneNumber') },
@@ -261,7 +273,13 @@ export class Monitoring extends Construct {
         [
           new GraphWidget({
             title: 'Refused checks',
-            left: [outcome('IncorrectCode', 'incorrect codes'), outcome('TooManyAttempts', 'too many attempts'), outcome('VerificationNotFound', 'not found')],
+            left: [
+              outcome('IncorrectCode', 'incorrect codes'),
+              outcome('TooManyAttempts', 'too many attempts'),
+              outcome('VerificationNotFound', 'not found'),
+              outcome('VerificationLocked', 'refused: number locked'),
+              outcome(LOCK_METRIC, 'numbers locked'),
+            ],
             width: 8,
           }),
           new GraphWidget({

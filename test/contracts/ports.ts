@@ -72,18 +72,21 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
 
     it('spends one attempt per guess in one write; the right guess approves the code and closes it', async () => {
       await store.reserveSend(plan());
-      expect(await store.recordGuess(NUMBER, 'wrong', NOW + 1)).toMatchObject({ spent: true, record: { attempts: 1, lastGuessHash: 'wrong' } });
-      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 2)).toMatchObject({ spent: true, record: { attempts: 2, lastGuessHash: 'hash-of-code' } });
-      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 3)).toMatchObject({ spent: false });
+      expect(await store.recordGuess(NUMBER, 'wrong', NOW + 1, randomUUID())).toMatchObject({ spent: true, record: { attempts: 1, lastGuessHash: 'wrong' } });
+      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 2, randomUUID())).toMatchObject({
+        spent: true,
+        record: { attempts: 2, lastGuessHash: 'hash-of-code' },
+      });
+      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 3, randomUUID())).toMatchObject({ spent: false });
       expect((await item())?.attempts).toBe(2);
     });
 
     it('refuses a guess after the attempts are used up, and on an expired code', async () => {
       await store.reserveSend(plan());
-      for (let i = 0; i < 3; i += 1) await store.recordGuess(NUMBER, 'wrong', NOW + 1);
-      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 2)).toMatchObject({ spent: false, current: { attempts: 3 } });
+      for (let i = 0; i < 3; i += 1) await store.recordGuess(NUMBER, 'wrong', NOW + 1, randomUUID());
+      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 2, randomUUID())).toMatchObject({ spent: false, current: { attempts: 3 } });
       await store.reserveSend(plan({ now: NOW + 60_000 }));
-      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 60_000 + 300_000)).toMatchObject({ spent: false });
+      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 60_000 + 300_000, randomUUID())).toMatchObject({ spent: false });
     });
 
     it('replays an idempotent send, and counts it in progress until the response is stored', async () => {
@@ -115,7 +118,7 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       const stored = await item();
       expect(stored).toMatchObject({ codeHash: 'fixed', attempts: 0, maxAttempts: 3 });
       expect(stored?.sendCount).toBeUndefined();
-      expect(await store.recordGuess(NUMBER, 'fixed', NOW)).toMatchObject({ spent: true, record: { lastGuessHash: 'fixed' } });
+      expect(await store.recordGuess(NUMBER, 'fixed', NOW, randomUUID())).toMatchObject({ spent: true, record: { lastGuessHash: 'fixed' } });
     });
 
     it('replays a test number’s send repeated with its Idempotency-Key, and takes another key or no key as a new send', async () => {
@@ -136,7 +139,7 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
 
     it('takes a test number’s key as new once its code was approved', async () => {
       await store.storeTestCode(testCode({ idempotencyKey: 'k1' }));
-      await store.recordGuess(NUMBER, 'fixed', NOW + 1);
+      await store.recordGuess(NUMBER, 'fixed', NOW + 1, randomUUID());
       expect(await store.storeTestCode(testCode({ idempotencyKey: 'k1', now: NOW + 2, codeHash: 'again' }))).toBeUndefined();
       expect(await item()).toMatchObject({ codeHash: 'again', attempts: 0 });
     });
@@ -148,6 +151,75 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       expect((await item())?.channel).toBe('sms');
       await store.storeTestCode(testCode({ channel: 'alimtalk', now: NOW + 120_000 }));
       expect((await item())?.channel).toBe('alimtalk');
+    });
+
+    it('counts wrong guesses atomically, whatever is pending, and keeps the item 90 days after the last', async () => {
+      await store.reserveSend(plan());
+      const counted = await Promise.all(Array.from({ length: 6 }, () => store.countWrongGuess(NUMBER, NOW + 1)));
+      expect(counted.map((c) => c.streak).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect((await item())?.ttl).toBe(Math.ceil((NOW + 1 + 90 * 86_400_000) / 1000));
+    });
+
+    it('locks exactly once when racing guesses all reach the limit, and not while a lock is in force', async () => {
+      await store.reserveSend(plan());
+      for (let i = 0; i < 3; i += 1) await store.countWrongGuess(NUMBER, NOW);
+      expect(await store.lock(NUMBER, NOW, 4, 0, NOW + 3_600_000)).toBe(false); // streak 3 < 4
+      await store.countWrongGuess(NUMBER, NOW);
+      const raced = await Promise.all(Array.from({ length: 8 }, () => store.lock(NUMBER, NOW, 4, 0, NOW + 3_600_000)));
+      expect(raced.filter(Boolean)).toHaveLength(1);
+      expect(await item()).toMatchObject({ streak: 4, lockCount: 1, lockedUntil: NOW + 3_600_000 });
+      // Refused while it holds; after it ends, the next lock needs the count it saw.
+      expect(await store.lock(NUMBER, NOW + 1, 4, 1, NOW + 7_200_000)).toBe(false);
+      expect(await store.lock(NUMBER, NOW + 3_600_001, 4, 0, NOW + 7_200_000)).toBe(false);
+      expect(await store.lock(NUMBER, NOW + 3_600_001, 4, 1, NOW + 10_800_000)).toBe(true);
+      expect(await item()).toMatchObject({ lockCount: 2, lockedUntil: NOW + 10_800_000 });
+    });
+
+    it('refuses a send, a test code and a check while locked; an operator-only lock has no end and no TTL', async () => {
+      await store.reserveSend(plan());
+      for (let i = 0; i < 2; i += 1) await store.countWrongGuess(NUMBER, NOW);
+      await store.lock(NUMBER, NOW, 2, 0, undefined);
+      const locked = await item();
+      expect(locked).toMatchObject({ permanentLock: true });
+      expect(locked?.ttl).toBeUndefined();
+      expect(await store.reserveSend(plan({ now: NOW + 86_400_000 * 30 }))).toEqual({ reserved: false, refusal: { kind: 'locked', retryAt: undefined } });
+      expect(await store.storeTestCode(testCode({ now: NOW + 1 }))).toEqual({ kind: 'locked', retryAt: undefined });
+      expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 2, randomUUID())).toMatchObject({ spent: false });
+      expect(await item()).toEqual(locked);
+    });
+
+    it('ends the streak on an approval only while its check is the last (a later guess keeps it)', async () => {
+      await store.reserveSend(plan());
+      await store.countWrongGuess(NUMBER, NOW);
+      const approval = randomUUID();
+      await store.recordGuess(NUMBER, 'hash-of-code', NOW + 1, approval);
+      await store.resetStreak(NUMBER, 'another-check');
+      expect((await item())?.streak).toBe(1);
+      await store.resetStreak(NUMBER, approval);
+      await store.resetStreak(NUMBER, approval); // idempotent
+      expect((await item())?.streak).toBe(0);
+    });
+
+    it('clears a lost reset at the next send, in the send’s own write', async () => {
+      await store.reserveSend(plan({ cooldownMs: 0 }));
+      await store.countWrongGuess(NUMBER, NOW);
+      await store.recordGuess(NUMBER, 'hash-of-code', NOW + 1, randomUUID()); // approved; its reset never came
+      expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 2 }))).toMatchObject({ reserved: true });
+      expect(await item()).toMatchObject({ streak: 0, lockCount: 0, attempts: 0 });
+    });
+
+    it('keeps the streak and a lock through a new daily window, a 502 rollback and a test code', async () => {
+      await store.reserveSend(plan());
+      for (let i = 0; i < 3; i += 1) await store.countWrongGuess(NUMBER, NOW + 1);
+      const nextDay = plan({ now: NOW + 86_400_001 });
+      const reserved = await store.reserveSend(nextDay);
+      if (!reserved.reserved) throw new Error('not reserved');
+      expect(await item()).toMatchObject({ streak: 3, windowStart: NOW + 86_400_001, sendCount: 1 });
+      await store.countWrongGuess(NUMBER, NOW + 86_400_002); // a guess on the new code while its SMS is out
+      await store.releaseSend(NUMBER, nextDay.sendId, reserved.previous);
+      expect(await item()).toMatchObject({ streak: 4, windowStart: NOW, sendCount: 1 });
+      await store.storeTestCode(testCode({ now: NOW + 86_400_003 }));
+      expect((await item())?.streak).toBe(4);
     });
 
     it('withdraws the code when the previous item is unknown, and keeps the limits charged', async () => {

@@ -42,6 +42,9 @@ const policies: fc.Arbitrary<VerificationPolicy> = fc.record({
   resendCooldownMs: fc.constantFrom(0, 60_000),
   maxSendsPerDay: fc.integer({ min: 1, max: 5 }),
   smsTimeoutMs: fc.constant(5_000),
+  // Small enough that random runs reach it: locks, their doubling and their end are exercised too.
+  maxFailedGuesses: fc.integer({ min: 2, max: 8 }),
+  lockMaxMs: fc.constantFrom(60_000, 3_600_000, 86_400_000),
   smsBudgetPerHour: fc.integer({ min: 0, max: 4 }),
   maxSendsPerPrefixPerHour: fc.integer({ min: 0, max: 3 }),
   testNumbers: fc.constant(new Map<string, string>()),

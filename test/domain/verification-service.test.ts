@@ -26,6 +26,8 @@ function service(store: InMemoryVerificationStore, sender = new RecordingSender(
       smsTimeoutMs: 5000,
       smsBudgetPerHour: 1000,
       maxSendsPerPrefixPerHour: 30,
+      maxFailedGuesses: 50,
+      lockMaxMs: 86_400_000,
       testNumbers: new Map(),
     },
     message: { template: '[{code}]', defaultChannel: 'sms' },

@@ -1,6 +1,6 @@
 import { PROBLEM_CODES } from '../../functions/http/problem-codes';
 import { ALARM_METRICS } from '../../bench/cost';
-import { ROUTE_OUTCOMES, metricName } from '../../functions/http/api';
+import { LOCK_METRIC, ROUTE_OUTCOMES, metricName } from '../../functions/http/api';
 import { PROD_MINIMUM, removeSynthOutput, synthStage } from '../support/cdk';
 
 /** The synthesised stage stacks, the monitoring: alarms, their cost, the dashboard (template assertions: what matters, not a snapshot). */
@@ -15,7 +15,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       Properties: { AlarmDescription: string; TreatMissingData: string };
     }>;
     const alarms = alarmResources.map((a) => a.Properties.AlarmDescription);
-    expect(alarms).toHaveLength(stage === 'prod' ? 15 : 14);
+    expect(alarms).toHaveLength(stage === 'prod' ? 16 : 15);
     for (const a of alarmResources) expect(a.Properties.TreatMissingData).toBe('notBreaching');
     const attacks = [
       'hourly SMS budget is spent',
@@ -23,6 +23,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       'far above the usual band',
       'codes approved in an hour',
       'probing number ranges',
+      'numbers locked by their failed-guess streak',
       ...(stage === 'prod' ? ['WAF blocked'] : []),
     ];
     for (const words of [
@@ -77,7 +78,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   });
 
   it('charts and alarms only on metrics the functions really emit', () => {
-    const emitted = new Set<string>([...ROUTE_OUTCOMES, ...PROBLEM_CODES.map(metricName)]);
+    const emitted = new Set<string>([...ROUTE_OUTCOMES, ...PROBLEM_CODES.map(metricName), LOCK_METRIC]);
     const dashboard = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
     const charted = [...dashboard.matchAll(/\\"PhoneVerify\\",\\"([A-Za-z]+)\\"/g)].map((m) => m[1]);
     expect(charted.length).toBeGreaterThanOrEqual(10);
@@ -89,6 +90,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       'CodeApproved',
       'CodeSent',
       'InvalidPhoneNumber',
+      'NumberLocked',
       'NumberRangeLimited',
       'SmsBudgetExhausted',
       'SmsDeliveryFailed',

@@ -1,7 +1,9 @@
 import type {
   AbuseCounters,
   IdempotentRefusal,
+  LockRefusal,
   Reservation,
+  StreakState,
   SendAccepted,
   TestCode,
   SendPlan,
@@ -9,7 +11,16 @@ import type {
   VerificationRecord,
   VerificationStore,
 } from '../../functions/domain/ports';
-import { hasPendingCode, idempotentRefusal, sendRefusal, ttlSeconds, windowIsCurrent } from '../../functions/domain/send-rules';
+import {
+  STREAK_KEPT_MS,
+  hasPendingCode,
+  idempotentRefusal,
+  lockInForce,
+  sendRefusal,
+  streakLeftAfterApproval,
+  ttlSeconds,
+  windowIsCurrent,
+} from '../../functions/domain/send-rules';
 
 /**
  * The store's contract in memory, for property tests of the domain: each method is atomic here
@@ -25,20 +36,28 @@ export class InMemoryVerificationStore implements VerificationStore {
     const current = windowIsCurrent(old, plan);
     const windowStart = current ? (old?.windowStart ?? plan.now) : plan.now;
     const sendCount = current ? (old?.sendCount ?? 0) + 1 : 1;
-    this.items.set(plan.phoneNumber, {
-      phoneNumber: plan.phoneNumber,
-      codeHash: plan.codeHash,
-      codeExpiresAt: plan.codeExpiresAt,
-      attempts: 0,
-      maxAttempts: plan.maxAttempts,
-      sendId: plan.sendId,
-      channel: plan.channel,
-      lastSentAt: plan.now,
-      windowStart,
-      sendCount,
-      ttl: Math.max(current ? (old?.ttl ?? 0) : 0, ttlSeconds(plan.codeExpiresAt, windowStart + plan.windowMs)),
-      ...(plan.idempotencyKey !== undefined && { idempotencyKey: plan.idempotencyKey }),
-    });
+    // The send's attributes only: the streak and a lock stay (a lost reset after an approval is cleared).
+    const { idempotencyKey: _k, idempotentResponse: _r, lastGuessHash: _g, ...kept } = old ?? { phoneNumber: plan.phoneNumber };
+    const reset = streakLeftAfterApproval(old) ? { streak: 0, lockCount: 0, lockedUntil: undefined } : {};
+    this.items.set(
+      plan.phoneNumber,
+      withoutUndefined({
+        ...kept,
+        ...reset,
+        phoneNumber: plan.phoneNumber,
+        codeHash: plan.codeHash,
+        codeExpiresAt: plan.codeExpiresAt,
+        attempts: 0,
+        maxAttempts: plan.maxAttempts,
+        sendId: plan.sendId,
+        channel: plan.channel,
+        lastSentAt: plan.now,
+        windowStart,
+        sendCount,
+        ttl: Math.max(old?.ttl ?? 0, ttlSeconds(plan.codeExpiresAt, current ? 0 : windowStart + plan.windowMs)),
+        ...(plan.idempotencyKey !== undefined && { idempotencyKey: plan.idempotencyKey }),
+      }),
+    );
     return { reserved: true, previous: old, windowStart, sendCount };
   }
 
@@ -48,8 +67,17 @@ export class InMemoryVerificationStore implements VerificationStore {
     if (previous === 'unknown') {
       const { codeHash: _code, idempotencyKey: _key, idempotentResponse: _response, ...counters } = item;
       this.items.set(phoneNumber, counters);
-    } else if (previous) this.items.set(phoneNumber, previous);
-    else this.items.delete(phoneNumber);
+      return;
+    }
+    // The send's own attributes as they were; the streak, a lock and the TTL stay.
+    const restored: Record<string, unknown> = { ...item };
+    for (const a of SEND_ATTRIBUTES) {
+      if (previous?.[a] === undefined) delete restored[a];
+      else restored[a] = previous[a];
+    }
+    const untouched = item.streak === undefined && item.lockedUntil === undefined && item.permanentLock === undefined;
+    if (previous === undefined && untouched) this.items.delete(phoneNumber);
+    else this.items.set(phoneNumber, restored as unknown as VerificationRecord);
   }
 
   async rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void> {
@@ -64,10 +92,10 @@ export class InMemoryVerificationStore implements VerificationStore {
     this.items.set(phoneNumber, rest);
   }
 
-  async storeTestCode(code: TestCode): Promise<IdempotentRefusal | undefined> {
+  async storeTestCode(code: TestCode): Promise<IdempotentRefusal | LockRefusal | undefined> {
     const old = this.items.get(code.phoneNumber);
-    const repeated = idempotentRefusal(old, code);
-    if (repeated) return repeated;
+    const refused = idempotentRefusal(old, code) ?? lockInForce(old, code.now);
+    if (refused) return refused;
     const { lastGuessHash: _g, idempotencyKey: _k, idempotentResponse: _r, ...rest } = old ?? { phoneNumber: code.phoneNumber };
     this.items.set(code.phoneNumber, {
       ...rest,
@@ -83,13 +111,61 @@ export class InMemoryVerificationStore implements VerificationStore {
     return undefined;
   }
 
-  async recordGuess(phoneNumber: string, guessHash: string, now: number): Promise<SpentAttempt> {
+  async recordGuess(phoneNumber: string, guessHash: string, now: number, jti: string): Promise<SpentAttempt> {
     const item = this.items.get(phoneNumber);
-    if (!item || !hasPendingCode(item, now) || (item.attempts ?? 0) >= (item.maxAttempts ?? 0)) return { spent: false, current: item };
-    const record = { ...item, attempts: (item.attempts ?? 0) + 1, lastGuessHash: guessHash };
+    if (!item || !hasPendingCode(item, now) || (item.attempts ?? 0) >= (item.maxAttempts ?? 0) || lockInForce(item, now))
+      return { spent: false, current: item };
+    const record = { ...item, attempts: (item.attempts ?? 0) + 1, lastGuessHash: guessHash, lastJti: jti };
     this.items.set(phoneNumber, record);
     return { spent: true, record };
   }
+
+  async countWrongGuess(phoneNumber: string, now: number): Promise<StreakState> {
+    const item = this.items.get(phoneNumber) ?? { phoneNumber };
+    const next = { ...item, streak: (item.streak ?? 0) + 1, ttl: ttlSeconds(now + STREAK_KEPT_MS, 0) };
+    this.items.set(phoneNumber, next);
+    return { streak: next.streak, lockCount: next.lockCount ?? 0, lockedUntil: next.lockedUntil, permanentLock: next.permanentLock === true };
+  }
+
+  async lock(phoneNumber: string, now: number, maxFailedGuesses: number, seenLockCount: number, until: number | undefined): Promise<boolean> {
+    const item = this.items.get(phoneNumber);
+    if (!item || (item.streak ?? 0) < maxFailedGuesses || lockInForce(item, now) || (item.lockCount ?? 0) !== seenLockCount) return false;
+    const { lockedUntil: _u, ttl, ...rest } = item;
+    this.items.set(
+      phoneNumber,
+      until === undefined
+        ? { ...rest, lockCount: seenLockCount + 1, permanentLock: true }
+        : { ...rest, ...(ttl !== undefined && { ttl }), lockedUntil: until, lockCount: seenLockCount + 1 },
+    );
+    return true;
+  }
+
+  async resetStreak(phoneNumber: string, jti: string): Promise<void> {
+    const item = this.items.get(phoneNumber);
+    if (item?.lastJti !== jti) return;
+    const { lockedUntil: _u, ...rest } = item;
+    this.items.set(phoneNumber, { ...rest, streak: 0, lockCount: 0 });
+  }
+}
+
+/** The attributes a send writes; a 502 puts exactly these back (as the DynamoDB store does). */
+const SEND_ATTRIBUTES = [
+  'codeHash',
+  'codeExpiresAt',
+  'attempts',
+  'maxAttempts',
+  'lastGuessHash',
+  'sendId',
+  'channel',
+  'lastSentAt',
+  'windowStart',
+  'sendCount',
+  'idempotencyKey',
+  'idempotentResponse',
+] as const;
+
+function withoutUndefined(record: Record<string, unknown>): VerificationRecord {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as VerificationRecord;
 }
 
 /** The abuse counters in memory: the same contract as the DynamoDB ones, for tests of the domain. */
