@@ -232,7 +232,7 @@ export async function latency(): Promise<LatencyFigures> {
         '50 concurrent p50 / p99  send': `${fmt(cs.p50)} / ${fmt(cs.p99)}  (${ratio(cs.p50, cb.p50)} / ${ratio(cs.p99, cb.p99)} baseline)`,
         '50 concurrent p50 / p99  check': `${fmt(cc.p50)} / ${fmt(cc.p99)}  (${ratio(cc.p50, cb.p50)} / ${ratio(cc.p99, cb.p99)} baseline)`,
         '50 concurrent p50 / p99  baseline GetItem': `${fmt(cb.p50)} / ${fmt(cb.p99)}`,
-        'write units: first send / resend in window / wrong check / right check': `${sendUnits} / ${resendUnits} / ${wrongUnits} / ${rightUnits}`,
+        'write units: first send / resend in window / wrong check / right check after it': `${sendUnits} / ${resendUnits} / ${wrongUnits} / ${rightUnits}`,
         'hourly guards: write units of a first send, on / off': `${sendUnits} / ${unguardedUnits}`,
         'hourly guards: send p50 on / off (added)': `${fmt(summarize(guardOn).p50)} / ${fmt(summarize(guardOff).p50)}  (+${fmt(summarize(guardOn).p50 - summarize(guardOff).p50)})`,
         'units per flow (send + right check)': `${flowWrites.toFixed(2)} write, ${flowReads.toFixed(2)} read  (goal ≤ 6 write)`,

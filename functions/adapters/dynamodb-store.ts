@@ -126,7 +126,8 @@ export class DynamoVerificationStore implements VerificationStore {
     }
     // The one write that depends on what an earlier one returned (docs/limits.md): the send's own
     // attributes go back to what the reservation found, only if no later send moved on. The
-    // streak, a lock and the TTL are left as they are: a guess may have counted meanwhile.
+    // streak and a lock are left as they are (a guess may have counted meanwhile); the TTL goes
+    // back too while the streak is as the reservation found it, so no guess's TTL is lowered.
     const x: Expr = new ExpressionAttributes();
     const guard = `${x.name('sendId')} = ${x.value('sendId', sendId)}`;
     if (previous === undefined) {
@@ -144,16 +145,31 @@ export class DynamoVerificationStore implements VerificationStore {
       );
       if (deleted.ok || deleted.current?.sendId !== sendId) return;
     }
-    const y: Expr = new ExpressionAttributes();
-    const set: string[] = [];
-    const remove: string[] = [];
-    for (const a of SEND_ATTRIBUTES) {
-      const value = previous?.[a];
-      if (value === undefined) remove.push(y.name(a));
-      else set.push(`${y.name(a)} = ${y.value(a, value)}`);
+    const restore = async (withTtl: boolean) => {
+      const y: Expr = new ExpressionAttributes();
+      const set: string[] = [];
+      const remove: string[] = [];
+      for (const a of SEND_ATTRIBUTES) {
+        const value = previous?.[a];
+        if (value === undefined) remove.push(y.name(a));
+        else set.push(`${y.name(a)} = ${y.value(a, value)}`);
+      }
+      const conditions = [`${y.name('sendId')} = ${y.value('mine', sendId)}`];
+      if (withTtl) {
+        set.push(`${y.name('ttl')} = ${y.value('ttl', previous?.ttl)}`);
+        const streak =
+          previous?.streak === undefined ? `attribute_not_exists(${y.name('streak')})` : `${y.name('streak')} = ${y.value('streak', previous.streak)}`;
+        conditions.push(streak);
+      }
+      const update = [set.length > 0 && `SET ${set.join(', ')}`, remove.length > 0 && `REMOVE ${remove.join(', ')}`].filter(Boolean).join(' ');
+      return this.write(this.updateCommand(phoneNumber, update, conditions.join(' AND '), y), () => undefined);
+    };
+    if (previous?.ttl === undefined) {
+      await restore(false);
+      return;
     }
-    const update = [set.length > 0 && `SET ${set.join(', ')}`, remove.length > 0 && `REMOVE ${remove.join(', ')}`].filter(Boolean).join(' ');
-    await this.write(this.updateCommand(phoneNumber, update, `${y.name('sendId')} = ${y.value('mine', sendId)}`, y), () => undefined);
+    const restored = await restore(true);
+    if (!restored.ok && restored.current?.sendId === sendId) await restore(false); // a guess counted meanwhile
   }
 
   async rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void> {

@@ -237,8 +237,10 @@ export class VerificationService {
       const attemptsRemaining = Math.max(0, Math.min(codeLeft, policy.maxFailedGuesses - streak));
       throw new VerificationError('incorrect_code', { attemptsRemaining, ...(lockedNow && { lockedNow }) });
     }
-    // An approval ends the streak. If this write is lost, the next send clears it (send-rules.ts).
-    await settled(store.resetStreak(phone.e164, jti));
+    // An approval ends the streak: a write only when there is one to end (most approvals come
+    // without a wrong guess). If it is lost, or a racing wrong guess counts after it, the next send
+    // clears it (send-rules.ts).
+    if ((record.streak ?? 0) > 0 || (record.lockCount ?? 0) > 0) await settled(store.resetStreak(phone.e164, jti));
     const testNumber = policy.testNumbers.has(phone.e164);
     // Items written before the channel was stored were all SMS.
     const issued = await tokens.issue(phone.e164, now, { channel: record.channel ?? 'sms', testNumber, tokenId: jti });

@@ -218,8 +218,20 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       await store.countWrongGuess(NUMBER, NOW + 86_400_002); // a guess on the new code while its SMS is out
       await store.releaseSend(NUMBER, nextDay.sendId, reserved.previous);
       expect(await item()).toMatchObject({ streak: 4, windowStart: NOW, sendCount: 1 });
+      expect((await item())?.ttl).toBeGreaterThan(Math.floor((NOW + 86_400_002) / 1000)); // the guess's TTL, not lowered
       await store.storeTestCode(testCode({ now: NOW + 86_400_003 }));
       expect((await item())?.streak).toBe(4);
+    });
+
+    it('puts the item back exactly, TTL included, when no guess counted meanwhile', async () => {
+      await store.reserveSend(plan());
+      const before = await item();
+      const nextDay = plan({ now: NOW + 86_400_001 });
+      const reserved = await store.reserveSend(nextDay);
+      if (!reserved.reserved) throw new Error('not reserved');
+      expect((await item())?.ttl).toBeGreaterThan(before!.ttl!);
+      await store.releaseSend(NUMBER, nextDay.sendId, reserved.previous);
+      expect(await item()).toEqual(before);
     });
 
     it('withdraws the code when the previous item is unknown, and keeps the limits charged', async () => {

@@ -69,8 +69,10 @@ export class InMemoryVerificationStore implements VerificationStore {
       this.items.set(phoneNumber, counters);
       return;
     }
-    // The send's own attributes as they were; the streak, a lock and the TTL stay.
+    // The send's own attributes as they were; the streak and a lock stay, and the TTL goes back
+    // while the streak is as the reservation found it.
     const restored: Record<string, unknown> = { ...item };
+    if (previous !== undefined && previous.ttl !== undefined && item.streak === previous.streak) restored.ttl = previous.ttl;
     for (const a of SEND_ATTRIBUTES) {
       if (previous?.[a] === undefined) delete restored[a];
       else restored[a] = previous[a];
