@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const r = figures.ratios;
   const x = (n: number) => `×${n.toFixed(2)}`;
   print('Summary against the goals (project ÷ baseline in this run; goal in brackets)', {
-    'write units per flow (send + right check)': `${figures.writeUnitsPerFlow.toFixed(2)} [2 without the hourly guards; they add 2]`,
+    'write units per flow (send + right check)': `${figures.writeUnitsPerFlow.toFixed(2)} [3 without the hourly guards (reserve, settle, check); they add 2]`,
     'bundle KB send / check': `${bundled.kb.send.toFixed(0)} / ${bundled.kb.check.toFixed(0)} [≤ 420]`,
     'cold import send / check': `${x(bundled.ratios.sendCold)} / ${x(bundled.ratios.checkCold)} [≤ ×1.15]`,
     'send p50 / p99 sequential': `${x(r.sendSeq.p50)} / ${x(r.sendSeq.p99)} [≤ ×2 / ≤ ×1.5]`,

@@ -15,6 +15,7 @@ export function summarize(samples: number[]): { p50: number; p99: number; mean: 
 
 /** Keeps the last code per number in memory, like a phone would. */
 export class MemorySender implements SmsSender {
+  readonly provider = 'memory';
   readonly codes = new Map<string, string>();
   async send({ to, text }: SmsMessage): Promise<SmsReceipt> {
     this.codes.set(to.e164, text.match(/\[([0-9]+)\]/)?.[1] ?? '');

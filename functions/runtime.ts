@@ -58,7 +58,7 @@ export async function buildRuntime(
   const service = new VerificationService({
     store: new DynamoVerificationStore(db, config.tableName),
     counters: new DynamoAbuseCounters(db, config.limitsTableName),
-    sender: overrides.sender ?? parts.smsSender?.(config, secrets) ?? unconfigured('an SMS sender', 'send'),
+    sender: overrides.sender ?? parts.smsSender?.(config, secrets) ?? { provider: 'none', ...unconfigured('an SMS sender', 'send') },
     hasher: new CodeHasher(secrets.codeHashSecret),
     tokens: tokenKeys ? new TokenIssuer(config.token, tokenKeys) : unconfigured('a token signer', 'issue'),
     clock: overrides.clock ?? systemClock,

@@ -5,6 +5,8 @@ import type { SmsMessage, SmsReceipt, SmsSender } from '../domain/ports';
  * can be tried with curl. Configuration refuses it inside Lambda, where it would put codes in logs.
  */
 export class ConsoleSmsSender implements SmsSender {
+  readonly provider = 'console';
+
   constructor(private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) {}
 
   async send(message: SmsMessage): Promise<SmsReceipt> {

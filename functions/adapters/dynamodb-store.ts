@@ -5,8 +5,8 @@ import type {
   IdempotentRefusal,
   LockRefusal,
   Reservation,
-  SendAccepted,
   SendPlan,
+  SendSettlement,
   SpentAttempt,
   StreakState,
   TestCode,
@@ -70,7 +70,7 @@ export class DynamoVerificationStore implements VerificationStore {
     const x: Expr = new ExpressionAttributes();
     const n = (a: Attribute) => x.name(a);
     const set = [...sendSet(x, plan), `${n('sendCount')} = ${n('sendCount')} + ${x.value('one', 1)}`];
-    const remove = [n('idempotentResponse'), n('lastGuessHash')];
+    const remove = [n('idempotentResponse'), n('lastGuessHash'), n('sendState'), n('provider')];
     if (plan.idempotencyKey !== undefined) set.push(`${n('idempotencyKey')} = ${x.value('key', plan.idempotencyKey)}`);
     else remove.push(n('idempotencyKey'));
     const conditions = [
@@ -101,7 +101,7 @@ export class DynamoVerificationStore implements VerificationStore {
     const x: Expr = new ExpressionAttributes();
     const n = (a: Attribute) => x.name(a);
     const set = [...sendSet(x, plan), `${n('windowStart')} = ${x.value('now', plan.now)}`, `${n('sendCount')} = ${x.value('one', 1)}`];
-    const remove = [n('idempotentResponse'), n('lastGuessHash')];
+    const remove = [n('idempotentResponse'), n('lastGuessHash'), n('sendState'), n('provider')];
     if (plan.idempotencyKey !== undefined) set.push(`${n('idempotencyKey')} = ${x.value('key', plan.idempotencyKey)}`);
     else remove.push(n('idempotencyKey'));
     const conditions = [
@@ -172,12 +172,17 @@ export class DynamoVerificationStore implements VerificationStore {
     if (!restored.ok && restored.current?.sendId === sendId) await restore(false); // a guess counted meanwhile
   }
 
-  async rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void> {
-    await this.updateIfLatest(phoneNumber, sendId, (x) => `SET ${x.name('idempotentResponse')} = ${x.value('response', response)}`);
-  }
-
-  async forgetIdempotencyKey(phoneNumber: string, sendId: string): Promise<void> {
-    await this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('idempotencyKey')}`);
+  async settleSend(phoneNumber: string, sendId: string, { state, provider, channel, response }: SendSettlement): Promise<void> {
+    await this.updateIfLatest(phoneNumber, sendId, (x) => {
+      const set = [
+        `${x.name('sendState')} = ${x.value('state', state)}`,
+        `${x.name('provider')} = ${x.value('provider', provider)}`,
+        `${x.name('channel')} = ${x.value('channel', channel)}`,
+      ];
+      if (state === 'timed_out') return `SET ${set.join(', ')} REMOVE ${x.name('idempotencyKey')}`;
+      if (response !== undefined) set.push(`${x.name('idempotentResponse')} = ${x.value('response', response)}`);
+      return `SET ${set.join(', ')}`;
+    });
   }
 
   async recordGuess(phoneNumber: string, guessHash: string, now: number, jti: string): Promise<SpentAttempt> {
@@ -203,9 +208,10 @@ export class DynamoVerificationStore implements VerificationStore {
       set('maxAttempts', code.maxAttempts),
       set('sendId', code.sendId),
       set('channel', code.channel),
+      set('sendState', 'accepted'), // settled at once: nothing goes to a provider
       set('ttl', ttlSeconds(code.codeExpiresAt, 0)),
     ];
-    const remove = [x.name('lastGuessHash')];
+    const remove = [x.name('lastGuessHash'), x.name('provider')];
     if (code.idempotencyKey !== undefined) sets.push(set('idempotencyKey', code.idempotencyKey), set('idempotentResponse', code.response));
     else remove.push(x.name('idempotencyKey'), x.name('idempotentResponse'));
     const condition = [...idempotencyClause(x, code), notLocked(x, code.now)];
@@ -213,7 +219,7 @@ export class DynamoVerificationStore implements VerificationStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber },
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`,
+        UpdateExpression: raiseSeq(`SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`, x),
         ConditionExpression: condition.join(' AND '),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         ...x.forCommand(),
@@ -234,7 +240,7 @@ export class DynamoVerificationStore implements VerificationStore {
     const command = new UpdateCommand({
       TableName: this.tableName,
       Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
-      UpdateExpression: update,
+      UpdateExpression: raiseSeq(update, x),
       ...x.forCommand(),
       ReturnValues: 'ALL_NEW',
     });
@@ -293,7 +299,7 @@ export class DynamoVerificationStore implements VerificationStore {
     return new UpdateCommand({
       TableName: this.tableName,
       Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
-      UpdateExpression: update,
+      UpdateExpression: raiseSeq(update, x),
       ConditionExpression: condition,
       ...x.forCommand(),
       ...(returnValues && { ReturnValues: returnValues }),
@@ -316,6 +322,17 @@ export class DynamoVerificationStore implements VerificationStore {
       throw unavailable(error);
     }
   }
+}
+
+/**
+ * Adds to an update expression the raise of the item's `seq` (docs/data-model.md): every write
+ * raises it by one, starting from the wall clock in ms when the item has none, so a number's
+ * stream records are ordered even across an item that TTL deleted and a send created again.
+ */
+function raiseSeq(update: string, x: Expr): string {
+  const seq = x.name('seq');
+  const raise = `${seq} = if_not_exists(${seq}, ${x.value('seqFloor', Date.now())}) + ${x.value('seqStep', 1)}`;
+  return /(^|\s)SET\s/.test(update) ? update.replace(/(^|\s)SET\s/, `$1SET ${raise}, `) : `SET ${raise} ${update}`;
 }
 
 /** `lastSentAt` at least the cooldown ago. Left out at cooldown 0, or concurrent sends would refuse each other. */
@@ -349,6 +366,8 @@ const SEND_ATTRIBUTES = [
   'sendCount',
   'idempotencyKey',
   'idempotentResponse',
+  'sendState',
+  'provider',
 ] as const satisfies readonly Attribute[];
 
 /**

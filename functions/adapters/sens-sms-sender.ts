@@ -15,6 +15,8 @@ export interface SensOptions {
  * docs/channels.md describes. `fetch` keeps connections alive, so a warm Lambda skips the TLS handshake.
  */
 export class SensSmsSender implements SmsSender {
+  readonly provider = 'sens';
+
   constructor(
     private readonly credentials: SensCredentials,
     private readonly options: SensOptions,

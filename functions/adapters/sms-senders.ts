@@ -11,7 +11,7 @@ export function smsSender(config: RuntimeConfig, secrets: ServiceSecrets): SmsSe
   if (!credentials) {
     // Refuse every send (502, nothing charged) rather than fail the function: the SMS alarm tells the operator.
     const reason = secrets.sensProblem ?? 'SENS_SECRET_ARN is not set for this function';
-    return { send: async () => Promise.reject(new SmsDeliveryError(reason)) };
+    return { provider: 'sens', send: async () => Promise.reject(new SmsDeliveryError(reason)) };
   }
   return new SensSmsSender(credentials, { endpoint: config.sens.endpoint, timeoutMs: config.policy.smsTimeoutMs });
 }

@@ -51,8 +51,26 @@ export interface VerificationRecord {
   readonly permanentLock?: boolean;
   /** The `jti` of the last evaluated check: an approval's reset of the streak applies only while it is the last. */
   readonly lastJti?: string;
+  /** How the pending code's send settled: set by the write after the provider answered (absent while it is out, or after a 502's rollback). */
+  readonly sendState?: SendState;
+  /** The provider that took the pending code's message; absent for a test number's code. */
+  readonly provider?: string;
+  /** Raised by every write (docs/data-model.md): the item's own order, which lifecycle events carry as `sequence`. */
+  readonly seq?: number;
   /** Epoch seconds: the latest of code expiry, window end, 90 days after the last wrong guess, the lock's end. DynamoDB TTL only cleans up. */
   readonly ttl?: number;
+}
+
+/** How a send that reached the provider ended: accepted, or timed out (the message may still arrive). */
+export type SendState = 'accepted' | 'timed_out';
+
+/** What the settling write of a send records. */
+export interface SendSettlement {
+  readonly state: SendState;
+  readonly provider: string;
+  readonly channel: Channel;
+  /** The 202 to replay, for an accepted send with an `Idempotency-Key`. */
+  readonly response?: SendAccepted | undefined;
 }
 
 /** Everything one send asks of the store, decided before the write. */
@@ -130,10 +148,12 @@ export interface VerificationStore {
    * send. With `previous` unknown it withdraws the code only: the limits stay charged.
    */
   releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void>;
-  /** Remembers the 202 of an idempotent send, if `sendId` is still the latest send. */
-  rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void>;
-  /** Drops the idempotency key of `sendId` (its send did not end in a 202, so a retry counts as new). */
-  forgetIdempotencyKey(phoneNumber: string, sendId: string): Promise<void>;
+  /**
+   * Settles the send `sendId`, if it is still the latest: records how it ended, the provider and
+   * the channel, and its 202 for replays (accepted with a key) or drops its key (timed out: a
+   * retry counts as new). The write lifecycle events derive "Code Sent" from.
+   */
+  settleSend(phoneNumber: string, sendId: string, settlement: SendSettlement): Promise<void>;
   /**
    * One check, in one atomic write whatever the answer: on a pending, unexpired code with checks
    * left and no lock in force, uses up a check and records `guessHash` as the last guess and `jti`
@@ -200,6 +220,8 @@ export type SmsMessage =
     };
 
 export interface SmsSender {
+  /** The provider's name, recorded with the send (`sens`, `console`). */
+  readonly provider: string;
   /**
    * Resolves once the provider accepted the message.
    * @throws SmsDeliveryError when the provider refused or failed (nothing was sent)

@@ -147,16 +147,22 @@ export class VerificationService {
       if (error instanceof SmsTimeoutError) {
         // The message may still arrive: the code stays active and the limits stay charged. If the
         // key cannot be dropped, a retry meets 409 until the in-flight lease ends: still a 504 now.
-        if (idempotencyKey !== undefined) await settled(store.forgetIdempotencyKey(phone.e164, plan.sendId));
+        await settled(store.settleSend(phone.e164, plan.sendId, { state: 'timed_out', provider: sender.provider, channel: message.channel }));
         throw new VerificationError('sms_provider_timeout', {}, { cause: error });
       }
       // Refused: nothing was sent, so the number goes back exactly as it was.
       await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
       throw new VerificationError('sms_delivery_failed', {}, { cause: error });
     }
-    // The SMS is out: a failure to remember the 202 for replays must not turn it into an error
-    // (a 503 would tell the client no SMS was sent). A retry then meets 409, then the cooldown.
-    const remembered = idempotencyKey === undefined || (await settled(store.rememberResponse(phone.e164, plan.sendId, response)));
+    // The SMS is out: a failure of the settling write must not turn it into an error (a 503 would
+    // tell the client no SMS was sent). A retry with the key then meets 409, then the cooldown.
+    const settlement = {
+      state: 'accepted',
+      provider: sender.provider,
+      channel: message.channel,
+      response: idempotencyKey === undefined ? undefined : response,
+    } as const;
+    const remembered = (await settled(store.settleSend(phone.e164, plan.sendId, settlement))) || idempotencyKey === undefined;
     return { response, replayed: false, providerRequestId: receipt.providerRequestId, ...(!remembered && { replayNotStored: true }) };
   }
 

@@ -37,7 +37,7 @@ function service(store: InMemoryVerificationStore, sender = new RecordingSender(
 describe('VerificationService.send when a bookkeeping write fails after the SMS', () => {
   it('still answers 202 (the SMS is out) and flags that the replay was not stored', async () => {
     const store = new InMemoryVerificationStore();
-    store.rememberResponse = async () => Promise.reject(new Error('throttled'));
+    store.settleSend = async () => Promise.reject(new Error('throttled'));
     const sender = new RecordingSender();
     const outcome = await service(store, sender).send(phone, { idempotencyKey: 'key-1' });
     expect(outcome.response.status).toBe('pending');
@@ -52,7 +52,7 @@ describe('VerificationService.send when a bookkeeping write fails after the SMS'
 
   it('still answers sms_provider_timeout when the key cannot be dropped after a timeout', async () => {
     const store = new InMemoryVerificationStore();
-    store.forgetIdempotencyKey = async () => Promise.reject(new Error('throttled'));
+    store.settleSend = async () => Promise.reject(new Error('throttled'));
     const sender = new RecordingSender();
     sender.mode = 'timeout';
     const error = await service(store, sender)

@@ -22,6 +22,7 @@ export class TestClock implements Clock {
 
 /** Records every message; can be told to refuse or time out, or to hold the next send. */
 export class RecordingSender implements SmsSender {
+  readonly provider = 'test';
   readonly messages: SmsMessage[] = [];
   mode: 'ok' | 'refuse' | 'timeout' = 'ok';
   private held: { enter: () => void; gate: Promise<void> } | undefined;

@@ -4,7 +4,7 @@ import type {
   LockRefusal,
   Reservation,
   StreakState,
-  SendAccepted,
+  SendSettlement,
   TestCode,
   SendPlan,
   SpentAttempt,
@@ -27,7 +27,7 @@ import {
  * because JavaScript runs one at a time, as each DynamoDB conditional write is atomic there.
  */
 export class InMemoryVerificationStore implements VerificationStore {
-  readonly items = new Map<string, VerificationRecord>();
+  readonly items: Map<string, VerificationRecord> = new SeqMap();
 
   async reserveSend(plan: SendPlan): Promise<Reservation> {
     const old = this.items.get(plan.phoneNumber);
@@ -37,7 +37,7 @@ export class InMemoryVerificationStore implements VerificationStore {
     const windowStart = current ? (old?.windowStart ?? plan.now) : plan.now;
     const sendCount = current ? (old?.sendCount ?? 0) + 1 : 1;
     // The send's attributes only: the streak and a lock stay (a lost reset after an approval is cleared).
-    const { idempotencyKey: _k, idempotentResponse: _r, lastGuessHash: _g, ...kept } = old ?? { phoneNumber: plan.phoneNumber };
+    const { idempotencyKey: _k, idempotentResponse: _r, lastGuessHash: _g, sendState: _s, provider: _p, ...kept } = old ?? { phoneNumber: plan.phoneNumber };
     const reset = streakLeftAfterApproval(old) ? { streak: 0, lockCount: 0, lockedUntil: undefined } : {};
     this.items.set(
       plan.phoneNumber,
@@ -82,23 +82,25 @@ export class InMemoryVerificationStore implements VerificationStore {
     else this.items.set(phoneNumber, restored as unknown as VerificationRecord);
   }
 
-  async rememberResponse(phoneNumber: string, sendId: string, response: SendAccepted): Promise<void> {
-    const item = this.items.get(phoneNumber);
-    if (item?.sendId === sendId) this.items.set(phoneNumber, { ...item, idempotentResponse: response });
-  }
-
-  async forgetIdempotencyKey(phoneNumber: string, sendId: string): Promise<void> {
+  async settleSend(phoneNumber: string, sendId: string, { state, provider, channel, response }: SendSettlement): Promise<void> {
     const item = this.items.get(phoneNumber);
     if (item?.sendId !== sendId) return;
-    const { idempotencyKey: _dropped, ...rest } = item;
-    this.items.set(phoneNumber, rest);
+    const { idempotencyKey, ...rest } = item;
+    const settled = { ...rest, sendState: state, provider, channel };
+    if (state === 'timed_out') this.items.set(phoneNumber, settled);
+    else
+      this.items.set(phoneNumber, {
+        ...settled,
+        ...(idempotencyKey !== undefined && { idempotencyKey }),
+        ...(response !== undefined && { idempotentResponse: response }),
+      });
   }
 
   async storeTestCode(code: TestCode): Promise<IdempotentRefusal | LockRefusal | undefined> {
     const old = this.items.get(code.phoneNumber);
     const refused = idempotentRefusal(old, code) ?? lockInForce(old, code.now);
     if (refused) return refused;
-    const { lastGuessHash: _g, idempotencyKey: _k, idempotentResponse: _r, ...rest } = old ?? { phoneNumber: code.phoneNumber };
+    const { lastGuessHash: _g, idempotencyKey: _k, idempotentResponse: _r, provider: _p, ...rest } = old ?? { phoneNumber: code.phoneNumber };
     this.items.set(code.phoneNumber, {
       ...rest,
       codeHash: code.codeHash,
@@ -107,6 +109,7 @@ export class InMemoryVerificationStore implements VerificationStore {
       maxAttempts: code.maxAttempts,
       sendId: code.sendId,
       channel: code.channel,
+      sendState: 'accepted',
       ttl: ttlSeconds(code.codeExpiresAt, 0),
       ...(code.idempotencyKey !== undefined && { idempotencyKey: code.idempotencyKey, idempotentResponse: code.response }),
     });
@@ -164,6 +167,8 @@ const SEND_ATTRIBUTES = [
   'sendCount',
   'idempotencyKey',
   'idempotentResponse',
+  'sendState',
+  'provider',
 ] as const;
 
 function withoutUndefined(record: Record<string, unknown>): VerificationRecord {
@@ -187,5 +192,12 @@ export class InMemoryAbuseCounters implements AbuseCounters {
   async giveBack(bucket: string): Promise<void> {
     const count = this.counts.get(bucket) ?? 0;
     if (count > 0) this.counts.set(bucket, count - 1);
+  }
+}
+
+/** The items, each write raising the item's `seq` as DynamoDB's does (from the wall clock in ms when it has none). */
+class SeqMap extends Map<string, VerificationRecord> {
+  override set(key: string, value: VerificationRecord): this {
+    return super.set(key, { ...value, seq: (this.get(key)?.seq ?? Date.now()) + 1 });
   }
 }
