@@ -70,7 +70,7 @@ export class DynamoVerificationStore implements VerificationStore {
     const x: Expr = new ExpressionAttributes();
     const n = (a: Attribute) => x.name(a);
     const set = [...sendSet(x, plan), `${n('sendCount')} = ${n('sendCount')} + ${x.value('one', 1)}`];
-    const remove = [n('idempotentResponse'), n('lastGuessHash'), n('sendState'), n('provider')];
+    const remove = [n('idempotentResponse'), n('lastGuessHash'), n('sendState'), n('provider'), n('testNumber')];
     if (plan.idempotencyKey !== undefined) set.push(`${n('idempotencyKey')} = ${x.value('key', plan.idempotencyKey)}`);
     else remove.push(n('idempotencyKey'));
     const conditions = [
@@ -101,7 +101,7 @@ export class DynamoVerificationStore implements VerificationStore {
     const x: Expr = new ExpressionAttributes();
     const n = (a: Attribute) => x.name(a);
     const set = [...sendSet(x, plan), `${n('windowStart')} = ${x.value('now', plan.now)}`, `${n('sendCount')} = ${x.value('one', 1)}`];
-    const remove = [n('idempotentResponse'), n('lastGuessHash'), n('sendState'), n('provider')];
+    const remove = [n('idempotentResponse'), n('lastGuessHash'), n('sendState'), n('provider'), n('testNumber')];
     if (plan.idempotencyKey !== undefined) set.push(`${n('idempotencyKey')} = ${x.value('key', plan.idempotencyKey)}`);
     else remove.push(n('idempotencyKey'));
     const conditions = [
@@ -209,6 +209,7 @@ export class DynamoVerificationStore implements VerificationStore {
       set('sendId', code.sendId),
       set('channel', code.channel),
       set('sendState', 'accepted'), // settled at once: nothing goes to a provider
+      set('testNumber', true),
       set('ttl', ttlSeconds(code.codeExpiresAt, 0)),
     ];
     const remove = [x.name('lastGuessHash'), x.name('provider')];
@@ -368,6 +369,7 @@ const SEND_ATTRIBUTES = [
   'idempotentResponse',
   'sendState',
   'provider',
+  'testNumber',
 ] as const satisfies readonly Attribute[];
 
 /**

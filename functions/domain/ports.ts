@@ -53,6 +53,8 @@ export interface VerificationRecord {
   readonly lastJti?: string;
   /** How the pending code's send settled: set by the write after the provider answered (absent while it is out, or after a 502's rollback). */
   readonly sendState?: SendState;
+  /** The pending code is a test number's fixed code (settled at once, no provider). */
+  readonly testNumber?: boolean;
   /** The provider that took the pending code's message; absent for a test number's code. */
   readonly provider?: string;
   /** Raised by every write (docs/data-model.md): the item's own order, which lifecycle events carry as `sequence`. */

@@ -117,8 +117,9 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
     it('stores a test number’s code without touching the counters', async () => {
       expect(await store.storeTestCode(testCode())).toBeUndefined();
       const stored = await item();
-      expect(stored).toMatchObject({ codeHash: 'fixed', attempts: 0, maxAttempts: 3 });
+      expect(stored).toMatchObject({ codeHash: 'fixed', attempts: 0, maxAttempts: 3, sendState: 'accepted', testNumber: true });
       expect(stored?.sendCount).toBeUndefined();
+      expect(stored?.provider).toBeUndefined();
       expect(await store.recordGuess(NUMBER, 'fixed', NOW, randomUUID())).toMatchObject({ spent: true, record: { lastGuessHash: 'fixed' } });
     });
 
@@ -252,6 +253,9 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       seqs.push((await item())!.seq!);
       expect((await item())?.sendState).toBeUndefined();
       expect((await item())?.provider).toBeUndefined();
+      await store.storeTestCode(testCode({ now: NOW + 3 }));
+      expect(await store.reserveSend(plan({ cooldownMs: 0, maxSendsPerWindow: 3, now: NOW + 4 }))).toMatchObject({ reserved: true });
+      expect((await item())?.testNumber).toBeUndefined(); // a real send's code is not a test number's
       expect(seqs[0]).toBeGreaterThan(Date.UTC(2026, 0, 1)); // starts from the wall clock in ms, so it never restarts lower after TTL
       expect(seqs.map((s) => s - seqs[0]!)).toEqual([0, 1, 2, 3, 4]);
     });

@@ -28,6 +28,10 @@ import {
  */
 export class InMemoryVerificationStore implements VerificationStore {
   readonly items: Map<string, VerificationRecord> = new SeqMap();
+  /** Every committed change, in order, with its old and new image (what a DynamoDB stream gives). */
+  get changes(): SeqMap['changes'] {
+    return (this.items as SeqMap).changes;
+  }
 
   async reserveSend(plan: SendPlan): Promise<Reservation> {
     const old = this.items.get(plan.phoneNumber);
@@ -37,7 +41,15 @@ export class InMemoryVerificationStore implements VerificationStore {
     const windowStart = current ? (old?.windowStart ?? plan.now) : plan.now;
     const sendCount = current ? (old?.sendCount ?? 0) + 1 : 1;
     // The send's attributes only: the streak and a lock stay (a lost reset after an approval is cleared).
-    const { idempotencyKey: _k, idempotentResponse: _r, lastGuessHash: _g, sendState: _s, provider: _p, ...kept } = old ?? { phoneNumber: plan.phoneNumber };
+    const {
+      idempotencyKey: _k,
+      idempotentResponse: _r,
+      lastGuessHash: _g,
+      sendState: _s,
+      provider: _p,
+      testNumber: _t,
+      ...kept
+    } = old ?? { phoneNumber: plan.phoneNumber };
     const reset = streakLeftAfterApproval(old) ? { streak: 0, lockCount: 0, lockedUntil: undefined } : {};
     this.items.set(
       plan.phoneNumber,
@@ -110,6 +122,7 @@ export class InMemoryVerificationStore implements VerificationStore {
       sendId: code.sendId,
       channel: code.channel,
       sendState: 'accepted',
+      testNumber: true,
       ttl: ttlSeconds(code.codeExpiresAt, 0),
       ...(code.idempotencyKey !== undefined && { idempotencyKey: code.idempotencyKey, idempotentResponse: code.response }),
     });
@@ -169,6 +182,7 @@ const SEND_ATTRIBUTES = [
   'idempotentResponse',
   'sendState',
   'provider',
+  'testNumber',
 ] as const;
 
 function withoutUndefined(record: Record<string, unknown>): VerificationRecord {
@@ -195,9 +209,23 @@ export class InMemoryAbuseCounters implements AbuseCounters {
   }
 }
 
-/** The items, each write raising the item's `seq` as DynamoDB's does (from the wall clock in ms when it has none). */
+/**
+ * The items, each write raising the item's `seq` as DynamoDB's does (from the wall clock in ms
+ * when it has none), and every committed change kept like a stream with new and old images.
+ */
 class SeqMap extends Map<string, VerificationRecord> {
+  readonly changes: Array<{ oldImage: VerificationRecord | undefined; newImage: VerificationRecord | undefined }> = [];
+
   override set(key: string, value: VerificationRecord): this {
-    return super.set(key, { ...value, seq: (this.get(key)?.seq ?? Date.now()) + 1 });
+    const oldImage = this.get(key);
+    const newImage = { ...value, seq: (oldImage?.seq ?? Date.now()) + 1 };
+    this.changes?.push({ oldImage, newImage });
+    return super.set(key, newImage);
+  }
+
+  override delete(key: string): boolean {
+    const oldImage = this.get(key);
+    if (oldImage) this.changes.push({ oldImage, newImage: undefined });
+    return super.delete(key);
   }
 }
