@@ -7,9 +7,9 @@ export type { AwsEmulator };
 
 export const AWS_TEST_CREDENTIALS = { accessKeyId: 'AKIDPHONEVERIFYTEST', secretAccessKey: 'phone-verify-test-secret' };
 
-/** The emulator, verifying SigV4 signatures made with the test credentials. */
-export function startAws(): Promise<AwsEmulator> {
-  return startAwsEmulator({ region: 'ap-northeast-2', accountId: '123456789012', credentials: AWS_TEST_CREDENTIALS });
+/** The emulator, verifying SigV4 signatures made with the test credentials; `eventBuses` exist besides the default. */
+export function startAws(eventBuses: string[] = []): Promise<AwsEmulator> {
+  return startAwsEmulator({ region: 'ap-northeast-2', accountId: '123456789012', credentials: AWS_TEST_CREDENTIALS, eventBuses });
 }
 
 /** A KMS client pointed at `emu`, one attempt (a test that expects an error gets it at once). */

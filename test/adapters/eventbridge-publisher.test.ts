@@ -1,0 +1,73 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgePublisher } from '../../functions/adapters/eventbridge-publisher';
+import type { LifecycleEvent } from '../../functions/domain/lifecycle-events';
+import { AWS_TEST_CREDENTIALS, startAws, type AwsEmulator } from '../support/aws';
+
+const BUS = 'phone-verify-dev';
+
+function event(i: number): LifecycleEvent {
+  return {
+    detailType: 'Verification Check Failed',
+    detail: {
+      version: 1,
+      sequence: 1000 + i,
+      eventId: `send-1:${1000 + i}:check_failed`,
+      verificationId: 'send-1',
+      phoneNumber: '+821012345678',
+      stage: 'dev',
+      occurredAt: '2026-12-04T10:00:00.000Z',
+      attemptsRemaining: 4,
+    },
+  };
+}
+
+describe('EventBridgePublisher against the AWS emulator (PutEvents, as AWS answers it)', () => {
+  let emu: AwsEmulator;
+  let publisher: EventBridgePublisher;
+  beforeAll(async () => {
+    emu = await startAws([BUS]);
+    const client = new EventBridgeClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
+    publisher = new EventBridgePublisher(client, BUS, { rounds: 4, backoffMs: 1 });
+  }, 15_000);
+  afterAll(async () => {
+    await emu?.close();
+  }, 15_000);
+  beforeEach(() => {
+    emu.mode.events = 'ok';
+    emu.events.length = 0;
+    emu.calls.length = 0;
+    emu.refusals.length = 0;
+  });
+
+  it('puts every event on the bus, in order, at most 10 a call, with source, detail-type and detail', async () => {
+    const events = Array.from({ length: 23 }, (_, i) => event(i));
+    expect(await publisher.publish(events)).toEqual([]);
+    expect(emu.calls.filter((c) => c.op === 'PutEvents').map((c) => (c.input as { Entries: unknown[] }).Entries.length)).toEqual([10, 10, 3]);
+    expect(emu.events.map((e) => e.detail)).toEqual(events.map((e) => e.detail));
+    expect(emu.events[0]).toMatchObject({ eventBusName: BUS, source: 'phone-verify', detailType: 'Verification Check Failed' });
+    expect(emu.refusals).toEqual([]);
+  });
+
+  it('tries again exactly the entries a 200 answer failed: nothing lost, nothing twice', async () => {
+    emu.mode.events = 'partial'; // every 2nd valid entry fails with InternalFailure, across calls
+    const events = Array.from({ length: 12 }, (_, i) => event(i));
+    const left = await publisher.publish(events); // 4 rounds: 12 tried, then 6, 3, 2
+    const published = () => emu.events.map((e) => (e.detail as { eventId: string }).eventId);
+    expect(left).toHaveLength(1);
+    const sent = emu.calls.filter((c) => c.op === 'PutEvents').flatMap((c) => (c.input as { Entries: Array<{ Detail: string }> }).Entries);
+    expect(sent.length).toBe(published().length + emu.refusals.length); // each entry either in or refused
+    expect([...published(), ...left.map((e) => e.detail.eventId)].sort()).toEqual(events.map((e) => e.detail.eventId).sort());
+    emu.mode.events = 'ok';
+    expect(await publisher.publish(left)).toEqual([]);
+    expect(published()).toHaveLength(12);
+    expect(new Set(published()).size).toBe(12);
+  });
+
+  it('gives back what is still refused after the last round, for the dead-letter queue', async () => {
+    emu.mode.events = 'throttle';
+    const events = [event(1), event(2)];
+    expect(await publisher.publish(events)).toEqual(events);
+    expect(emu.calls.filter((c) => c.op === 'PutEvents')).toHaveLength(4);
+    expect(emu.events).toEqual([]);
+  });
+});
