@@ -1,0 +1,166 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { LocalTokenKeys } from '../functions/adapters/local-token-keys';
+import { EventBridgePublisher } from '../functions/adapters/eventbridge-publisher';
+import { CodeHasher } from '../functions/domain/code';
+import type { LifecycleEvent } from '../functions/domain/lifecycle-events';
+import { parsePhoneNumber } from '../functions/domain/phone';
+import type { VerificationRecord } from '../functions/domain/ports';
+import { TokenIssuer } from '../functions/domain/token';
+import { VerificationService } from '../functions/domain/verification-service';
+import { eventsHandler, type DeadLetters } from '../functions/events-handler';
+import { AWS_TEST_CREDENTIALS, startAws, type AwsEmulator } from './support/aws';
+import { RecordingSender, TestClock, wrong } from './support/fakes';
+import { InMemoryAbuseCounters, InMemoryVerificationStore } from './support/memory-store';
+
+/**
+ * The events function's record handling: the real service's committed changes, as stream
+ * records (new and old images), through the handler to the AWS stand-in's EventBridge. The
+ * dead-letter queue is a port here (the stand-in has no SQS): the hand-over is what is tested.
+ */
+const BUS = 'phone-verify-dev';
+const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));
+
+class RecordingDeadLetters implements DeadLetters {
+  readonly received: LifecycleEvent[] = [];
+  failing = false;
+  async send(events: readonly LifecycleEvent[]): Promise<void> {
+    if (this.failing) throw new Error('SQS unavailable in test');
+    this.received.push(...events);
+  }
+}
+
+describe('the events function: stream records to EventBridge, in order, nothing lost', () => {
+  let emu: AwsEmulator;
+  let client: EventBridgeClient;
+  beforeAll(async () => {
+    emu = await startAws([BUS]);
+    client = new EventBridgeClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
+  }, 15_000);
+  afterAll(async () => {
+    await emu?.close();
+  }, 15_000);
+  beforeEach(() => {
+    emu.mode.events = 'ok';
+    emu.events.length = 0;
+    emu.refusals.length = 0;
+  });
+
+  function setUp() {
+    const store = new InMemoryVerificationStore();
+    const sender = new RecordingSender();
+    const clock = new TestClock();
+    const service = new VerificationService({
+      store,
+      sender,
+      clock,
+      counters: new InMemoryAbuseCounters(),
+      hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
+      tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
+      policy: {
+        codeLength: 6,
+        codeTtlMs: 300_000,
+        maxCheckAttempts: 5,
+        resendCooldownMs: 60_000,
+        maxSendsPerDay: 5,
+        smsTimeoutMs: 5000,
+        smsBudgetPerHour: 1000,
+        maxSendsPerPrefixPerHour: 30,
+        maxFailedGuesses: 50,
+        lockMaxMs: 86_400_000,
+        testNumbers: new Map(),
+      },
+      message: { template: '[{code}]', defaultChannel: 'sms' },
+    });
+    const deadLetters = new RecordingDeadLetters();
+    const handler = eventsHandler({
+      publisher: new EventBridgePublisher(client, BUS, { rounds: 3, backoffMs: 1 }),
+      deadLetters,
+      context: { stage: 'dev', phoneNumber: (e164) => e164 },
+    });
+    /** The changes committed so far, as one batch of stream records. */
+    const batch = (): DynamoDBStreamEvent => ({ Records: store.changes.map((change, i) => streamRecord(change, i, clock.now())) });
+    const attempt = <T>(promise: Promise<T>) => promise.catch((error: unknown) => error);
+    return { store, sender, clock, service, deadLetters, handler, batch, attempt };
+  }
+
+  const detailTypes = () => emu.events.map((e) => e.detailType);
+
+  it('send, wrong guess, right guess: exactly Code Sent, Check Failed, Phone Number Verified, in that order', async () => {
+    const { service, sender, handler, batch, attempt } = setUp();
+    await service.send(phone);
+    await attempt(service.check(phone, wrong(sender.lastCode())));
+    await service.check(phone, sender.lastCode());
+    const response = await handler(batch(), {} as Context);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(detailTypes()).toEqual(['Verification Code Sent', 'Verification Check Failed', 'Phone Number Verified']);
+    expect(emu.events.every((e) => e.source === 'phone-verify' && e.eventBusName === BUS)).toBe(true);
+  });
+
+  it('publishes nothing for a send the provider refused (502)', async () => {
+    const { service, sender, handler, batch, attempt } = setUp();
+    sender.mode = 'refuse';
+    await attempt(service.send(phone));
+    expect((await handler(batch(), {} as Context)).batchItemFailures).toEqual([]);
+    expect(emu.events).toEqual([]);
+  });
+
+  it('loses nothing when PutEvents fails some entries: the failed ones are tried again', async () => {
+    const { service, sender, handler, batch, attempt, deadLetters } = setUp();
+    await service.send(phone);
+    for (let i = 0; i < 3; i += 1) await attempt(service.check(phone, wrong(sender.lastCode())));
+    emu.mode.events = 'partial';
+    expect((await handler(batch(), {} as Context)).batchItemFailures).toEqual([]);
+    const published = emu.events.length + deadLetters.received.length;
+    expect(published).toBe(4);
+    expect(emu.refusals.length).toBeGreaterThan(0);
+  });
+
+  it('hands events still refused after every round to the dead-letter queue, whole, and acknowledges the record', async () => {
+    const { service, handler, batch, deadLetters } = setUp();
+    await service.send(phone);
+    emu.mode.events = 'throttle';
+    expect((await handler(batch(), {} as Context)).batchItemFailures).toEqual([]);
+    expect(deadLetters.received.map((e) => e.detailType)).toEqual(['Verification Code Sent']);
+    expect(deadLetters.received[0]!.detail).toMatchObject({ phoneNumber: phone.e164, provider: 'test', version: 1 });
+  });
+
+  it('fails a record whose dead-letter hand-over fails, and every later record of the batch, unpublished', async () => {
+    const { service, sender, handler, batch, attempt, deadLetters } = setUp();
+    await service.send(phone);
+    await attempt(service.check(phone, wrong(sender.lastCode())));
+    emu.mode.events = 'throttle';
+    deadLetters.failing = true;
+    const records = batch().Records;
+    const response = await handler({ Records: records }, {} as Context);
+    // The first record that publishes (the settling write) fails; all after it fail with it.
+    const firstPublishing = records.findIndex((r) => r.dynamodb?.NewImage?.['sendState'] !== undefined);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.slice(firstPublishing).map((r) => r.dynamodb!.SequenceNumber));
+    emu.mode.events = 'ok';
+    deadLetters.failing = false;
+    // The stream's retry starts again at the first failed record: everything arrives, in order.
+    const retry = await handler({ Records: records.slice(firstPublishing) }, {} as Context);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(detailTypes()).toEqual(['Verification Code Sent', 'Verification Check Failed']);
+  });
+});
+
+function streamRecord(change: { oldImage: VerificationRecord | undefined; newImage: VerificationRecord | undefined }, i: number, now: number): DynamoDBRecord {
+  const image = (item: VerificationRecord | undefined) =>
+    item ? (marshall(item, { removeUndefinedValues: true }) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage']) : undefined;
+  const eventName = !change.oldImage ? 'INSERT' : !change.newImage ? 'REMOVE' : 'MODIFY';
+  return {
+    eventID: `event-${i}`,
+    eventName,
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      ApproximateCreationDateTime: Math.floor(now / 1000),
+      Keys: { phoneNumber: { S: (change.newImage ?? change.oldImage)!.phoneNumber } },
+      ...(change.oldImage && { OldImage: image(change.oldImage) }),
+      ...(change.newImage && { NewImage: image(change.newImage) }),
+      SequenceNumber: String(1000 + i).padStart(21, '0'),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  };
+}
