@@ -197,40 +197,43 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   async storeTestCode(code: TestCode): Promise<IdempotentRefusal | LockRefusal | undefined> {
-    // No counter is charged: a test number never is. The one condition is the replay rule, so a
-    // retry with the same key gets this write's 202 back. The item lives as long as its code.
-    const x: Expr = new ExpressionAttributes();
-    const set = (a: Attribute, value: unknown) => `${x.name(a)} = ${x.value(a, value)}`;
-    const sets = [
-      set('codeHash', code.codeHash),
-      set('codeExpiresAt', code.codeExpiresAt),
-      set('attempts', 0),
-      set('maxAttempts', code.maxAttempts),
-      set('sendId', code.sendId),
-      set('channel', code.channel),
-      set('sendState', 'accepted'), // settled at once: nothing goes to a provider
-      set('testNumber', true),
-      set('ttl', ttlSeconds(code.codeExpiresAt, 0)),
-    ];
-    const remove = [x.name('lastGuessHash'), x.name('provider')];
-    if (code.idempotencyKey !== undefined) sets.push(set('idempotencyKey', code.idempotencyKey), set('idempotentResponse', code.response));
-    else remove.push(x.name('idempotencyKey'), x.name('idempotentResponse'));
-    const condition = [...idempotencyClause(x, code), notLocked(x, code.now)];
-    const write = await this.write(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber },
-        UpdateExpression: raiseSeq(`SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`, x),
-        ConditionExpression: condition.join(' AND '),
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        ...x.forCommand(),
-      }),
-      () => undefined,
-    );
-    if (write.ok) return undefined;
-    const refused = idempotentRefusal(write.current, code) ?? lockInForce(write.current, code.now);
-    if (!refused) throw new Error('a test code write was refused, yet no key repeats and no lock is in force');
-    return refused;
+    // No counter is charged: a test number never is. The conditions are the replay rule (a retry
+    // with the same key gets this write's 202 back) and the lock. The TTL is raised to the code's
+    // expiry, never lowered: a streak's 90 days must outlive the code (`ttlClause`, as for a send).
+    for (const raiseTtl of [true, false]) {
+      const x: Expr = new ExpressionAttributes();
+      const set = (a: Attribute, value: unknown) => `${x.name(a)} = ${x.value(a, value)}`;
+      const sets = [
+        set('codeHash', code.codeHash),
+        set('codeExpiresAt', code.codeExpiresAt),
+        set('attempts', 0),
+        set('maxAttempts', code.maxAttempts),
+        set('sendId', code.sendId),
+        set('channel', code.channel),
+        set('sendState', 'accepted'), // settled at once: nothing goes to a provider
+        set('testNumber', true),
+      ];
+      const remove = [x.name('lastGuessHash'), x.name('provider')];
+      if (code.idempotencyKey !== undefined) sets.push(set('idempotencyKey', code.idempotencyKey), set('idempotentResponse', code.response));
+      else remove.push(x.name('idempotencyKey'), x.name('idempotentResponse'));
+      const condition = [...idempotencyClause(x, code), notLocked(x, code.now), ...ttlClause(x, sets, ttlSeconds(code.codeExpiresAt, 0), raiseTtl)];
+      const write = await this.write(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [VERIFICATION_TABLE.partitionKey]: code.phoneNumber },
+          UpdateExpression: raiseSeq(`SET ${sets.join(', ')} REMOVE ${remove.join(', ')}`, x),
+          ConditionExpression: condition.join(' AND '),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ...x.forCommand(),
+        }),
+        () => undefined,
+      );
+      if (write.ok) return undefined;
+      const refused = idempotentRefusal(write.current, code) ?? lockInForce(write.current, code.now);
+      if (refused) return refused;
+      // Refused for the TTL alone: the item is kept longer already. Again, leaving the TTL as it is.
+    }
+    throw new Error('a test code write was refused, yet no key repeats, no lock is in force and the TTL allowed it');
   }
 
   async countWrongGuess(phoneNumber: string, now: number): Promise<StreakState> {

@@ -221,8 +221,10 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       await store.releaseSend(NUMBER, nextDay.sendId, reserved.previous);
       expect(await item()).toMatchObject({ streak: 4, windowStart: NOW, sendCount: 1 });
       expect((await item())?.ttl).toBeGreaterThan(Math.floor((NOW + 86_400_002) / 1000)); // the guess's TTL, not lowered
+      const kept = (await item())?.ttl;
       await store.storeTestCode(testCode({ now: NOW + 86_400_003 }));
       expect((await item())?.streak).toBe(4);
+      expect((await item())?.ttl).toBe(kept); // the streak's 90 days, not the test code's 5 minutes
     });
 
     it('puts the item back exactly, TTL included, when no guess counted meanwhile', async () => {

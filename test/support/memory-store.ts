@@ -123,7 +123,7 @@ export class InMemoryVerificationStore implements VerificationStore {
       channel: code.channel,
       sendState: 'accepted',
       testNumber: true,
-      ttl: ttlSeconds(code.codeExpiresAt, 0),
+      ttl: Math.max(old?.ttl ?? 0, ttlSeconds(code.codeExpiresAt, 0)), // raised, never lowered (a streak's 90 days)
       ...(code.idempotencyKey !== undefined && { idempotencyKey: code.idempotencyKey, idempotentResponse: code.response }),
     });
     return undefined;
