@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AjvDraft4 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { LocalTokenKeys } from '../../functions/adapters/local-token-keys';
+import { CodeHasher } from '../../functions/domain/code';
+import { lifecycleEvents, type LifecycleEvent } from '../../functions/domain/lifecycle-events';
+import { parsePhoneNumber } from '../../functions/domain/phone';
+import { TokenIssuer } from '../../functions/domain/token';
+import { VerificationService } from '../../functions/domain/verification-service';
+import { RecordingSender, TestClock, wrong } from '../support/fakes';
+import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
+
+/**
+ * docs/events/*.schema.json (JSON Schema Draft 4, the dialect the EventBridge schema registry
+ * takes) describe each event as EventBridge delivers it. Every event the mapping makes in flows
+ * that produce all four kinds, both lock reasons, a timeout and a test number conforms to its
+ * schema, and the schemas refuse a detail with a member missing or one too many.
+ */
+const dir = join(__dirname, '..', '..', 'docs', 'events');
+const ajv = new AjvDraft4({ allErrors: true, strict: true });
+addFormats(ajv);
+const schemas = new Map(
+  readdirSync(dir).map((file) => {
+    const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { title: string };
+    return [schema.title, ajv.compile(schema)] as const;
+  }),
+);
+
+/** An event as EventBridge delivers it to a rule's target. */
+function delivered(event: LifecycleEvent): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': event.detailType,
+    source: 'phone-verify',
+    account: '123456789012',
+    time: event.detail.occurredAt.replace(/\.\d{3}Z$/, 'Z'),
+    region: 'ap-northeast-2',
+    resources: [],
+    detail: event.detail,
+  };
+}
+
+async function flows(): Promise<LifecycleEvent[]> {
+  const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));
+  const other = parsePhoneNumber('010-2222-3333', new Set(['KR']));
+  const testNumber = parsePhoneNumber('010-0000-0000', new Set(['KR']));
+  const store = new InMemoryVerificationStore();
+  const sender = new RecordingSender();
+  const clock = new TestClock();
+  const service = new VerificationService({
+    store,
+    sender,
+    clock,
+    counters: new InMemoryAbuseCounters(),
+    hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
+    tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
+    policy: {
+      codeLength: 6,
+      codeTtlMs: 300_000,
+      maxCheckAttempts: 5,
+      resendCooldownMs: 0,
+      maxSendsPerDay: 5,
+      smsTimeoutMs: 5000,
+      smsBudgetPerHour: 1000,
+      maxSendsPerPrefixPerHour: 30,
+      maxFailedGuesses: 7,
+      lockMaxMs: 86_400_000,
+      testNumbers: new Map([[testNumber.e164, '123456']]),
+    },
+    message: { template: '[{code}]', defaultChannel: 'sms' },
+  });
+  const attempt = <T>(promise: Promise<T>) => promise.catch((error: unknown) => error);
+  // Sent, Check Failed, Verified.
+  await service.send(phone);
+  await attempt(service.check(phone, wrong(sender.lastCode(phone.e164))));
+  await service.check(phone, sender.lastCode(phone.e164));
+  // Five wrong guesses use up a code (attempts_exhausted); two more on a new code reach the streak of 7 (failed_streak).
+  await service.send(other);
+  for (let i = 0; i < 5; i += 1) await attempt(service.check(other, wrong(sender.lastCode(other.e164))));
+  await service.send(other);
+  for (let i = 0; i < 2; i += 1) await attempt(service.check(other, wrong(sender.lastCode(other.e164))));
+  // A timeout, and a test number sent and verified.
+  clock.advance(86_400_000);
+  sender.mode = 'timeout';
+  await attempt(service.send(phone));
+  sender.mode = 'ok';
+  await service.send(testNumber);
+  await service.check(testNumber, '123456');
+  return store.changes.flatMap((change) => lifecycleEvents({ ...change, committedAt: clock.now() }, { stage: 'dev', phoneNumber: (e164) => e164 }));
+}
+
+describe('the event schemas in docs/events (JSON Schema Draft 4)', () => {
+  it('has one schema per detail-type', () => {
+    expect([...schemas.keys()].sort()).toEqual(['Phone Number Verified', 'Verification Check Failed', 'Verification Code Sent', 'Verification Locked']);
+  });
+
+  it('accepts every event the mapping makes, as EventBridge delivers it', async () => {
+    const events = await flows();
+    const seen = new Set(events.map((e) => e.detailType));
+    expect(seen.size).toBe(4);
+    const reasons = events.flatMap((e) => (e.detailType === 'Verification Locked' ? e.detail.reasons : []));
+    expect(new Set(reasons)).toEqual(new Set(['attempts_exhausted', 'failed_streak']));
+    expect(events.some((e) => e.detailType === 'Verification Code Sent' && e.detail.providerTimedOut && e.detail.provider === 'test')).toBe(true);
+    expect(events.some((e) => e.detailType === 'Verification Code Sent' && e.detail.testNumber && e.detail.provider === null)).toBe(true);
+    const invalid = events.flatMap((event) => {
+      const validate = schemas.get(event.detailType)!;
+      return validate(delivered(event)) ? [] : [`${event.detailType}: ${ajv.errorsText(validate.errors)}`];
+    });
+    expect(invalid).toEqual([]);
+  });
+
+  it('refuses a detail with a member missing or one it does not know', async () => {
+    const [sent] = await flows();
+    const validate = schemas.get('Verification Code Sent')!;
+    const { provider: _provider, ...missing } = sent!.detail as unknown as Record<string, unknown>;
+    expect(validate({ ...delivered(sent!), detail: missing })).toBe(false);
+    expect(validate({ ...delivered(sent!), detail: { ...sent!.detail, code: '123456' } })).toBe(false);
+  });
+});
