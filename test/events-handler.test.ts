@@ -1,18 +1,14 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { LocalTokenKeys } from '../functions/adapters/local-token-keys';
 import { EventBridgePublisher } from '../functions/adapters/eventbridge-publisher';
-import { CodeHasher } from '../functions/domain/code';
 import type { LifecycleEvent } from '../functions/domain/lifecycle-events';
 import { parsePhoneNumber } from '../functions/domain/phone';
 import type { VerificationRecord } from '../functions/domain/ports';
-import { TokenIssuer } from '../functions/domain/token';
-import { VerificationService } from '../functions/domain/verification-service';
 import { eventsHandler, type DeadLetters } from '../functions/events-handler';
 import { AWS_TEST_CREDENTIALS, startAws, type AwsEmulator } from './support/aws';
-import { RecordingSender, TestClock, wrong } from './support/fakes';
-import { InMemoryAbuseCounters, InMemoryVerificationStore } from './support/memory-store';
+import { wrong } from './support/fakes';
+import { attempt, memoryService } from './support/service';
 
 /**
  * The events function's record handling: the real service's committed changes, as stream
@@ -48,31 +44,7 @@ describe('the events function: stream records to EventBridge, in order, nothing 
   });
 
   function setUp() {
-    const store = new InMemoryVerificationStore();
-    const sender = new RecordingSender();
-    const clock = new TestClock();
-    const service = new VerificationService({
-      store,
-      sender,
-      clock,
-      counters: new InMemoryAbuseCounters(),
-      hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
-      tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
-      policy: {
-        codeLength: 6,
-        codeTtlMs: 300_000,
-        maxCheckAttempts: 5,
-        resendCooldownMs: 60_000,
-        maxSendsPerDay: 5,
-        smsTimeoutMs: 5000,
-        smsBudgetPerHour: 1000,
-        maxSendsPerPrefixPerHour: 30,
-        maxFailedGuesses: 50,
-        lockMaxMs: 86_400_000,
-        testNumbers: new Map(),
-      },
-      message: { template: '[{code}]', defaultChannel: 'sms' },
-    });
+    const { store, sender, clock, service } = memoryService();
     const deadLetters = new RecordingDeadLetters();
     const handler = eventsHandler({
       publisher: new EventBridgePublisher(client, BUS, { rounds: 3, backoffMs: 1 }),
@@ -81,7 +53,6 @@ describe('the events function: stream records to EventBridge, in order, nothing 
     });
     /** The changes committed so far, as one batch of stream records. */
     const batch = (): DynamoDBStreamEvent => ({ Records: store.changes.map((change, i) => streamRecord(change, i, clock.now())) });
-    const attempt = <T>(promise: Promise<T>) => promise.catch((error: unknown) => error);
     return { store, sender, clock, service, deadLetters, handler, batch, attempt };
   }
 

@@ -3,14 +3,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvDraft4 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { LocalTokenKeys } from '../../functions/adapters/local-token-keys';
-import { CodeHasher } from '../../functions/domain/code';
 import { lifecycleEvents, type LifecycleEvent } from '../../functions/domain/lifecycle-events';
 import { parsePhoneNumber } from '../../functions/domain/phone';
-import { TokenIssuer } from '../../functions/domain/token';
-import { VerificationService } from '../../functions/domain/verification-service';
-import { RecordingSender, TestClock, wrong } from '../support/fakes';
-import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
+import { wrong } from '../support/fakes';
+import { attempt, memoryService } from '../support/service';
 
 /**
  * docs/events/*.schema.json (JSON Schema Draft 4, the dialect the EventBridge schema registry
@@ -47,32 +43,7 @@ async function flows(): Promise<LifecycleEvent[]> {
   const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));
   const other = parsePhoneNumber('010-2222-3333', new Set(['KR']));
   const testNumber = parsePhoneNumber('010-0000-0000', new Set(['KR']));
-  const store = new InMemoryVerificationStore();
-  const sender = new RecordingSender();
-  const clock = new TestClock();
-  const service = new VerificationService({
-    store,
-    sender,
-    clock,
-    counters: new InMemoryAbuseCounters(),
-    hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
-    tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
-    policy: {
-      codeLength: 6,
-      codeTtlMs: 300_000,
-      maxCheckAttempts: 5,
-      resendCooldownMs: 0,
-      maxSendsPerDay: 5,
-      smsTimeoutMs: 5000,
-      smsBudgetPerHour: 1000,
-      maxSendsPerPrefixPerHour: 30,
-      maxFailedGuesses: 7,
-      lockMaxMs: 86_400_000,
-      testNumbers: new Map([[testNumber.e164, '123456']]),
-    },
-    message: { template: '[{code}]', defaultChannel: 'sms' },
-  });
-  const attempt = <T>(promise: Promise<T>) => promise.catch((error: unknown) => error);
+  const { store, sender, clock, service } = memoryService({ resendCooldownMs: 0, maxFailedGuesses: 7, testNumbers: new Map([[testNumber.e164, '123456']]) });
   // Sent, Check Failed, Verified.
   await service.send(phone);
   await attempt(service.check(phone, wrong(sender.lastCode(phone.e164))));

@@ -1,11 +1,8 @@
-import { LocalTokenKeys } from '../../functions/adapters/local-token-keys';
-import { CodeHasher } from '../../functions/domain/code';
 import { lifecycleEvents, type LifecycleEvent } from '../../functions/domain/lifecycle-events';
 import { parsePhoneNumber } from '../../functions/domain/phone';
-import { TokenIssuer } from '../../functions/domain/token';
-import { VerificationService, type VerificationPolicy } from '../../functions/domain/verification-service';
-import { RecordingSender, TestClock, wrong } from '../support/fakes';
-import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
+import type { VerificationPolicy } from '../../functions/domain/verification-service';
+import { wrong } from '../support/fakes';
+import { attempt, memoryService } from '../support/service';
 
 /**
  * The mapping from committed item changes to lifecycle events, fed with the changes the real
@@ -18,32 +15,7 @@ const TEST_NUMBER = parsePhoneNumber('010-0000-0000', new Set(['KR']));
 const context = { stage: 'dev', phoneNumber: (e164: string) => e164 };
 
 function setUp(policy: Partial<VerificationPolicy> = {}) {
-  const store = new InMemoryVerificationStore();
-  const sender = new RecordingSender();
-  const clock = new TestClock();
-  const service = new VerificationService({
-    store,
-    sender,
-    clock,
-    counters: new InMemoryAbuseCounters(),
-    hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
-    tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
-    policy: {
-      codeLength: 6,
-      codeTtlMs: 300_000,
-      maxCheckAttempts: 5,
-      resendCooldownMs: 60_000,
-      maxSendsPerDay: 5,
-      smsTimeoutMs: 5000,
-      smsBudgetPerHour: 1000,
-      maxSendsPerPrefixPerHour: 30,
-      maxFailedGuesses: 50,
-      lockMaxMs: 86_400_000,
-      testNumbers: new Map([[TEST_NUMBER.e164, '123456']]),
-      ...policy,
-    },
-    message: { template: '[{code}]', defaultChannel: 'sms' },
-  });
+  const { store, sender, clock, service } = memoryService({ testNumbers: new Map([[TEST_NUMBER.e164, '123456']]), ...policy });
   let seen = 0;
   /** The events of the changes committed since the last call. */
   const published = (): LifecycleEvent[] => {
@@ -51,7 +23,6 @@ function setUp(policy: Partial<VerificationPolicy> = {}) {
     seen = store.changes.length;
     return fresh.flatMap((change) => lifecycleEvents({ ...change, committedAt: clock.now() }, context));
   };
-  const attempt = <T>(promise: Promise<T>) => promise.catch((error: unknown) => error);
   return { store, sender, clock, service, published, attempt };
 }
 

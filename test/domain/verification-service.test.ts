@@ -1,37 +1,13 @@
-import { LocalTokenKeys } from '../../functions/adapters/local-token-keys';
-import { CodeHasher } from '../../functions/domain/code';
 import { VerificationError } from '../../functions/domain/errors';
 import { parsePhoneNumber } from '../../functions/domain/phone';
-import { TokenIssuer } from '../../functions/domain/token';
-import { VerificationService } from '../../functions/domain/verification-service';
-import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
-import { RecordingSender, TestClock } from '../support/fakes';
+import { RecordingSender } from '../support/fakes';
+import { InMemoryVerificationStore } from '../support/memory-store';
+import { memoryService } from '../support/service';
 
 const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));
 
 function service(store: InMemoryVerificationStore, sender = new RecordingSender()) {
-  return new VerificationService({
-    store,
-    sender,
-    clock: new TestClock(),
-    counters: new InMemoryAbuseCounters(),
-    hasher: new CodeHasher('unit-test-secret-0123456789abcdef'),
-    tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
-    policy: {
-      codeLength: 6,
-      codeTtlMs: 300_000,
-      maxCheckAttempts: 5,
-      resendCooldownMs: 60_000,
-      maxSendsPerDay: 5,
-      smsTimeoutMs: 5000,
-      smsBudgetPerHour: 1000,
-      maxSendsPerPrefixPerHour: 30,
-      maxFailedGuesses: 50,
-      lockMaxMs: 86_400_000,
-      testNumbers: new Map(),
-    },
-    message: { template: '[{code}]', defaultChannel: 'sms' },
-  });
+  return memoryService({}, store, sender).service;
 }
 
 describe('VerificationService.send when a bookkeeping write fails after the SMS', () => {
