@@ -13,7 +13,16 @@ import type {
   VerificationRecord,
   VerificationStore,
 } from '../domain/ports';
-import { STREAK_KEPT_MS, idempotentRefusal, lockInForce, sendRefusal, streakLeftAfterApproval, ttlSeconds, windowIsCurrent } from '../domain/send-rules';
+import {
+  SEND_ATTRIBUTES,
+  STREAK_KEPT_MS,
+  idempotentRefusal,
+  lockInForce,
+  sendRefusal,
+  streakLeftAfterApproval,
+  ttlSeconds,
+  windowIsCurrent,
+} from '../domain/send-rules';
 import { unavailable } from './aws-errors';
 import { ExpressionAttributes } from './dynamodb-expression';
 import { VERIFICATION_TABLE } from './table-definition';
@@ -355,25 +364,6 @@ function idempotencyClause(x: Expr, plan: Pick<SendPlan, 'idempotencyKey' | 'now
       ` AND (attribute_exists(${n('idempotentResponse')}) OR ${n('lastSentAt')} > ${x.value('inFlightFloor', plan.now - plan.inFlightMs)}))`,
   ];
 }
-
-/** The attributes a send writes; a 502 puts exactly these back. */
-const SEND_ATTRIBUTES = [
-  'codeHash',
-  'codeExpiresAt',
-  'attempts',
-  'maxAttempts',
-  'lastGuessHash',
-  'sendId',
-  'channel',
-  'lastSentAt',
-  'windowStart',
-  'sendCount',
-  'idempotencyKey',
-  'idempotentResponse',
-  'sendState',
-  'provider',
-  'testNumber',
-] as const satisfies readonly Attribute[];
 
 /**
  * What a reservation round writes besides the code: `raiseTtl` when the new TTL is later than the

@@ -96,3 +96,22 @@ export function sendAccepted(body: SendAccepted): SendAccepted {
     resendAvailableAt: body.resendAvailableAt,
   };
 }
+
+/** The attributes a send writes; a 502's rollback puts exactly these back (docs/data-model.md). Every store uses this list. */
+export const SEND_ATTRIBUTES = [
+  'codeHash',
+  'codeExpiresAt',
+  'attempts',
+  'maxAttempts',
+  'lastGuessHash',
+  'sendId',
+  'channel',
+  'lastSentAt',
+  'windowStart',
+  'sendCount',
+  'idempotencyKey',
+  'idempotentResponse',
+  'sendState',
+  'provider',
+  'testNumber',
+] as const satisfies ReadonlyArray<keyof VerificationRecord>;

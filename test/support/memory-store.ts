@@ -12,6 +12,7 @@ import type {
   VerificationStore,
 } from '../../functions/domain/ports';
 import {
+  SEND_ATTRIBUTES,
   STREAK_KEPT_MS,
   hasPendingCode,
   idempotentRefusal,
@@ -165,25 +166,6 @@ export class InMemoryVerificationStore implements VerificationStore {
     this.items.set(phoneNumber, { ...rest, streak: 0, lockCount: 0 });
   }
 }
-
-/** The attributes a send writes; a 502 puts exactly these back (as the DynamoDB store does). */
-const SEND_ATTRIBUTES = [
-  'codeHash',
-  'codeExpiresAt',
-  'attempts',
-  'maxAttempts',
-  'lastGuessHash',
-  'sendId',
-  'channel',
-  'lastSentAt',
-  'windowStart',
-  'sendCount',
-  'idempotencyKey',
-  'idempotentResponse',
-  'sendState',
-  'provider',
-  'testNumber',
-] as const;
 
 function withoutUndefined(record: Record<string, unknown>): VerificationRecord {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as VerificationRecord;
