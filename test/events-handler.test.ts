@@ -1,4 +1,3 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgePublisher } from '../functions/adapters/eventbridge-publisher';
@@ -6,7 +5,7 @@ import type { LifecycleEvent } from '../functions/domain/lifecycle-events';
 import { parsePhoneNumber } from '../functions/domain/phone';
 import type { VerificationRecord } from '../functions/domain/ports';
 import { eventsHandler, type DeadLetters } from '../functions/events-handler';
-import { AWS_TEST_CREDENTIALS, startAws, type AwsEmulator } from './support/aws';
+import { useEventBridge, type AwsEmulator } from './support/aws';
 import { wrong } from './support/fakes';
 import { attempt, memoryService } from './support/service';
 
@@ -28,26 +27,17 @@ class RecordingDeadLetters implements DeadLetters {
 }
 
 describe('the events function: stream records to EventBridge, in order, nothing lost', () => {
+  const aws = useEventBridge(BUS);
   let emu: AwsEmulator;
-  let client: EventBridgeClient;
-  beforeAll(async () => {
-    emu = await startAws([BUS]);
-    client = new EventBridgeClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
-  }, 15_000);
-  afterAll(async () => {
-    await emu?.close();
-  }, 15_000);
   beforeEach(() => {
-    emu.mode.events = 'ok';
-    emu.events.length = 0;
-    emu.refusals.length = 0;
+    emu = aws.emu();
   });
 
   function setUp() {
     const { store, sender, clock, service } = memoryService();
     const deadLetters = new RecordingDeadLetters();
     const handler = eventsHandler({
-      publisher: new EventBridgePublisher(client, BUS, { rounds: 3, backoffMs: 1 }),
+      publisher: new EventBridgePublisher(aws.client(), BUS, { rounds: 3, backoffMs: 1 }),
       deadLetters,
       context: { stage: 'dev', phoneNumber: (e164) => e164 },
     });

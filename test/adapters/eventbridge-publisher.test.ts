@@ -1,7 +1,6 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../../functions/adapters/eventbridge-publisher';
 import type { LifecycleEvent } from '../../functions/domain/lifecycle-events';
-import { AWS_TEST_CREDENTIALS, startAws, type AwsEmulator } from '../support/aws';
+import { useEventBridge, type AwsEmulator } from '../support/aws';
 
 const BUS = 'phone-verify-dev';
 
@@ -22,21 +21,12 @@ function event(i: number): LifecycleEvent {
 }
 
 describe('EventBridgePublisher against the AWS emulator (PutEvents, as AWS answers it)', () => {
+  const aws = useEventBridge(BUS);
   let emu: AwsEmulator;
   let publisher: EventBridgePublisher;
-  beforeAll(async () => {
-    emu = await startAws([BUS]);
-    const client = new EventBridgeClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
-    publisher = new EventBridgePublisher(client, BUS, { rounds: 4, backoffMs: 1 });
-  }, 15_000);
-  afterAll(async () => {
-    await emu?.close();
-  }, 15_000);
   beforeEach(() => {
-    emu.mode.events = 'ok';
-    emu.events.length = 0;
-    emu.calls.length = 0;
-    emu.refusals.length = 0;
+    emu = aws.emu();
+    publisher = new EventBridgePublisher(aws.client(), BUS, { rounds: 4, backoffMs: 1 });
   });
 
   it('puts every event on the bus, in order, at most 10 a call, with source, detail-type and detail', async () => {

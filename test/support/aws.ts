@@ -1,3 +1,4 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 // The strict AWS stand-in, vendored byte for byte from the product contract's stand-ins
 // (test/emulators/), written from AWS's API references and models: never a fake of ours.
@@ -15,6 +16,35 @@ export function startAws(eventBuses: string[] = []): Promise<AwsEmulator> {
 /** A KMS client pointed at `emu`, one attempt (a test that expects an error gets it at once). */
 export function kmsClientFor(emu: AwsEmulator): KMSClient {
   return new KMSClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
+}
+
+/** An EventBridge client pointed at `emu`, one attempt (the publisher's own rounds are what is tested). */
+export function eventBridgeClientFor(emu: AwsEmulator): EventBridgeClient {
+  return new EventBridgeClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
+}
+
+/**
+ * The emulator for a describe block, with the bus `eventBus`: started before its tests, closed
+ * after them, and EventBridge back to normal with nothing recorded before each test.
+ */
+export function useEventBridge(eventBus: string): { emu: () => AwsEmulator; client: () => EventBridgeClient } {
+  let emu: AwsEmulator | undefined;
+  let client: EventBridgeClient | undefined;
+  beforeAll(async () => {
+    emu = await startAws([eventBus]);
+    client = eventBridgeClientFor(emu);
+  }, 15_000);
+  afterAll(async () => {
+    client?.destroy();
+    await emu?.close();
+  }, 15_000);
+  beforeEach(() => {
+    emu!.mode.events = 'ok';
+    emu!.events.length = 0;
+    emu!.calls.length = 0;
+    emu!.refusals.length = 0;
+  });
+  return { emu: () => emu!, client: () => client! };
 }
 
 /** What a process started against `emu` needs to reach KMS there through the SDK's own endpoint variables. */
