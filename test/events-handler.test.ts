@@ -5,7 +5,7 @@ import type { LifecycleEvent } from '../functions/domain/lifecycle-events';
 import { parsePhoneNumber } from '../functions/domain/phone';
 import type { VerificationRecord } from '../functions/domain/ports';
 import { eventsHandler, type DeadLetters } from '../functions/events-handler';
-import { useEventBridge, type AwsEmulator } from './support/aws';
+import { eventBridgeClientFor, useAws, type AwsEmulator } from './support/aws';
 import { wrong } from './support/fakes';
 import { attempt, memoryService } from './support/service';
 
@@ -27,17 +27,17 @@ class RecordingDeadLetters implements DeadLetters {
 }
 
 describe('the events function: stream records to EventBridge, in order, nothing lost', () => {
-  const aws = useEventBridge(BUS);
+  const aws = useAws([BUS]);
   let emu: AwsEmulator;
   beforeEach(() => {
-    emu = aws.emu();
+    emu = aws();
   });
 
   function setUp() {
     const { store, sender, clock, service } = memoryService();
     const deadLetters = new RecordingDeadLetters();
     const handler = eventsHandler({
-      publisher: new EventBridgePublisher(aws.client(), BUS, { rounds: 3, backoffMs: 1 }),
+      publisher: new EventBridgePublisher(eventBridgeClientFor(emu), BUS, { rounds: 3, backoffMs: 1 }),
       deadLetters,
       context: { stage: 'dev', phoneNumber: (e164) => e164 },
     });

@@ -1,6 +1,6 @@
 import { EventBridgePublisher } from '../../functions/adapters/eventbridge-publisher';
 import type { LifecycleEvent } from '../../functions/domain/lifecycle-events';
-import { useEventBridge, type AwsEmulator } from '../support/aws';
+import { eventBridgeClientFor, useAws, type AwsEmulator } from '../support/aws';
 
 const BUS = 'phone-verify-dev';
 
@@ -21,12 +21,12 @@ function event(i: number): LifecycleEvent {
 }
 
 describe('EventBridgePublisher against the AWS emulator (PutEvents, as AWS answers it)', () => {
-  const aws = useEventBridge(BUS);
+  const aws = useAws([BUS]);
   let emu: AwsEmulator;
   let publisher: EventBridgePublisher;
   beforeEach(() => {
-    emu = aws.emu();
-    publisher = new EventBridgePublisher(aws.client(), BUS, { rounds: 4, backoffMs: 1 });
+    emu = aws();
+    publisher = new EventBridgePublisher(eventBridgeClientFor(emu), BUS, { rounds: 4, backoffMs: 1 });
   });
 
   it('puts every event on the bus, in order, at most 10 a call, with source, detail-type and detail', async () => {

@@ -5,21 +5,15 @@ import { KmsTokenKeys, PUBLIC_KEY_CACHE_MS, derToJose } from '../../functions/ad
 import { LocalTokenKeys } from '../../functions/adapters/local-token-keys';
 import { VerificationError } from '../../functions/domain/errors';
 import { TokenIssuer } from '../../functions/domain/token';
-import { kmsClientFor, startAws, type AwsEmulator } from '../support/aws';
+import { kmsClientFor, useAws, type AwsEmulator } from '../support/aws';
 
 const SETTINGS = { issuer: 'phone-verify/prod', audience: 'phone-verify', ttlSeconds: 600 };
 
 describe('KmsTokenKeys against the AWS emulator (KMS Sign and GetPublicKey, as AWS answers them)', () => {
+  const aws = useAws();
   let emu: AwsEmulator;
-  beforeAll(async () => {
-    emu = await startAws();
-  }, 15_000);
-  afterAll(async () => {
-    await emu?.close();
-  }, 15_000);
   beforeEach(() => {
-    emu.mode.kms = 'ok';
-    emu.refusals.length = 0;
+    emu = aws();
   });
 
   it('signs with the key’s ARN: a signature node:crypto verifies, a token jose verifies with the published key', async () => {

@@ -1,22 +1,16 @@
 import { PhoneTokenError, verifyPhoneToken } from 'phone-verify';
 import { KmsTokenKeys } from '../../functions/adapters/kms-token-keys';
-import { kmsClientFor, startAws, type AwsEmulator } from '../support/aws';
+import { kmsClientFor, useAws, type AwsEmulator } from '../support/aws';
 import { dynamoHarness, type Harness } from '../support/harness';
 
 const E164 = '+821012345678';
 
 /** The check function signing in KMS (the AWS emulator), as deployed: keys named by ARN. */
 describe('tokens signed in KMS, and GET /.well-known/jwks.json', () => {
+  const aws = useAws();
   let emu: AwsEmulator;
-  beforeAll(async () => {
-    emu = await startAws();
-  }, 15_000);
-  afterAll(async () => {
-    await emu?.close();
-  }, 15_000);
   beforeEach(() => {
-    emu.mode.kms = 'ok';
-    emu.refusals.length = 0;
+    emu = aws();
   });
 
   const harness = (signing: string, published: string[] = [], env: Record<string, string> = {}) =>

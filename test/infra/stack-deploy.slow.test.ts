@@ -6,15 +6,12 @@ import { App } from 'aws-cdk-lib';
 import { stageConfig } from '../../lib/config';
 import { ApiGatewayAccountStack } from '../../lib/api-gateway-account-stack';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { PROD_MINIMUM, removeSynthOutput, synthStage } from '../support/cdk';
+import { PROD_MINIMUM, applicationFunctions, removeSynthOutput, synthStage } from '../support/cdk';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** The synthesised stage stacks, deploying: tags, a first prod deploy, stage settings (template assertions: what matters, not a snapshot). */
 afterAll(removeSynthOutput);
-
-const applicationFunctions = (t: Template) =>
-  Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => (f as { Properties: { Handler?: string } }).Properties.Handler === 'index.handler');
 
 describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});

@@ -1,12 +1,9 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { METRIC_NAMESPACE, serviceName } from '../../functions/adapters/telemetry-names';
-import { removeSynthOutput, synthStage } from '../support/cdk';
+import { applicationFunctions, removeSynthOutput, synthStage } from '../support/cdk';
 
 /** The synthesised stage stacks, the functions: runtime, time limits, concurrency, what each may read (template assertions: what matters, not a snapshot). */
 afterAll(removeSynthOutput);
-
-const applicationFunctions = (t: Template) =>
-  Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => (f as { Properties: { Handler?: string } }).Properties.Handler === 'index.handler');
 
 describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});

@@ -24,27 +24,25 @@ export function eventBridgeClientFor(emu: AwsEmulator): EventBridgeClient {
 }
 
 /**
- * The emulator for a describe block, with the bus `eventBus`: started before its tests, closed
- * after them, and EventBridge back to normal with nothing recorded before each test.
+ * The emulator for a describe block, with `eventBuses`: started before its tests, closed after
+ * them, and before each test every service back to normal with nothing recorded.
  */
-export function useEventBridge(eventBus: string): { emu: () => AwsEmulator; client: () => EventBridgeClient } {
+export function useAws(eventBuses: string[] = []): () => AwsEmulator {
   let emu: AwsEmulator | undefined;
-  let client: EventBridgeClient | undefined;
   beforeAll(async () => {
-    emu = await startAws([eventBus]);
-    client = eventBridgeClientFor(emu);
+    emu = await startAws(eventBuses);
   }, 15_000);
   afterAll(async () => {
-    client?.destroy();
     await emu?.close();
   }, 15_000);
   beforeEach(() => {
+    emu!.mode.kms = 'ok';
     emu!.mode.events = 'ok';
     emu!.events.length = 0;
     emu!.calls.length = 0;
     emu!.refusals.length = 0;
   });
-  return { emu: () => emu!, client: () => client! };
+  return () => emu!;
 }
 
 /** What a process started against `emu` needs to reach KMS there through the SDK's own endpoint variables. */

@@ -54,3 +54,10 @@ export function synthStage(stage: string, overrides: StageOverrides = {}, option
 export function removeSynthOutput(): void {
   for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
+
+/** The service's own functions in a template (CDK's helper functions have other handlers). */
+export function applicationFunctions(t: Template): unknown[] {
+  return Object.values(t.findResources('AWS::Lambda::Function')).filter(
+    (f) => (f as { Properties: { Handler?: string } }).Properties.Handler === 'index.handler',
+  );
+}
