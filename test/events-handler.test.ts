@@ -57,6 +57,8 @@ describe('the events function: stream records to EventBridge, in order, nothing 
     expect(response.batchItemFailures).toEqual([]);
     expect(detailTypes()).toEqual(['Verification Code Sent', 'Verification Check Failed', 'Phone Number Verified']);
     expect(emu.events.every((e) => e.source === 'phone-verify' && e.eventBusName === BUS)).toBe(true);
+    expect(emu.refusals).toEqual([]);
+    expect(emu.eventsDropped).toEqual([]);
   });
 
   it('publishes nothing for a send the provider refused (502)', async () => {
@@ -65,6 +67,7 @@ describe('the events function: stream records to EventBridge, in order, nothing 
     await attempt(service.send(phone));
     expect((await handler(batch(), {} as Context)).batchItemFailures).toEqual([]);
     expect(emu.events).toEqual([]);
+    expect(emu.calls).toEqual([]); // not even asked
   });
 
   it('loses nothing when PutEvents fails some entries: the failed ones are tried again', async () => {

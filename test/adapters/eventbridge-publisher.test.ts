@@ -36,6 +36,7 @@ describe('EventBridgePublisher against the AWS emulator (PutEvents, as AWS answe
     expect(emu.events.map((e) => e.detail)).toEqual(events.map((e) => e.detail));
     expect(emu.events[0]).toMatchObject({ eventBusName: BUS, source: 'phone-verify', detailType: 'Verification Check Failed' });
     expect(emu.refusals).toEqual([]);
+    expect(emu.eventsDropped).toEqual([]);
   });
 
   it('tries again exactly the entries a 200 answer failed: nothing lost, nothing twice', async () => {

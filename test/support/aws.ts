@@ -39,6 +39,7 @@ export function useAws(eventBuses: string[] = []): () => AwsEmulator {
     emu!.mode.kms = 'ok';
     emu!.mode.events = 'ok';
     emu!.events.length = 0;
+    emu!.eventsDropped.length = 0;
     emu!.calls.length = 0;
     emu!.refusals.length = 0;
   });
