@@ -6,7 +6,7 @@ import { parsePhoneNumber, type PhoneNumber } from '../../functions/domain/phone
 import { TokenIssuer } from '../../functions/domain/token';
 import { DAILY_WINDOW_MS } from '../../functions/domain/send-rules';
 import { VerificationService, type VerificationPolicy } from '../../functions/domain/verification-service';
-import { hasPendingCode } from '../../functions/domain/send-rules';
+import { hasPendingCode, lockInForce } from '../../functions/domain/send-rules';
 import { withoutSeq } from '../support/items';
 import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
 import { RecordingSender, TestClock, wrong } from '../support/fakes';
@@ -104,7 +104,9 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
             .at(-1)
             ?.text.slice(1, 7);
           const code = delivered === undefined ? '000000' : step.right ? delivered : wrong(delivered);
-          const allowed = hasPendingCode(pending, clock.now()) && (pending?.attempts ?? 0) < (pending?.maxAttempts ?? 0);
+          // A lock in force wins over used-up attempts and loses to nothing pending (docs/limits.md).
+          const locked = hasPendingCode(pending, clock.now()) && lockInForce(pending, clock.now()) !== undefined;
+          const allowed = hasPendingCode(pending, clock.now()) && !locked && (pending?.attempts ?? 0) < (pending?.maxAttempts ?? 0);
           let outcome: string;
           try {
             await service.check(phone, code);
@@ -113,6 +115,7 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
             if (!(error instanceof VerificationError)) throw error;
             outcome = error.code;
           }
+          if (locked) expect(outcome).toBe('verification_locked');
           if (outcome === 'approved' || outcome === 'incorrect_code') {
             const id = pending?.sendId ?? 'none';
             evaluated.set(id, (evaluated.get(id) ?? 0) + 1);
