@@ -159,6 +159,28 @@ export function readConfig(env: Env): RuntimeConfig {
   };
 }
 
+/** What the events function needs (docs/events.md): the bus and how events show a number. */
+export interface EventsConfig {
+  readonly stage: string;
+  /** The EventBridge bus; locally the events are printed instead. */
+  readonly eventBusName: string;
+  /** `full` (E.164) or `masked`. */
+  readonly phoneNumber: 'full' | 'masked';
+  /** The function's own SQS dead-letter queue (set by the stack; none locally, where events are printed). */
+  readonly deadLetterQueueUrl?: string | undefined;
+}
+
+/** Reads the events function's settings (`STAGE`, `EVENT_BUS_NAME`, `EVENTS_PHONE_NUMBER`). */
+export function readEventsConfig(env: Env): EventsConfig {
+  const stage = text(env, 'STAGE', 'local');
+  const phoneNumber = text(env, 'EVENTS_PHONE_NUMBER', 'full');
+  if (phoneNumber !== 'full' && phoneNumber !== 'masked') throw new ConfigError(`EVENTS_PHONE_NUMBER must be "full" or "masked", not "${phoneNumber}"`);
+  const deadLetterQueueUrl = env.DEAD_LETTER_QUEUE_URL || undefined;
+  if (env.AWS_LAMBDA_FUNCTION_NAME !== undefined && !deadLetterQueueUrl)
+    throw new ConfigError('DEAD_LETTER_QUEUE_URL must be set in AWS: events that cannot be published go there');
+  return { stage, eventBusName: text(env, 'EVENT_BUS_NAME', `phone-verify-${stage}`), phoneNumber, deadLetterQueueUrl };
+}
+
 /** A KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`): never an alias, which can be re-pointed under a running container. */
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/[A-Za-z0-9-]+$/;
 

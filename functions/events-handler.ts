@@ -2,13 +2,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { lifecycleEvents, type EventContext, type LifecycleEvent } from './domain/lifecycle-events';
+import { lifecycleEvents, type DeadLetters, type EventContext, type LifecycleEvent } from './domain/lifecycle-events';
+import { maskE164 } from './domain/phone';
 import type { VerificationRecord } from './domain/ports';
+import type { EventsConfig } from './config';
+import { logger } from './adapters/observability';
 
-/** Where events go that could not be published after every round: whole, `detail` included. */
-export interface DeadLetters {
-  send(events: readonly LifecycleEvent[]): Promise<void>;
-}
+export type { DeadLetters };
 
 export interface EventsHandlerDeps {
   readonly publisher: { publish(events: readonly LifecycleEvent[]): Promise<LifecycleEvent[]> };
@@ -35,7 +35,10 @@ export function eventsHandler(deps: EventsHandlerDeps): (event: DynamoDBStreamEv
         const events = lifecycleEvents(changeOf(record), deps.context);
         if (events.length === 0) return;
         const refused = await deps.publisher.publish(events);
-        if (refused.length > 0) await deps.deadLetters.send(refused);
+        if (refused.length > 0) {
+          await deps.deadLetters.send(refused);
+          logger.error('events not published after every round: handed to the dead-letter queue', { eventIds: refused.map((e) => e.detail.eventId) });
+        }
       } catch (error) {
         failedEarlier = true;
         throw error;
@@ -43,6 +46,11 @@ export function eventsHandler(deps: EventsHandlerDeps): (event: DynamoDBStreamEv
     };
     return processPartialResponse(event, handleRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
   };
+}
+
+/** How the events of this environment name it and show a number. */
+export function eventContext(config: Pick<EventsConfig, 'stage' | 'phoneNumber'>): EventContext {
+  return { stage: config.stage, phoneNumber: config.phoneNumber === 'masked' ? maskE164 : (e164) => e164 };
 }
 
 /** A stream record's images as items, and when DynamoDB committed the change. */

@@ -12,6 +12,8 @@ import { VerificationError } from '../functions/domain/errors';
 import { handler as sendCode, runtime as sendRuntime } from '../functions/send-code';
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import type { LocalStreamReader } from './dynamodb-stream';
+import { printLifecycleEvents } from './events';
 import { proxyEvent } from './proxy-event';
 import { buildDemoPage } from '../scripts/build';
 
@@ -26,9 +28,11 @@ async function main(): Promise<void> {
     dynamo = await startDynamoDbLocal();
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   }
+  let events: LocalStreamReader | undefined;
   const stop = async (code: number) => {
     server.closeAllConnections();
     server.close();
+    await events?.stop().catch(() => undefined);
     await dynamo?.stop();
     process.exit(code);
   };
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
     if (isLoopbackUrl(endpoint)) {
       await ensureTable(localClient(endpoint), runtime.config.tableName);
       await ensureTable(localClient(endpoint), runtime.config.limitsTableName, LIMITS_TABLE);
+      events = await printLifecycleEvents(endpoint, runtime.config.tableName, (text) => process.stdout.write(text));
     }
   } catch (error) {
     process.stderr.write(`phone-verify: cannot start: ${(error as Error).message}\n`);
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
         ? [`  TEST_NUMBERS: ${config.policy.testNumbers.size} app-review number(s) with fixed codes: no SMS, no limit.`]
         : []),
       tokenLine(config.tokenKeys),
+      `  Lifecycle events: ${events ? "read from the table's stream and printed here (number masked)" : `not read (${isLoopbackUrl(process.env.DYNAMODB_ENDPOINT ?? '') ? `table ${config.tableName} has no stream` : 'the table is not on this machine'})`}`,
       `  JWKS (the keys that verify tokens): http://127.0.0.1:${port}/.well-known/jwks.json`,
       `  Demo page: http://127.0.0.1:${port}/`,
       '  Ctrl-C stops the server and DynamoDB Local.',

@@ -1,4 +1,4 @@
-import { ConfigError, readConfig } from '../functions/config';
+import { ConfigError, readConfig, readEventsConfig } from '../functions/config';
 
 const expectRefused = (env: Record<string, string>, variable: string) => {
   expect(() => readConfig(env)).toThrow(ConfigError);
@@ -193,5 +193,26 @@ describe('readConfig', () => {
   it('refuses * as the CORS origin in prod, and allows no browser origin there by default', () => {
     expectRefused({ STAGE: 'prod', CORS_ALLOWED_ORIGINS: '*' }, 'CORS_ALLOWED_ORIGINS');
     expect(readConfig({ STAGE: 'prod' }).cors).toEqual({ allowAnyOrigin: false, origins: new Set() });
+  });
+});
+
+describe('readEventsConfig (the events function)', () => {
+  it('publishes full numbers to phone-verify-<stage> unless told otherwise', () => {
+    expect(readEventsConfig({ STAGE: 'dev' })).toEqual({ stage: 'dev', eventBusName: 'phone-verify-dev', phoneNumber: 'full', deadLetterQueueUrl: undefined });
+    expect(readEventsConfig({ STAGE: 'dev', EVENT_BUS_NAME: 'shared', EVENTS_PHONE_NUMBER: 'masked' })).toMatchObject({
+      eventBusName: 'shared',
+      phoneNumber: 'masked',
+    });
+  });
+
+  it('refuses a way of showing numbers it does not know', () => {
+    expect(() => readEventsConfig({ EVENTS_PHONE_NUMBER: 'hashed' })).toThrow(new ConfigError('EVENTS_PHONE_NUMBER must be "full" or "masked", not "hashed"'));
+  });
+
+  it('needs its dead-letter queue in AWS, where an unpublished event must go somewhere', () => {
+    expect(() => readEventsConfig({ AWS_LAMBDA_FUNCTION_NAME: 'events' })).toThrow(/DEAD_LETTER_QUEUE_URL must be set in AWS/);
+    expect(
+      readEventsConfig({ AWS_LAMBDA_FUNCTION_NAME: 'events', DEAD_LETTER_QUEUE_URL: 'https://sqs.ap-northeast-2.amazonaws.com/1/q' }).deadLetterQueueUrl,
+    ).toBe('https://sqs.ap-northeast-2.amazonaws.com/1/q');
   });
 });

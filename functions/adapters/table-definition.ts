@@ -9,6 +9,8 @@ export const VERIFICATION_TABLE = {
   partitionKey: 'phoneNumber',
   /** Epoch seconds; DynamoDB TTL deletes expired items (late; expiry is enforced in every condition). */
   ttlAttribute: 'ttl',
+  /** Every committed change, old and new image, feeds the events function (docs/events.md). */
+  stream: 'NEW_AND_OLD_IMAGES',
 } as const;
 
 /**
@@ -30,5 +32,6 @@ export function createTableInput(tableName: string, definition: TableDefinition 
     AttributeDefinitions: [{ AttributeName: definition.partitionKey, AttributeType: 'S' }],
     KeySchema: [{ AttributeName: definition.partitionKey, KeyType: 'HASH' }],
     BillingMode: 'PAY_PER_REQUEST',
+    ...('stream' in definition && { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }),
   };
 }

@@ -15,6 +15,11 @@ export type LifecycleEvent =
   | Event<'Verification Locked', 'locked', { reasons: LockReason[]; lockedUntil?: string }>
   | Event<'Phone Number Verified', 'verified', { channel: Channel; verifiedAt: string; testNumber: boolean; tokenId: string }>;
 
+/** Where events go that could not be published after every round: whole, `detail` included (the events function's SQS queue). */
+export interface DeadLetters {
+  send(events: readonly LifecycleEvent[]): Promise<void>;
+}
+
 export type LockReason = 'attempts_exhausted' | 'failed_streak';
 
 type Event<DetailType extends string, Kind extends string, Detail> = {

@@ -80,6 +80,19 @@ export function parsePhoneNumber(input: string, allowedCountries: ReadonlySet<st
   };
 }
 
+/**
+ * The masked form of a stored E.164 number (an event with `EVENTS_PHONE_NUMBER=masked`, a log
+ * line). A number whose country this process has no metadata for (the Lambda carries only its
+ * stage's countries, and ALLOWED_COUNTRIES may have shrunk since the item was written) keeps only
+ * its last four digits.
+ */
+export function maskE164(e164: string): string {
+  const parsed = parsePhoneNumberFromString(e164, metadata);
+  if (parsed) return maskNationalNumber(parsed.countryCallingCode, parsed.nationalNumber);
+  const digits = e164.replace(/[^0-9]/g, '');
+  return `+${'*'.repeat(Math.max(0, digits.length - 4))}-${digits.slice(-4)}`;
+}
+
 /** `+82 10-****-5678`: keeps the first two and last four national digits, or fewer for short numbers. */
 export function maskNationalNumber(callingCode: string, nationalNumber: string): string {
   const shown = nationalNumber.length >= 8 ? 2 : 0;

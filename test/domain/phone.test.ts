@@ -1,5 +1,5 @@
 import { VerificationError } from '../../functions/domain/errors';
-import { maskNationalNumber, parsePhoneNumber } from '../../functions/domain/phone';
+import { maskE164, maskNationalNumber, parsePhoneNumber } from '../../functions/domain/phone';
 
 const KR = new Set(['KR']);
 const codeOf = (input: string, allowed: ReadonlySet<string> = KR) => {
@@ -83,5 +83,16 @@ describe('maskNationalNumber', () => {
   });
   it('shows only the last two digits of a short number', () => {
     expect(maskNationalNumber('82', '212345')).toBe('+82 ****-45');
+  });
+});
+
+describe('maskE164 (a stored number in an event or a log line)', () => {
+  it('masks as a parsed number is masked', () => {
+    expect(maskE164('+821012345678')).toBe(parsePhoneNumber('010-1234-5678', new Set(['KR'])).masked);
+    expect(maskE164('+819012345678')).toBe('+81 90-****-5678');
+  });
+
+  it('keeps only the last four digits of a number it cannot place', () => {
+    expect(maskE164('+999123456789')).toBe('+********-6789');
   });
 });

@@ -60,7 +60,7 @@ describe('npm start (the real local server, as a user runs it)', () => {
     expect(await page.text()).toContain('autocomplete="one-time-code"');
   });
 
-  it('walks send → read the code from the console → check → verify the token, then stops Java on SIGTERM', async () => {
+  it('walks send → read the code from the console → check → verify the token, prints the lifecycle events, then stops Java on SIGTERM', async () => {
     const printed = server.output().length;
     const sent = await post('/v1/verifications', { phoneNumber: '010-1234-5678' });
     expect(sent.status).toBe(202);
@@ -84,6 +84,18 @@ describe('npm start (the real local server, as a user runs it)', () => {
       phone_number: '+821012345678',
       phone_number_verified: true,
     });
+    // The lifecycle events, read from DynamoDB Local's stream, printed with the number masked; the
+    // Verified one names the token's jti.
+    const { jti } = jwt.decode(token) as { jti: string };
+    await until(() => server.output().slice(printed).includes('📣 event Phone Number Verified'));
+    const events = server
+      .output()
+      .slice(printed)
+      .split('\n')
+      .filter((l) => l.startsWith('📣 event'));
+    expect(events.map((l) => l.match(/^📣 event ([A-Za-z ]+?)  /)?.[1])).toEqual(['Verification Code Sent', 'Phone Number Verified']);
+    expect(events.every((l) => l.includes('+82 10-****-5678') && !l.includes('+821012345678'))).toBe(true);
+    expect(events[1]).toContain(`"tokenId":"${jti}"`);
 
     // The log shows the masked number only, never the full one, the code or the token.
     const logLines = server

@@ -1,13 +1,11 @@
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { EventBridgePublisher } from '../functions/adapters/eventbridge-publisher';
-import type { LifecycleEvent } from '../functions/domain/lifecycle-events';
-import { parsePhoneNumber } from '../functions/domain/phone';
-import type { VerificationRecord } from '../functions/domain/ports';
-import { eventsHandler, type DeadLetters } from '../functions/events-handler';
-import { eventBridgeClientFor, useAws, type AwsEmulator } from './support/aws';
-import { wrong } from './support/fakes';
-import { attempt, memoryService } from './support/service';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { EventBridgePublisher } from '../../functions/adapters/eventbridge-publisher';
+import { parsePhoneNumber } from '../../functions/domain/phone';
+import { eventsHandler } from '../../functions/events-handler';
+import { eventBridgeClientFor, useAws, type AwsEmulator } from '../support/aws';
+import { RecordingDeadLetters, streamRecord } from '../support/events';
+import { wrong } from '../support/fakes';
+import { attempt, memoryService } from '../support/service';
 
 /**
  * The events function's record handling: the real service's committed changes, as stream
@@ -16,15 +14,6 @@ import { attempt, memoryService } from './support/service';
  */
 const BUS = 'phone-verify-dev';
 const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));
-
-class RecordingDeadLetters implements DeadLetters {
-  readonly received: LifecycleEvent[] = [];
-  failing = false;
-  async send(events: readonly LifecycleEvent[]): Promise<void> {
-    if (this.failing) throw new Error('SQS unavailable in test');
-    this.received.push(...events);
-  }
-}
 
 describe('the events function: stream records to EventBridge, in order, nothing lost', () => {
   const aws = useAws([BUS]);
@@ -109,22 +98,3 @@ describe('the events function: stream records to EventBridge, in order, nothing 
     expect(detailTypes()).toEqual(['Verification Code Sent', 'Verification Check Failed']);
   });
 });
-
-function streamRecord(change: { oldImage: VerificationRecord | undefined; newImage: VerificationRecord | undefined }, i: number, now: number): DynamoDBRecord {
-  const image = (item: VerificationRecord | undefined) =>
-    item ? (marshall(item, { removeUndefinedValues: true }) as NonNullable<DynamoDBRecord['dynamodb']>['NewImage']) : undefined;
-  const eventName = !change.oldImage ? 'INSERT' : !change.newImage ? 'REMOVE' : 'MODIFY';
-  return {
-    eventID: `event-${i}`,
-    eventName,
-    eventSource: 'aws:dynamodb',
-    dynamodb: {
-      ApproximateCreationDateTime: Math.floor(now / 1000),
-      Keys: { phoneNumber: { S: (change.newImage ?? change.oldImage)!.phoneNumber } },
-      ...(change.oldImage && { OldImage: image(change.oldImage) }),
-      ...(change.newImage && { NewImage: image(change.newImage) }),
-      SequenceNumber: String(1000 + i).padStart(21, '0'),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
-}
