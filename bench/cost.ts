@@ -36,6 +36,8 @@ export const FLAT = {
   dashboardMonth: 3, // beyond the account's first three
   kmsKeyMonth: 1, // each customer managed key, asymmetric included
   kmsAsymmetricRequestsPer10k: 0.15, // Sign with an ECC key ("asymmetric requests except RSA 2048"); the 20,000 free requests a month are left out
+  eventBridgeEventsPerMillion: 1, // custom events put on a bus (each 64 KB chunk; ours are under 1 KB)
+  apiDestinationPerMillion: 0.2, // webhook deliveries (only with a webhook; not in the totals)
 } as const;
 
 /** Assumptions the bench cannot measure here, stated next to the figure. */
@@ -46,10 +48,25 @@ export const ASSUMED = {
   preflightsPerFlow: 2, // a browser's CORS preflight before each POST (cached 10 min; worst case: one each)
   customMetrics: 20, // outcomes the functions emit as EMF in a month with some of every answer
   tokenKeys: 1, // the stack's default; 2 during a rotation
+  eventsPerFlow: 2, // Code Sent and Phone Number Verified; a wrong guess adds one
+  streamRecordsPerFlow: 3, // the reservation, the settling write, the approval: each one events-function record
+  eventsRecordsPerInvocation: 1, // worst case: low traffic, each record its own invocation (batches hold up to 10)
+  eventsInvocationMs: 50, // one PutEvents round trip in the region
+  eventsLogBytesPerInvocation: 300, // Lambda's START/END/REPORT lines; the function logs nothing else unless an event fails
 } as const;
 
-/** Alarm metrics per stage, as billed (15 alarms reading 27 metrics; prod's WAF alarm adds 1). test/infra/stack-monitoring.slow.test.ts counts them in the template. */
-export const ALARM_METRICS = { dev: 27, prod: 28 } as const;
+/** Alarm metrics per stage, as billed (18 alarms reading 30 metrics; prod's WAF alarm adds 1). test/infra/stack-monitoring.slow.test.ts counts them in the template. */
+export const ALARM_METRICS = { dev: 30, prod: 31 } as const;
+
+/** The events function's invocations and compute: reading the stream itself costs Lambda nothing. */
+function eventsFunction(flows: number, p: (typeof PRICES)[Region]): number {
+  const invocations = (flows * ASSUMED.streamRecordsPerFlow) / ASSUMED.eventsRecordsPerInvocation;
+  return (
+    (invocations / 1e6) * p.lambdaRequestsPerMillion +
+    invocations * (ASSUMED.eventsInvocationMs / 1000) * ASSUMED.memoryGb * p.lambdaArmGbSecond +
+    ((invocations * ASSUMED.eventsLogBytesPerInvocation) / 1e9) * p.logsIngestPerGb
+  );
+}
 
 /** The monthly AWS bill of one stage for `flows` verifications (a send and a right check each), SMS excluded. */
 export function monthlyCost(
@@ -71,6 +88,7 @@ export function monthlyCost(
     wafRequests: waf ? (apiRequests / 1e6) * FLAT.wafRequestsPerMillion : 0,
     // One Sign per approval; GetPublicKey is cached per container for 5 minutes, a rounding error.
     kmsSignatures: (flows / 10_000) * FLAT.kmsAsymmetricRequestsPer10k,
+    events: (flows * ASSUMED.eventsPerFlow * FLAT.eventBridgeEventsPerMillion) / 1e6 + eventsFunction(flows, p),
   };
   const fixed = {
     secrets: 2 * FLAT.secretMonth,

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cutPhoneMetadata } from './phone-metadata';
 
-/** The two Lambda handlers `npm run build` bundles into dist/handlers/<name>/index.mjs. */
-export const HANDLERS = ['send-code', 'check-code'] as const;
+/** The Lambda handlers `npm run build` bundles into dist/handlers/<name>/index.mjs: the two HTTP ones and the events function. */
+export const HANDLERS = ['send-code', 'check-code', 'events'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 /** The file next to a handler bundle that holds its phone metadata (the bundle reads it at start). */

@@ -3,7 +3,8 @@ import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { serviceName } from '../functions/adapters/telemetry-names';
 import { DEFAULT_TOKEN_KEYS, checkTokenKeySettings, type TokenKeySettings } from './constructs/token-keys';
-import { readConfig, type RuntimeConfig } from '../functions/config';
+import { readConfig, readEventsConfig, type EventsConfig, type RuntimeConfig } from '../functions/config';
+import type { WebhookSettings } from './constructs/lifecycle-events';
 
 /**
  * An existing certificate and hosted zone for a custom API domain (off unless configured): by ARN
@@ -47,6 +48,7 @@ export const SERVICE_SETTING_NAMES = [
   'WEBOTP_DOMAIN',
   'ANDROID_APP_HASH',
   'TEST_NUMBERS',
+  'EVENTS_PHONE_NUMBER',
 ] as const;
 export type ServiceSettingName = (typeof SERVICE_SETTING_NAMES)[number];
 
@@ -127,6 +129,10 @@ export interface StageSettings {
   readonly demoPage?: boolean | undefined;
   /** The token keys the stack keeps in KMS, by name, and the one that signs (rotation: docs/tokens.md). */
   readonly tokenKeys: TokenKeySettings;
+  /** An existing EventBridge bus (by name) for the lifecycle events instead of `phone-verify-<stage>` (docs/events.md). */
+  readonly eventBusName?: string | undefined;
+  /** Deliver every lifecycle event to an HTTPS endpoint of yours as well (docs/events.md, "A webhook"). Off unless set. */
+  readonly webhook?: WebhookSettings | undefined;
 }
 
 /** A stage of this repo's app: its settings and, for prod necessarily, where it deploys. */
@@ -242,6 +248,11 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
  */
 export function serviceConfig(settings: StageSettings): RuntimeConfig {
   return readConfig({ ...settings.serviceSettings, STAGE: settings.stage, CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins.join(',') });
+}
+
+/** The events function's settings of a stage, read by its own code (a bad EVENTS_PHONE_NUMBER fails the synth). */
+export function eventsConfig(settings: StageSettings): EventsConfig {
+  return readEventsConfig({ ...settings.serviceSettings, STAGE: settings.stage });
 }
 
 /** The environment variables a function gets for this stage (no secrets: only their ARNs are added). */

@@ -5,8 +5,11 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { functionEnvironment, serviceConfig, stageSettings, type SettingsOverrides, type StageSettings } from './config';
+import { eventsConfig, functionEnvironment, serviceConfig, stageSettings, type SettingsOverrides, type StageSettings } from './config';
+import { LifecycleEvents } from './constructs/lifecycle-events';
 import { Monitoring } from './constructs/monitoring';
 import { ServiceSecrets } from './constructs/service-secrets';
 import { TokenKeys } from './constructs/token-keys';
@@ -26,6 +29,8 @@ export interface PhoneVerificationProps extends SettingsOverrides {
   readonly acknowledgeNagFindings?: boolean;
   /** An SNS topic of your app for the alarms (instead of `alarmTopicArn` or a new topic); prod needs it, an ARN or an e-mail. */
   readonly alarmTopic?: ITopic;
+  /** A bus of your app for the lifecycle events (instead of `eventBusName` or the stage's own `phone-verify-<stage>`). */
+  readonly eventBus?: IEventBus;
 }
 
 /** A cdk-nag finding this design accepts, on one construct, with a reason a reviewer can check. */
@@ -62,6 +67,14 @@ export class PhoneVerification extends Construct {
   readonly tokenKeys: ReadonlyMap<string, IKey>;
   /** Where backends fetch the keys that verify tokens: `{apiUrl}.well-known/jwks.json`. */
   readonly jwksUrl: string;
+  /** Where the lifecycle events go (docs/events.md): subscribe with a rule on it. */
+  readonly eventBus: IEventBus;
+  /** The function that turns the table's stream into events. */
+  readonly eventsFunction: LambdaFunction;
+  /** Events it could not publish, whole (and pointers to stream records it never got through): alarmed on. */
+  readonly eventsDeadLetterQueue: Queue;
+  /** The EventBridge schema registry holding the events' schemas (docs/events/). */
+  readonly schemaRegistryName: string;
   /** Where the alarms go: the topic given by ARN, or a new one (with the e-mail subscribed). */
   readonly alarmTopic: ITopic;
   readonly dashboardName: string;
@@ -70,7 +83,7 @@ export class PhoneVerification extends Construct {
 
   constructor(scope: Construct, id: string, props: PhoneVerificationProps = {}) {
     super(scope, id);
-    const { stage = 'dev', acknowledgeNagFindings = true, alarmTopic, ...overrides } = props;
+    const { stage = 'dev', acknowledgeNagFindings = true, alarmTopic, eventBus, ...overrides } = props;
     const settings = stageSettings(stage, overrides, { alarmTopicGiven: alarmTopic !== undefined });
     // The functions' own reading of the settings: a bad value fails the synth, and the sizes below come from it.
     const { policy, allowedCountries } = serviceConfig(settings);
@@ -118,6 +131,15 @@ export class PhoneVerification extends Construct {
     secrets.grantRead(checkCode.role, 'codeHashSecret');
     tokenKeys.grantSignAndPublish(checkCode.role);
 
+    const events = new LifecycleEvents(this, 'Events', {
+      ...common,
+      stage: settings.stage,
+      table: verifications.table,
+      eventBus: eventBus ?? (settings.eventBusName ? EventBus.fromEventBusName(this, 'GivenBus', settings.eventBusName) : undefined),
+      phoneNumber: eventsConfig(settings).phoneNumber,
+      webhook: settings.webhook,
+    });
+
     const http = new VerificationApi(this, 'Http', { settings, sendCode: sendCode.function, checkCode: checkCode.function, removalPolicy });
     const monitoring = new Monitoring(this, 'Monitoring', {
       stage: settings.stage,
@@ -130,6 +152,7 @@ export class PhoneVerification extends Construct {
       alarmTopic,
       firewall: http.firewall,
       smsBudgetPerHour: policy.smsBudgetPerHour,
+      events,
     });
 
     this.api = http.api;
@@ -143,14 +166,24 @@ export class PhoneVerification extends Construct {
     this.tokenSigningKey = tokenKeys.signingKey;
     this.tokenKeys = tokenKeys.keys;
     this.jwksUrl = `${this.apiUrl}.well-known/jwks.json`;
+    this.eventBus = events.eventBus;
+    this.eventsFunction = events.function;
+    this.eventsDeadLetterQueue = events.deadLetterQueue;
+    this.schemaRegistryName = events.schemaRegistryName;
     this.alarmTopic = monitoring.topic;
     this.dashboardName = monitoring.dashboard.dashboardName;
 
     const acknowledgements: Acknowledgement[] = [];
     const acknowledge = (construct: IConstruct, id: string, reason: string) => acknowledgements.push({ construct, id, reason });
+    acknowledge(
+      events.functionRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      `dynamodb:ListStreams has no resource-level permissions; the stream reads that matter (DescribeStream, GetShardIterator, GetRecords) are on the stream ARN only.${settings.tracing ? ' ' + XRAY_REASON : ''}`,
+    );
+    for (const q of [events.deadLetterQueue, events.webhookDeadLetterQueue].filter((q) => q !== undefined))
+      acknowledge(q, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue (alarmed on); a queue behind it would hold nothing.');
     if (settings.tracing) {
-      for (const fn of [sendCode, checkCode])
-        acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.');
+      for (const role of [sendCode.role, checkCode.role]) acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', XRAY_REASON);
     }
     acknowledge(
       secrets.codeHashSecret,
@@ -192,6 +225,8 @@ export class PhoneVerification extends Construct {
     if (acknowledgeNagFindings) acknowledgeAll(acknowledgements);
   }
 }
+
+const XRAY_REASON = 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.';
 
 /** Records each acknowledgement with aws-cdk-lib's Validations (cdk-nag 3 reads them; no cdk-nag import needed here). */
 export function acknowledgeAll(acknowledgements: readonly Acknowledgement[]): void {

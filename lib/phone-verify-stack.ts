@@ -35,6 +35,14 @@ export class PhoneVerifyStack extends Stack {
     new CfnOutput(this, 'JwksUrl', { value: verification.jwksUrl, description: 'Backends verify tokens with the keys published here' });
     new CfnOutput(this, 'TokenSigningKeyArn', { value: verification.tokenSigningKey.keyArn, description: 'The KMS key that signs tokens' });
     new CfnOutput(this, 'SensSecretName', { value: verification.sensSecret.secretName, description: 'Fill once with the SENS credentials' });
+    new CfnOutput(this, 'EventBusName', {
+      value: verification.eventBus.eventBusName,
+      description: 'Subscribe to the lifecycle events with a rule on this bus',
+    });
+    new CfnOutput(this, 'EventsDeadLetterQueueUrl', {
+      value: verification.eventsDeadLetterQueue.queueUrl,
+      description: 'Lifecycle events that could not be published, whole (docs/events.md)',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: verification.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${verification.dashboardName}`,

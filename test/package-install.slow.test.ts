@@ -128,9 +128,11 @@ describe("a CDK app of its own using the construct (the README's lines)", () => 
     expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Handler])).toEqual([
       ['nodejs24.x', 'index.handler'],
       ['nodejs24.x', 'index.handler'],
+      ['nodejs24.x', 'index.handler'],
     ]);
     const assets = readdirSync(join(dir, 'cdk.out')).filter((d) => d.startsWith('asset.'));
     expect(assets.map((a) => readdirSync(join(dir, 'cdk.out', a)).sort())).toEqual([
+      ['index.mjs', 'index.mjs.map', 'phone-metadata.json'],
       ['index.mjs', 'index.mjs.map', 'phone-metadata.json'],
       ['index.mjs', 'index.mjs.map', 'phone-metadata.json'],
     ]);

@@ -21,6 +21,7 @@ import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ApiFirewall } from './api-firewall';
+import type { LifecycleEvents } from './lifecycle-events';
 import { METRIC_NAMESPACE, serviceName } from '../../functions/adapters/telemetry-names';
 import { LOCK_METRIC } from '../../functions/http/api';
 
@@ -40,6 +41,8 @@ export interface MonitoringProps {
   readonly firewall?: ApiFirewall | undefined;
   /** SMS_BUDGET_PER_HOUR of this stage (0: off), shown on the dashboard. */
   readonly smsBudgetPerHour: number;
+  /** The events function and its dead-letter queues: alarmed on. */
+  readonly events: LifecycleEvents;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -51,6 +54,8 @@ const CONVERSION_ALARM_PERCENT = 20;
 const LOCKS_ALARM_PER_HOUR = 10;
 /** A send takes ~200 ms with a healthy provider; 4 s sustained is most of the 5 s SMS timeout. */
 const SEND_P99_ALARM_MS = 4_000;
+/** The events function reads the stream within seconds; five minutes behind is stuck. */
+const EVENTS_LAG_ALARM_MS = 300_000;
 /** A check is one DynamoDB write and one KMS Sign, tens of milliseconds; 2 s sustained is trouble. */
 const CHECK_P99_ALARM_MS = 2_000;
 
@@ -168,6 +173,31 @@ export class Monitoring extends Construct {
       `check p99 above ${CHECK_P99_ALARM_MS} ms for 15 minutes: DynamoDB or KMS is slow`,
       { sustained: 3 },
     );
+    // Lifecycle events (docs/events.md): an event that reached a dead-letter queue needs a human
+    // (nothing re-publishes it), and a stream read falling behind means events arrive late.
+    alarm(
+      'EventsDeadLettered',
+      props.events.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      1,
+      'lifecycle events could not be published and wait in the events dead-letter queue (docs/events.md, "When an event cannot be published")',
+    );
+    alarm('EventsErrors', props.events.function.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1, 'Events function errors (crashes, timeouts)', {
+      sustained: 2,
+    });
+    alarm(
+      'EventsIteratorAge',
+      props.events.function.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
+      EVENTS_LAG_ALARM_MS,
+      `lifecycle events more than ${EVENTS_LAG_ALARM_MS / 60_000} minutes behind the table's changes`,
+      { sustained: 2 },
+    );
+    if (props.events.webhookDeadLetterQueue)
+      alarm(
+        'WebhookDeadLettered',
+        props.events.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+        1,
+        'the webhook refused or missed events for 24 hours: they wait in the webhook dead-letter queue',
+      );
     const budgetSpent = outcome('SmsBudgetExhausted', 'refused: hourly SMS budget spent');
     const rangeLimited = outcome('NumberRangeLimited', 'refused: number range limit');
     alarm(

@@ -1,5 +1,5 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { VERIFICATION_TABLE, type TableDefinition } from '../../functions/adapters/table-definition';
@@ -23,9 +23,11 @@ export class VerificationTable extends Construct {
 
   constructor(scope: Construct, id: string, props: VerificationTableProps) {
     super(scope, id);
+    const definition = props.definition ?? VERIFICATION_TABLE;
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: (props.definition ?? VERIFICATION_TABLE).partitionKey, type: AttributeType.STRING },
-      timeToLiveAttribute: (props.definition ?? VERIFICATION_TABLE).ttlAttribute,
+      partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: definition.ttlAttribute,
+      ...('stream' in definition && { stream: StreamViewType[definition.stream] }),
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.protectData },

@@ -1,11 +1,16 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { HANDLERS, handlerAsset, type HandlerName } from '../../lib/artifacts';
 import { buildHandlers } from '../../scripts/build';
+import { AWS_TEST_CREDENTIALS, useAws } from '../support/aws';
 import { removeSynthOutput, synthStage } from '../support/cdk';
+import { streamRecord } from '../support/events';
+import { memoryService } from '../support/service';
+import { parsePhoneNumber } from '../../functions/domain/phone';
 
 afterAll(removeSynthOutput);
 
@@ -119,5 +124,45 @@ describe('the Lambda bundles (real esbuild)', () => {
     expect(statSync(file).size).toBeLessThan(BUDGET_BYTES);
     // The SDK is inside (externalModules: []), not taken from the runtime.
     expect(readFileSync(file, 'utf8')).toContain('DynamoDBClient');
+  });
+});
+
+describe('the events bundle (real esbuild), in a fresh Node process as Lambda runs it', () => {
+  const aws = useAws(['phone-verify-dev']);
+
+  it('maps a settled send from its stream record and puts Code Sent on the AWS stand-in’s bus, with the number masked when asked', async () => {
+    const emu = aws();
+    const { store, service } = memoryService();
+    await service.send(parsePhoneNumber('010-1234-5678', new Set(['KR'])));
+    const event = { Records: store.changes.map((change, i) => streamRecord(change, i, Date.now())) };
+    const script = `
+      const { handler } = await import(${JSON.stringify(deployed('events', ['KR']))});
+      process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, { functionName: 'events', getRemainingTimeInMillis: () => 60000 })));`;
+    // Asynchronous: the stand-in answers from this process while the bundle runs in the other.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        STAGE: 'dev',
+        EVENTS_PHONE_NUMBER: 'masked',
+        AWS_ENDPOINT_URL_EVENTBRIDGE: emu.url,
+        AWS_REGION: emu.region,
+        AWS_ACCESS_KEY_ID: AWS_TEST_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: AWS_TEST_CREDENTIALS.secretAccessKey,
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ batchItemFailures: [] });
+    expect(emu.events.map((e) => [e.eventBusName, e.source, e.detailType])).toEqual([['phone-verify-dev', 'phone-verify', 'Verification Code Sent']]);
+    expect(emu.events[0]!.detail).toMatchObject({ phoneNumber: '+82 10-****-5678', stage: 'dev', provider: 'test' });
+  });
+
+  it('carries the EventBridge client and none of the HTTP side (no SENS, no KMS), within the size budget', () => {
+    const text = readFileSync(deployed('events', ['KR']), 'utf8');
+    expect(text).toContain('PutEvents');
+    expect(text.includes('/sms/v2/services/') || text.includes('TrentService')).toBe(false);
+    expect(statSync(deployed('events', ['KR'])).size).toBeLessThan(BUDGET_BYTES);
   });
 });

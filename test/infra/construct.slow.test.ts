@@ -40,8 +40,13 @@ describe('PhoneVerification in an app of its own', () => {
     expect(stack.resolve(verify.jwksUrl)).toEqual({ 'Fn::Join': ['', expect.arrayContaining([expect.stringMatching(/\.well-known\/jwks\.json$/)])] });
     expect(stack.resolve(verify.tokenSigningKey.keyArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VerifyTokenKeysKeyk1/), 'Arn'] });
     expect([...verify.tokenKeys.keys()]).toEqual(['k1']);
-    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 2);
-    expect([verify.sendCodeFunction.runtime.name, verify.checkCodeFunction.runtime.name]).toEqual(['nodejs24.x', 'nodejs24.x']);
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Function', 3);
+    expect([verify.sendCodeFunction, verify.checkCodeFunction, verify.eventsFunction].map((f) => f.runtime.name)).toEqual([
+      'nodejs24.x',
+      'nodejs24.x',
+      'nodejs24.x',
+    ]);
+    expect(stack.resolve(verify.eventBus.eventBusName)).toEqual({ Ref: expect.stringMatching(/^VerifyEventsBus/) });
   });
 
   it('refuses a stage of its own without a preset, and takes a setting as code gives it: custom domain, WAF off', () => {

@@ -153,6 +153,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   );
 
   it('outputs the API URL, the JWKS URL, the signing key, table, secret names and dashboard URL', () => {
-    for (const name of ['ApiUrl', 'JwksUrl', 'TokenSigningKeyArn', 'TableName', 'SensSecretName', 'DashboardUrl']) t.hasOutput(name, {});
+    for (const name of ['ApiUrl', 'JwksUrl', 'TokenSigningKeyArn', 'TableName', 'SensSecretName', 'DashboardUrl', 'EventBusName', 'EventsDeadLetterQueueUrl'])
+      t.hasOutput(name, {});
   });
 });

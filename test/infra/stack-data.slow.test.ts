@@ -44,7 +44,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     },
   );
 
-  it('lets each function do only the DynamoDB actions it uses, on its tables only; only the send function counts', () => {
+  it('lets each function do only the DynamoDB actions it uses, on its tables only; only the send function counts; only the events function reads the stream', () => {
     const policies = Object.entries(t.findResources('AWS::IAM::Policy')) as Array<
       [string, { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }]
     >;
@@ -60,7 +60,12 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       { actions: ['dynamodb:UpdateItem'], table: 'LimitsTable' },
     ]);
     expect(dynamoOf('CheckCode')).toEqual([{ actions: ['dynamodb:UpdateItem'], table: 'VerificationsTable' }]);
-    expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))).toHaveLength(3);
+    // The events function reads the verifications table's stream, nothing of its items (ListStreams has no resource-level permission).
+    expect(dynamoOf('EventsFunction')).toEqual([
+      { actions: ['dynamodb:ListStreams'], table: undefined },
+      { actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], table: 'VerificationsTable' },
+    ]);
+    expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))).toHaveLength(5);
     const secretReads = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(secretReads).toHaveLength(2);
     for (const s of secretReads) expect(JSON.stringify(s.Resource)).not.toContain('"*"');

@@ -9,9 +9,9 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   const { template } = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {});
   const t = template();
 
-  it('has exactly two application functions on Node.js 24, arm64, with the house defaults (and no NODE_OPTIONS to pay at each cold start)', () => {
+  it('has exactly three application functions (send, check, events) on Node.js 24, arm64, with the house defaults (and no NODE_OPTIONS to pay at each cold start)', () => {
     const fns = applicationFunctions(t);
-    expect(fns).toHaveLength(2);
+    expect(fns).toHaveLength(3);
     for (const fn of fns)
       expect((fn as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     for (const fn of fns) {

@@ -15,7 +15,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       Properties: { AlarmDescription: string; TreatMissingData: string };
     }>;
     const alarms = alarmResources.map((a) => a.Properties.AlarmDescription);
-    expect(alarms).toHaveLength(stage === 'prod' ? 16 : 15);
+    expect(alarms).toHaveLength(stage === 'prod' ? 19 : 18);
     for (const a of alarmResources) expect(a.Properties.TreatMissingData).toBe('notBreaching');
     const attacks = [
       'hourly SMS budget is spent',
@@ -34,6 +34,9 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       'DynamoDB throttled',
       'send p99',
       'check p99',
+      'events dead-letter queue',
+      'Events function errors',
+      "behind the table's changes",
       ...attacks,
     ]) {
       expect(alarms.some((d) => d.includes(words))).toBe(true);
