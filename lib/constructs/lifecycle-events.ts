@@ -10,6 +10,7 @@ import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../functions/domain/lifecycle-events';
+import { serviceName } from '../../functions/adapters/telemetry-names';
 import { VerificationFunction } from './verification-function';
 import codeSent from '../../docs/events/verification-code-sent.schema.json';
 import checkFailed from '../../docs/events/verification-check-failed.schema.json';
@@ -99,7 +100,7 @@ export class LifecycleEvents extends Construct {
         EVENT_BUS_NAME: this.eventBus.eventBusName,
         EVENTS_PHONE_NUMBER: props.phoneNumber,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-        POWERTOOLS_SERVICE_NAME: `phone-verify-${props.stage}`,
+        POWERTOOLS_SERVICE_NAME: serviceName(props.stage),
       },
       timeout: Duration.seconds(90),
       memorySize: props.memorySize,
