@@ -3,9 +3,9 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { handlerAsset } from '../lib/artifacts';
-import { HANDLER_BUILD, buildHandlers } from '../scripts/build';
+import { HANDLER_BUILD, buildHandlers, staticClosure } from '../scripts/build';
 import { fmt, summarize } from './support';
 
 /** Time to import `file` in a fresh Node process with `nodeOptions` (what a cold start pays to load code). */
@@ -35,11 +35,30 @@ function coldLoads(file: string, runs = 20): { configured: number; sourceMaps: n
   return { configured: summarize(configured).p50, sourceMaps: summarize(sourceMaps).p50 };
 }
 
+/**
+ * The send bundle as it was before the aws and lambda providers: their modules replaced by
+ * nothing. Its cold import against the real one (SENS only configured) is the cost of having them.
+ */
+const withoutNewProviders: Plugin = {
+  name: 'without-new-providers',
+  setup(b) {
+    b.onResolve({ filter: /\/(aws|lambda)-sms-sender(\.js)?$/ }, (args) => ({ path: args.path, namespace: 'left-out' }));
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
 export interface BundleFigures {
   readonly table: Record<string, string>;
   /** KB per bundle, and each ÷ the baseline, for the summary line. */
   readonly kb: { readonly send: number; readonly check: number };
-  readonly ratios: { readonly sendKb: number; readonly checkKb: number; readonly sendCold: number; readonly checkCold: number };
+  readonly ratios: {
+    readonly sendKb: number;
+    readonly checkKb: number;
+    readonly sendCold: number;
+    readonly checkCold: number;
+    /** The send bundle's cold import ÷ the same bundle without the aws and lambda providers. */
+    readonly providersCold: number;
+  };
 }
 
 export async function bundles(): Promise<BundleFigures> {
@@ -49,18 +68,40 @@ export async function bundles(): Promise<BundleFigures> {
   await Promise.all([
     buildHandlers(dir),
     build({ ...HANDLER_BUILD, entryPoints: [baselineEntry], outfile: join(dir, 'baseline.mjs'), sourcemap: false, logLevel: 'silent' }),
+    build({
+      ...HANDLER_BUILD,
+      plugins: [...(HANDLER_BUILD.plugins ?? []), withoutNewProviders],
+      entryPoints: { index: join(__dirname, '..', 'functions', 'send-code.ts') },
+      outdir: join(dir, 'send-before-providers'),
+      splitting: true,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunk-[hash]',
+      logLevel: 'silent',
+    }),
   ]);
+  // The metadata file the bundle reads at start, as the construct puts it beside the bundle.
+  const sendAsset = handlerAsset('send-code', ['KR'], dir);
+  const before = join(dir, 'send-before-providers');
+  execFileSync('cp', [join(sendAsset, 'phone-metadata.json'), before], { timeout: 10_000 });
   const files = {
     baseline: join(dir, 'baseline.mjs'),
-    'send-code': join(handlerAsset('send-code', ['KR'], dir), 'index.mjs'),
+    'send-code': join(sendAsset, 'index.mjs'),
     'check-code': join(handlerAsset('check-code', ['KR'], dir), 'index.mjs'),
+    'send-code before the aws and lambda providers': join(before, 'index.mjs'),
   };
-  const sizes = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, statSync(file).size])) as Record<keyof typeof files, number>;
+  // What a cold import loads: index.mjs and its static imports (chunks loaded on demand are not).
+  const loadedBytes = (file: string) => staticClosure(file).reduce((sum, f) => sum + statSync(f).size, 0);
+  const sizes = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, loadedBytes(file)])) as Record<keyof typeof files, number>;
   const measured = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, coldLoads(file)])) as Record<
     keyof typeof files,
     { configured: number; sourceMaps: number }
   >;
-  const loads = { baseline: measured.baseline.configured, 'send-code': measured['send-code'].configured, 'check-code': measured['check-code'].configured };
+  const loads = {
+    baseline: measured.baseline.configured,
+    'send-code': measured['send-code'].configured,
+    'check-code': measured['check-code'].configured,
+    'send-code before the aws and lambda providers': measured['send-code before the aws and lambda providers'].configured,
+  };
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const row = (name: keyof typeof files) =>
     `${kb(sizes[name])} (×${(sizes[name] / sizes.baseline).toFixed(2)}), load ${fmt(loads[name])} (×${(loads[name] / loads.baseline).toFixed(2)})`;
@@ -72,6 +113,9 @@ export async function bundles(): Promise<BundleFigures> {
       'cold import as configured / with --enable-source-maps': (['send-code', 'check-code'] as const)
         .map((name) => `${name} ${fmt(measured[name].configured)} / ${fmt(measured[name].sourceMaps)}`)
         .join(', '),
+      'send-code, SENS only, against the same bundle without the aws and lambda providers': `${fmt(loads['send-code'])} / ${fmt(
+        loads['send-code before the aws and lambda providers'],
+      )} (×${(loads['send-code'] / loads['send-code before the aws and lambda providers']).toFixed(3)}; goal ≤ ×1.05)`,
       goal: 'bundle ≤ 420 KB, cold import ≤ ×1.15 of the baseline',
       'phone-verify/client (openapi-fetch inside), min / min+gzip': await clientSize(),
     },
@@ -81,6 +125,7 @@ export async function bundles(): Promise<BundleFigures> {
       checkKb: sizes['check-code'] / sizes.baseline,
       sendCold: loads['send-code'] / loads.baseline,
       checkCold: loads['check-code'] / loads.baseline,
+      providersCold: loads['send-code'] / loads['send-code before the aws and lambda providers'],
     },
   };
 }

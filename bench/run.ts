@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     'write units per flow (send + right check)': `${figures.writeUnitsPerFlow.toFixed(2)} [3 without the hourly guards (reserve, settle, check); they add 2]`,
     'bundle KB send / check': `${bundled.kb.send.toFixed(0)} / ${bundled.kb.check.toFixed(0)} [≤ 420]`,
     'cold import send / check': `${x(bundled.ratios.sendCold)} / ${x(bundled.ratios.checkCold)} [≤ ×1.15]`,
+    'send cold import with the new providers, SENS only': `${x(bundled.ratios.providersCold)} [≤ ×1.05]`,
     'send p50 / p99 sequential': `${x(r.sendSeq.p50)} / ${x(r.sendSeq.p99)} [≤ ×2 / ≤ ×1.5]`,
     'check p50 / p99 sequential': `${x(r.checkSeq.p50)} / ${x(r.checkSeq.p99)} [≤ ×2 / ≤ ×2]`,
     'check p99 at 50 in flight': `${x(r.checkCon.p99)} [≤ ×2]`,

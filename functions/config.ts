@@ -54,7 +54,12 @@ export interface RuntimeConfig {
   readonly token: TokenSettings;
   readonly tokenKeys: TokenKeySource;
   readonly message: MessageFormat;
-  readonly smsProvider: 'sens' | 'console';
+  /** Tried in this order for one send (docs/channels.md, "Providers and failover"). */
+  readonly smsProviders: readonly SmsProviderName[];
+  /** Optional settings of the `aws` provider (AWS End User Messaging SMS). */
+  readonly awsSms: AwsSmsSettings;
+  /** The `lambda` provider's function, by name or ARN. */
+  readonly smsHookFunction?: string | undefined;
   readonly sens: SensSettings;
   readonly cors: CorsPolicy;
   readonly tableName: string;
@@ -63,6 +68,15 @@ export interface RuntimeConfig {
   /** Another DynamoDB (DynamoDB Local) instead of the AWS regional endpoint. */
   readonly dynamodbEndpoint?: string | undefined;
   readonly secrets: SecretSource;
+}
+
+export const SMS_PROVIDER_NAMES = ['sens', 'aws', 'lambda', 'console'] as const;
+export type SmsProviderName = (typeof SMS_PROVIDER_NAMES)[number];
+
+export interface AwsSmsSettings {
+  readonly originationIdentity?: string | undefined;
+  readonly configurationSetName?: string | undefined;
+  readonly protectConfigurationId?: string | undefined;
 }
 
 export const DEFAULT_MESSAGE_TEMPLATE = '[phone-verify] 인증번호 [{code}]를 입력해주세요.';
@@ -76,9 +90,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function readConfig(env: Env): RuntimeConfig {
   const stage = text(env, 'STAGE', 'local');
   const inLambda = env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
-  const smsProvider = text(env, 'SMS_PROVIDER', inLambda ? 'sens' : 'console');
-  if (smsProvider !== 'sens' && smsProvider !== 'console') throw new ConfigError(`SMS_PROVIDER must be "sens" or "console", not "${smsProvider}"`);
-  if (smsProvider === 'console' && inLambda) throw new ConfigError('SMS_PROVIDER=console only works locally: in AWS it would print codes to the logs');
+  const smsProviders = providerList(text(env, 'SMS_PROVIDER', inLambda ? 'sens' : 'console'));
+  if (smsProviders.includes('console') && inLambda) throw new ConfigError('SMS_PROVIDER=console only works locally: in AWS it would print codes to the logs');
+  const smsHookFunction = env.SMS_HOOK_FUNCTION || undefined;
+  if (smsProviders.includes('lambda') && !smsHookFunction) throw new ConfigError('SMS_HOOK_FUNCTION must name the function of the "lambda" provider');
 
   const codeLength = integer(env, 'CODE_LENGTH', 6, CODE_LENGTH_RANGE.min, CODE_LENGTH_RANGE.max);
   const policy: Omit<VerificationPolicy, 'testNumbers'> = {
@@ -87,7 +102,7 @@ export function readConfig(env: Env): RuntimeConfig {
     maxCheckAttempts: integer(env, 'MAX_CHECK_ATTEMPTS', 5, 1, 10),
     resendCooldownMs: integer(env, 'RESEND_COOLDOWN_SECONDS', 60, 0, 3600) * 1000,
     maxSendsPerDay: integer(env, 'MAX_SENDS_PER_DAY', 5, 1, 100),
-    smsTimeoutMs: integer(env, 'SMS_TIMEOUT_MS', 5000, 100, 30000),
+    smsTimeoutMs: integer(env, 'SMS_TIMEOUT_MS', 5000, 100, 20000),
     smsBudgetPerHour: integer(env, 'SMS_BUDGET_PER_HOUR', 1000, 0, 1_000_000),
     maxSendsPerPrefixPerHour: integer(env, 'MAX_SENDS_PER_PREFIX_PER_HOUR', 30, 0, 10_000),
     maxFailedGuesses: integer(env, 'MAX_FAILED_GUESSES', 50, 1, 100),
@@ -122,7 +137,7 @@ export function readConfig(env: Env): RuntimeConfig {
     throw new ConfigError('CODE_HASH_SECRET_ARN must be set in AWS: secrets come from Secrets Manager, never from plain variables');
 
   let credentials: SensCredentials | undefined;
-  if (smsProvider === 'sens' && secrets.kind === 'env') {
+  if (smsProviders.includes('sens') && secrets.kind === 'env') {
     credentials = {
       serviceId: required(env, 'SENS_SERVICE_ID'),
       accessKey: required(env, 'SENS_ACCESS_KEY'),
@@ -132,6 +147,9 @@ export function readConfig(env: Env): RuntimeConfig {
       plusFriendId: env.SENS_PLUS_FRIEND_ID || undefined,
     };
   }
+  // Only SENS sends Alimtalk (the console provider prints it locally).
+  if (message.alimtalk && !smsProviders.includes('sens') && !smsProviders.includes('console'))
+    throw new ConfigError('Alimtalk is sent by SENS: SMS_PROVIDER must list "sens" for ALIMTALK_TEMPLATE');
   // Alimtalk's ids come with the SENS credentials: locally they can be checked now; in AWS they
   // are in the SENS secret, where a missing one shows as a refused send, like any unfilled secret.
   if (message.alimtalk && credentials && (!credentials.alimtalkServiceId || !credentials.plusFriendId)) {
@@ -149,7 +167,13 @@ export function readConfig(env: Env): RuntimeConfig {
     token,
     tokenKeys: tokenKeySource(env, inLambda),
     message,
-    smsProvider,
+    smsProviders,
+    awsSms: {
+      originationIdentity: env.AWS_SMS_ORIGINATION_IDENTITY || undefined,
+      configurationSetName: env.AWS_SMS_CONFIGURATION_SET || undefined,
+      protectConfigurationId: env.AWS_SMS_PROTECT_CONFIGURATION_ID || undefined,
+    },
+    smsHookFunction,
     sens: { endpoint: sensEndpoint, credentials },
     cors,
     tableName: text(env, 'TABLE_NAME', 'phone-verify-local'),
@@ -204,6 +228,17 @@ function tokenKeySource(env: Env, inLambda: boolean): TokenKeySource {
     return { kind: 'none' };
   }
   return { kind: 'local', privateKeyPem: env.TOKEN_SIGNING_KEY || undefined };
+}
+
+/** `SMS_PROVIDER`: an ordered, comma-separated list of known providers, each at most once. */
+function providerList(setting: string): SmsProviderName[] {
+  const names = setting.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(SMS_PROVIDER_NAMES as readonly string[]).includes(name))
+      throw new ConfigError(`SMS_PROVIDER must list providers from ${SMS_PROVIDER_NAMES.join(', ')}, comma-separated, not "${setting}"`);
+  }
+  if (new Set(names).size !== names.length) throw new ConfigError(`SMS_PROVIDER names a provider twice: "${setting}"`);
+  return names as SmsProviderName[];
 }
 
 /** The message settings as given; `checkMessageFormat` judges them. */

@@ -27,7 +27,7 @@ export interface ServiceRuntime {
  * them: the send function has no token keys (KMS), the check function no SMS client.
  */
 export interface RuntimeParts {
-  readonly smsSender?: (config: RuntimeConfig, secrets: ServiceSecrets) => SmsSender;
+  readonly smsSender?: (config: RuntimeConfig, secrets: ServiceSecrets) => SmsSender | Promise<SmsSender>;
   readonly tokenKeys?: (config: RuntimeConfig) => TokenKeys | undefined;
 }
 
@@ -58,7 +58,7 @@ export async function buildRuntime(
   const service = new VerificationService({
     store: new DynamoVerificationStore(db, config.tableName),
     counters: new DynamoAbuseCounters(db, config.limitsTableName),
-    sender: overrides.sender ?? parts.smsSender?.(config, secrets) ?? { provider: 'none', ...unconfigured('an SMS sender', 'send') },
+    sender: overrides.sender ?? (await parts.smsSender?.(config, secrets)) ?? { provider: 'none', ...unconfigured('an SMS sender', 'send') },
     hasher: new CodeHasher(secrets.codeHashSecret),
     tokens: tokenKeys ? new TokenIssuer(config.token, tokenKeys) : unconfigured('a token signer', 'issue'),
     clock: overrides.clock ?? systemClock,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cutPhoneMetadata } from './phone-metadata';
@@ -24,22 +24,23 @@ function built(...path: string[]): string {
 }
 
 /**
- * A folder for Code.fromAsset: the prebuilt bundle of `handler`, its source map, and phone
- * metadata cut to `countries` (a few KB for KR instead of 145 KB). Named by its content, so a
- * synth that changes nothing stages nothing new. (`bundles`: another build's folder, for tests.)
+ * A folder for Code.fromAsset: the prebuilt bundle of `handler` (index.mjs, the chunks it loads on
+ * demand, their source maps), and phone metadata cut to `countries` (a few KB for KR instead of
+ * 145 KB). Named by its content, so a synth that changes nothing stages nothing new. (`bundles`:
+ * another build's folder, for tests.)
  */
 export function handlerAsset(handler: HandlerName, countries: readonly string[], bundles = BUILT_HANDLERS): string {
-  const files = {
-    'index.mjs': readFileSync(built(bundles, handler, 'index.mjs')),
-    'index.mjs.map': readFileSync(built(bundles, handler, 'index.mjs.map')),
-    [PHONE_METADATA_FILE]: Buffer.from(JSON.stringify(cutPhoneMetadata(countries))),
-  };
+  const dir = built(bundles, handler, 'index.mjs').slice(0, -'/index.mjs'.length);
+  const files: Record<string, Buffer> = {};
+  for (const name of readdirSync(dir).sort()) if (/\.mjs(\.map)?$/.test(name)) files[name] = readFileSync(join(dir, name));
+  built(bundles, handler, 'index.mjs.map');
+  files[PHONE_METADATA_FILE] = Buffer.from(JSON.stringify(cutPhoneMetadata(countries)));
   const hash = createHash('sha256');
   for (const [name, content] of Object.entries(files)) hash.update(name).update(content);
-  const dir = join(tmpdir(), 'phone-verify-assets', `${handler}-${hash.digest('hex').slice(0, 16)}`);
-  mkdirSync(dir, { recursive: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  return dir;
+  const asset = join(tmpdir(), 'phone-verify-assets', `${handler}-${hash.digest('hex').slice(0, 16)}`);
+  mkdirSync(asset, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(asset, name), content);
+  return asset;
 }
 
 /** demo/index.html with the page's script (demo/page.ts and the typed client) bundled inside. */

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     const lines = [
       `phone-verify (stage ${config.stage}) listening on http://127.0.0.1:${port}  [ready in ${Math.round(performance.now() - started)} ms]`,
       `  DynamoDB: ${dynamo ? `embedded DynamoDB Local at ${dynamo.endpoint} (in memory)` : process.env.DYNAMODB_ENDPOINT}, tables ${config.tableName}, ${config.limitsTableName}`,
-      `  SMS: ${config.smsProvider === 'console' ? 'printed here (SMS_PROVIDER=console)' : `SENS at ${config.sens.endpoint}`}`,
+      `  SMS: ${config.smsProviders.map((p) => providerLine(p, config)).join(', then ')}`,
       ...(config.policy.testNumbers.size > 0
         ? [`  TEST_NUMBERS: ${config.policy.testNumbers.size} app-review number(s) with fixed codes: no SMS, no limit.`]
         : []),
@@ -95,6 +95,15 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n`);
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void stop(0));
+}
+
+/** What the banner says of one SMS provider. */
+function providerLine(provider: string, config: { sens: { endpoint: string }; smsHookFunction?: string | undefined }): string {
+  if (provider === 'console') return 'printed here (SMS_PROVIDER=console)';
+  if (provider === 'sens') return `SENS at ${config.sens.endpoint}`;
+  if (provider === 'aws')
+    return `AWS End User Messaging${process.env.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2 ? ` at ${process.env.AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2}` : ''}`;
+  return `the function ${config.smsHookFunction ?? ''}${process.env.AWS_ENDPOINT_URL_LAMBDA ? ` at ${process.env.AWS_ENDPOINT_URL_LAMBDA}` : ''}`;
 }
 
 /** What the banner says of the token keys. */

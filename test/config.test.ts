@@ -24,7 +24,7 @@ describe('readConfig', () => {
     expect(config.limitsTableName).toBe('phone-verify-local-limits');
     expect([...config.allowedCountries]).toEqual(['KR']);
     expect(config.token).toEqual({ issuer: 'phone-verify/local', audience: 'phone-verify', ttlSeconds: 600 });
-    expect(config.smsProvider).toBe('console');
+    expect(config.smsProviders).toEqual(['console']);
     expect(config.sens.endpoint).toBe('https://sens.apigw.ntruss.com');
     expect(config.cors).toEqual({ allowAnyOrigin: true });
     expect(config.message.template).toBe('[phone-verify] 인증번호 [{code}]를 입력해주세요.');
@@ -33,7 +33,7 @@ describe('readConfig', () => {
   it('defaults the issuer to the stage and SENS inside Lambda', () => {
     const config = readConfig({ STAGE: 'dev', AWS_LAMBDA_FUNCTION_NAME: 'f', CODE_HASH_SECRET_ARN: 'b', SENS_SECRET_ARN: 'c' });
     expect(config.token.issuer).toBe('phone-verify/dev');
-    expect(config.smsProvider).toBe('sens');
+    expect(config.smsProviders).toEqual(['sens']);
   });
 
   it.each([

@@ -131,11 +131,8 @@ describe("a CDK app of its own using the construct (the README's lines)", () => 
       ['nodejs24.x', 'index.handler'],
     ]);
     const assets = readdirSync(join(dir, 'cdk.out')).filter((d) => d.startsWith('asset.'));
-    expect(assets.map((a) => readdirSync(join(dir, 'cdk.out', a)).sort())).toEqual([
-      ['index.mjs', 'index.mjs.map', 'phone-metadata.json'],
-      ['index.mjs', 'index.mjs.map', 'phone-metadata.json'],
-      ['index.mjs', 'index.mjs.map', 'phone-metadata.json'],
-    ]);
+    expect(assets).toHaveLength(3);
+    for (const a of assets) expect(readdirSync(join(dir, 'cdk.out', a))).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map', 'phone-metadata.json']));
     expect(existsSync(join(dir, 'node_modules', 'esbuild'))).toBe(false);
     // cdk-nag found nothing it was not told about (app.synth() throws on a finding: next test).
     const report = JSON.parse(readFileSync(join(dir, 'cdk.out', 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { SensCredentials } from '../config';
-import { SmsDeliveryError, SmsTimeoutError, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
+import { SmsDeliveryError, SmsTimeoutError, type SendContext, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
+import { failedBeforeRequest } from './provider-failures';
 
 export interface SensOptions {
   /** Base URL, `https://sens.apigw.ntruss.com` in production. */
@@ -22,20 +23,22 @@ export class SensSmsSender implements SmsSender {
     private readonly options: SensOptions,
   ) {}
 
-  async send(message: SmsMessage): Promise<SmsReceipt> {
+  async send(message: SmsMessage, context?: SendContext): Promise<SmsReceipt> {
+    // Within what is left of the whole send, when a failover sender says so.
+    const options = context ? { ...this.options, timeoutMs: context.timeoutMs } : this.options;
     switch (message.channel) {
       case 'alimtalk':
-        return this.sendAlimtalk(message);
+        return this.sendAlimtalk(message, options);
       case 'sms':
-        return this.sendSms(message);
+        return this.sendSms(message, options);
     }
   }
 
-  private async sendSms({ to, text }: SmsMessage): Promise<SmsReceipt> {
+  private async sendSms({ to, text }: SmsMessage, options: SensOptions): Promise<SmsReceipt> {
     // The service id goes in verbatim (`ncp:sms:kr:…`, colons unescaped), as in every example of
     // SENS's reference (api.ncloud-docs.com, sens-sms-send), and the signature covers that exact path.
     const path = `/sms/v2/services/${this.credentials.serviceId}/messages`;
-    const answer = await sensPost(this.credentials, this.options, path, {
+    const answer = await sensPost(this.credentials, options, path, {
       type: 'SMS',
       contentType: 'COMM',
       countryCode: to.callingCode,
@@ -51,11 +54,14 @@ export class SensSmsSender implements SmsSender {
    * approved template with the code filled in, and the full SMS (auto-fill lines included) as
    * the failover for a person without KakaoTalk. Accepted only when every message says A000.
    */
-  private async sendAlimtalk({ to, text, templateCode, alimtalkText }: Extract<SmsMessage, { channel: 'alimtalk' }>): Promise<SmsReceipt> {
+  private async sendAlimtalk(
+    { to, text, templateCode, alimtalkText }: Extract<SmsMessage, { channel: 'alimtalk' }>,
+    options: SensOptions,
+  ): Promise<SmsReceipt> {
     // The ids come with the credentials (in AWS, the SENS secret, which may lack them).
     const { alimtalkServiceId, plusFriendId, from } = this.credentials;
     if (!alimtalkServiceId || !plusFriendId) throw new SmsDeliveryError('the SENS credentials have no Alimtalk service id or KakaoTalk channel id');
-    const answer = await sensPost(this.credentials, this.options, `/alimtalk/v2/services/${alimtalkServiceId}/messages`, {
+    const answer = await sensPost(this.credentials, options, `/alimtalk/v2/services/${alimtalkServiceId}/messages`, {
       plusFriendId,
       templateCode,
       messages: [
@@ -88,9 +94,10 @@ export interface SensAccepted {
  * One signed POST to SENS (SMS and Alimtalk share the scheme), under a hard timeout that covers
  * the response body too. Redirects are never followed: the signed request and the code would go
  * to another host.
- * @throws SmsTimeoutError when the time runs out once the request went out, whenever that is (the
- *   message may still be delivered)
- * @throws SmsDeliveryError for anything else that is not SENS's success answer
+ * @throws SmsTimeoutError when the time runs out once the request went out, whenever that is, when
+ *   the connection breaks after it was written, or when a 2xx is not SENS's success and does not
+ *   say it failed (the message may still be delivered)
+ * @throws SmsDeliveryError for a refusal: a 3xx, 4xx or 5xx, a 2xx that says it failed, or no connection
  */
 export async function sensPost(credentials: SensCredentials, options: SensOptions, path: string, payload: object): Promise<SensAccepted> {
   const timestamp = String((options.now ?? Date.now)());
@@ -112,8 +119,11 @@ export async function sensPost(credentials: SensCredentials, options: SensOption
     });
   } catch (error) {
     if (signal.aborted) throw timedOut();
-    // No answer at all (refused, reset before a status line): SENS said nothing, so nothing will be delivered.
-    throw new SmsDeliveryError(`SENS unreachable: ${causeOf(error)}`);
+    // Never connected (refused, no route, TLS failed): SENS saw nothing, so nothing will be delivered.
+    if (failedBeforeRequest(error)) throw new SmsDeliveryError(`SENS unreachable: ${causeOf(error)}`);
+    // Connected, and the connection broke with no answer: the request may have been read and
+    // accepted, so only a 504 (code kept, no other provider asked) is honest.
+    throw new SmsTimeoutError(`SENS broke the connection without an answer: ${causeOf(error)}`);
   }
   let text: string | undefined;
   try {
@@ -128,7 +138,12 @@ export async function sensPost(credentials: SensCredentials, options: SensOption
   const requestId = typeof body?.requestId === 'string' ? body.requestId : undefined;
   if (response.status !== 202 || body?.statusCode !== '202' || body.statusName !== 'success') {
     // Status and SENS's own id only: the body we sent holds the code.
-    throw new SmsDeliveryError(`SENS refused the message: HTTP ${response.status}${requestId ? `, requestId ${requestId}` : ''}`);
+    const said = `HTTP ${response.status}${requestId ? `, requestId ${requestId}` : ''}`;
+    // A 2xx that neither succeeds nor says it failed (a 200, an unreadable body) may have been
+    // accepted: a 504, never a failover that would send a second SMS.
+    if (response.ok && !(typeof body?.statusName === 'string' && body.statusName !== 'success'))
+      throw new SmsTimeoutError(`SENS answered ${said} without its success answer: it may have accepted the message`);
+    throw new SmsDeliveryError(`SENS refused the message: ${said}`);
   }
   return { requestId, body };
 }

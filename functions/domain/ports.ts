@@ -222,20 +222,37 @@ export type SmsMessage =
     };
 
 export interface SmsSender {
-  /** The provider's name, recorded with the send (`sens`, `console`). */
+  /** The provider's name, recorded with the send (`sens`, `aws`, `lambda`, `console`; `failover` for an ordered list). */
   readonly provider: string;
   /**
-   * Resolves once the provider accepted the message.
+   * Resolves once a provider accepted the message.
    * @throws SmsDeliveryError when the provider refused or failed (nothing was sent)
    * @throws SmsTimeoutError when it did not answer in time (the message may still arrive)
    */
-  send(message: SmsMessage): Promise<SmsReceipt>;
+  send(message: SmsMessage, context?: SendContext): Promise<SmsReceipt>;
 }
 
-/** What the provider said about an accepted message (for the log). */
+/** What a send knows beyond its message (docs/channels.md, "Providers and failover"). */
+export interface SendContext {
+  /** Real milliseconds the whole send may take, every provider tried included (`SMS_TIMEOUT_MS`). */
+  readonly timeoutMs: number;
+  /** The code, for a hook that composes its own message; and when it expires. */
+  readonly code: string;
+  readonly expiresAt: string;
+  /** Seconds the code is valid from now: a message delivered later is useless (AWS's `TimeToLive`). */
+  readonly codeTtlSeconds: number;
+  /** Asked before each provider after the first: false when the hourly budget cannot pay for another. */
+  readonly beforeFailover?: () => Promise<boolean>;
+}
+
+/** What the provider said about an accepted message (for the log, and the settling write). */
 export interface SmsReceipt {
-  /** The provider's id of the request, e.g. SENS `requestId`. */
+  /** The provider's id of the request, e.g. SENS `requestId`, AWS `MessageId`. */
   readonly providerRequestId?: string | undefined;
+  /** Which provider accepted it, where a sender tries several. */
+  readonly provider?: string | undefined;
+  /** The channel it went out on: an Alimtalk SENS refused may go on as an SMS. */
+  readonly channel?: Channel | undefined;
 }
 
 /** The provider refused the message or failed; it will not be delivered. */
@@ -246,4 +263,7 @@ export class SmsDeliveryError extends Error {
 /** The provider did not answer in time; the message may still be delivered. */
 export class SmsTimeoutError extends Error {
   override name = 'SmsTimeoutError';
+  /** The provider that may have it, where a sender tries several. */
+  provider?: string | undefined;
+  channel?: Channel | undefined;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CodeHasher, generateCode } from './code';
-import { hourEnd, hourlyCounters, type AbuseLimits } from './abuse-limits';
+import { budgetBucket, hourEnd, hourlyCounters, type AbuseLimits } from './abuse-limits';
 import { VerificationError, secondsUntil } from './errors';
 import { composeMessage, resolveChannel, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
@@ -50,6 +50,8 @@ export interface SendOutcome {
   readonly replayed: boolean;
   /** The SMS provider's id of the accepted message (SENS `requestId`), for the log. */
   readonly providerRequestId?: string | undefined;
+  /** The provider that accepted it. */
+  readonly provider?: string | undefined;
   /** The 202 could not be stored for `Idempotency-Key` replays (worth a warning in the log). */
   readonly replayNotStored?: true;
   /** A test number: nothing was sent and nothing charged. */
@@ -133,37 +135,52 @@ export class VerificationService {
     }
 
     const capUsed = reservation.sendCount >= policy.maxSendsPerDay;
-    const response = sendAccepted({
-      status: 'pending',
-      phoneNumber: phone.e164,
-      channel: message.channel,
-      expiresAt: iso(plan.codeExpiresAt),
-      resendAvailableAt: iso(Math.max(now + policy.resendCooldownMs, capUsed ? reservation.windowStart + DAILY_WINDOW_MS : 0)),
-    });
     let receipt: SmsReceipt;
     try {
-      receipt = await sender.send(message);
+      receipt = await sender.send(message, {
+        timeoutMs: policy.smsTimeoutMs,
+        code,
+        expiresAt: iso(plan.codeExpiresAt),
+        codeTtlSeconds: Math.floor(policy.codeTtlMs / 1000),
+        // The hourly budget bounds the bill: every provider asked counts (docs/limits.md).
+        beforeFailover: () => this.takeBudget(now),
+      });
     } catch (error) {
       if (error instanceof SmsTimeoutError) {
         // The message may still arrive: the code stays active and the limits stay charged. If the
         // key cannot be dropped, a retry meets 409 until the in-flight lease ends: still a 504 now.
-        await settled(store.settleSend(phone.e164, plan.sendId, { state: 'timed_out', provider: sender.provider, channel: message.channel }));
+        const settlement = { state: 'timed_out', provider: error.provider ?? sender.provider, channel: error.channel ?? message.channel } as const;
+        await settled(store.settleSend(phone.e164, plan.sendId, settlement));
         throw new VerificationError('sms_provider_timeout', {}, { cause: error });
       }
       // Refused: nothing was sent, so the number goes back exactly as it was.
       await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
       throw new VerificationError('sms_delivery_failed', {}, { cause: error });
     }
+    const channel = receipt.channel ?? message.channel;
+    const response = sendAccepted({
+      status: 'pending',
+      phoneNumber: phone.e164,
+      channel,
+      expiresAt: iso(plan.codeExpiresAt),
+      resendAvailableAt: iso(Math.max(now + policy.resendCooldownMs, capUsed ? reservation.windowStart + DAILY_WINDOW_MS : 0)),
+    });
     // The SMS is out: a failure of the settling write must not turn it into an error (a 503 would
     // tell the client no SMS was sent). A retry with the key then meets 409, then the cooldown.
     const settlement = {
       state: 'accepted',
-      provider: sender.provider,
-      channel: message.channel,
+      provider: receipt.provider ?? sender.provider,
+      channel,
       response: idempotencyKey === undefined ? undefined : response,
     } as const;
     const remembered = (await settled(store.settleSend(phone.e164, plan.sendId, settlement))) || idempotencyKey === undefined;
-    return { response, replayed: false, providerRequestId: receipt.providerRequestId, ...(!remembered && { replayNotStored: true }) };
+    return {
+      response,
+      replayed: false,
+      providerRequestId: receipt.providerRequestId,
+      provider: settlement.provider,
+      ...(!remembered && { replayNotStored: true }),
+    };
   }
 
   /**
@@ -212,6 +229,16 @@ export class VerificationService {
     return refused.refusal === 'number_range_limited'
       ? new VerificationError('number_range_limited', { retryAfterSeconds })
       : new VerificationError('sms_budget_exhausted', { retryAfterSeconds });
+  }
+
+  /**
+   * One more message paid from this hour's budget (a failover to the next provider).
+   * @returns false when the budget is spent (the send then stops: 502, nothing more asked)
+   */
+  private async takeBudget(now: number): Promise<boolean> {
+    const { counters, policy } = this.deps;
+    if (policy.smsBudgetPerHour <= 0) return true;
+    return counters.take(budgetBucket(now), policy.smsBudgetPerHour, hourEnd(now));
   }
 
   /**

@@ -43,12 +43,20 @@ describe('SensSmsSender against the strict SENS emulator (test/support/sens.ts)'
 
   it.each([
     ['a 500', 'fail500' as const],
-    ['a 400', 'reject400' as const],
-    ['a 202 whose body is not a SENS answer', 'garbage' as const],
-    ['a connection dropped before any answer', 'reset' as const],
+    ['a 400 that says it failed', 'reject400' as const],
   ])('treats %s as a failed send', async (_label, mode) => {
     sens.mode = mode;
     await expect(sender.send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(SmsDeliveryError);
+  });
+
+  // Either may have been accepted: a 504 that keeps the code and asks no other provider, never a
+  // refusal that would fail over and send a second SMS (docs/channels.md).
+  it.each([
+    ['a 202 whose body is not a SENS answer (and does not say it failed)', 'garbage' as const],
+    ['a connection dropped after the request was written, before any answer', 'reset' as const],
+  ])('treats %s as a timeout: it may have been accepted', async (_label, mode) => {
+    sens.mode = mode;
+    await expect(sender.send({ channel: 'sms', to, text: 'x' })).rejects.toThrow(SmsTimeoutError);
   });
 
   it('says what SENS answered, never what was sent', async () => {

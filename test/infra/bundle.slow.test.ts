@@ -1,11 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { HANDLERS, handlerAsset, type HandlerName } from '../../lib/artifacts';
-import { buildHandlers } from '../../scripts/build';
+import { buildHandlers, staticClosure } from '../../scripts/build';
 import { AWS_TEST_CREDENTIALS, useAws } from '../support/aws';
 import { removeSynthOutput, synthStage } from '../support/cdk';
 import { streamRecord } from '../support/events';
@@ -30,6 +30,13 @@ afterAll(() => rmSync(built, { recursive: true, force: true }));
 
 /** The folder the construct deploys for `handler` (bundle, map, cut metadata), from this test's own build. */
 const deployed = (handler: HandlerName, countries: readonly string[]) => join(handlerAsset(handler, countries, built), 'index.mjs');
+
+/** What a cold import of the bundle loads: index.mjs and its static imports, not what it imports on demand. */
+const loaded = (file: string) =>
+  staticClosure(file)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+const loadedBytes = (file: string) => staticClosure(file).reduce((sum, f) => sum + statSync(f).size, 0);
 
 /** Imports `file` in a fresh Node (no AWS, no DynamoDB: a closed port) and runs its handler on `event`. */
 function invoke(file: string, event: object, env: Record<string, string> = {}): { statusCode: number; headers: Record<string, string>; body: string } {
@@ -89,13 +96,18 @@ describe('the Lambda bundles (real esbuild)', () => {
     const app = synthStage('dev');
     app.app.synth();
     const assets = readdirSync(app.outdir).filter((d) => d.startsWith('asset.'));
-    expect(assets.map((d) => readdirSync(join(app.outdir, d)).sort())).toEqual(HANDLERS.map(() => ['index.mjs', 'index.mjs.map', 'phone-metadata.json']));
+    for (const files of assets.map((d) => readdirSync(join(app.outdir, d)))) {
+      expect(files).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map', 'phone-metadata.json']));
+      // The chunks loaded on demand ride along, each with its map.
+      expect(files.filter((f) => /^chunk-.*\.mjs$/.test(f)).every((f) => files.includes(`${f}.map`))).toBe(true);
+    }
+    expect(assets).toHaveLength(HANDLERS.length);
     const metadata = JSON.parse(readFileSync(join(app.outdir, assets[0]!, 'phone-metadata.json'), 'utf8')) as { countries: Record<string, unknown> };
     expect(Object.keys(metadata.countries)).toEqual(['KR']);
   });
 
   it('keeps each function to what it uses: one bundle has the SENS client, the other the KMS client that signs', () => {
-    const texts = bundles.map((f) => readFileSync(f(), 'utf8'));
+    const texts = bundles.map((f) => loaded(f()));
     const sens = texts.map((t) => t.includes('/sms/v2/services/'));
     const signer = texts.map((t) => t.includes('TrentService'));
     expect(sens.filter(Boolean)).toHaveLength(1);
@@ -121,9 +133,21 @@ describe('the Lambda bundles (real esbuild)', () => {
 
   it.each([0, 1])('bundle %i carries the AWS SDK itself and stays within the size budget', (index) => {
     const file = bundles[index]!();
-    expect(statSync(file).size).toBeLessThan(BUDGET_BYTES);
+    expect(loadedBytes(file)).toBeLessThan(BUDGET_BYTES);
     // The SDK is inside (externalModules: []), not taken from the runtime.
-    expect(readFileSync(file, 'utf8')).toContain('DynamoDBClient');
+    expect(loaded(file)).toContain('DynamoDBClient');
+  });
+
+  it('loads the End User Messaging and Lambda clients only when SMS_PROVIDER lists them: they are in the send asset, not in its cold import', () => {
+    const send = deployed('send-code', ['KR']);
+    const everything = readdirSync(dirname(send))
+      .filter((f) => f.endsWith('.mjs'))
+      .map((f) => readFileSync(join(dirname(send), f), 'utf8'))
+      .join('\n');
+    for (const client of ['SendTextMessage', 'X-Amz-Function-Error']) {
+      expect(everything).toContain(client);
+      expect(loaded(send)).not.toContain(client);
+    }
   });
 });
 
@@ -160,9 +184,9 @@ describe('the events bundle (real esbuild), in a fresh Node process as Lambda ru
   });
 
   it('carries the EventBridge client and none of the HTTP side (no SENS, no KMS), within the size budget', () => {
-    const text = readFileSync(deployed('events', ['KR']), 'utf8');
+    const text = loaded(deployed('events', ['KR']));
     expect(text).toContain('PutEvents');
     expect(text.includes('/sms/v2/services/') || text.includes('TrentService')).toBe(false);
-    expect(statSync(deployed('events', ['KR'])).size).toBeLessThan(BUDGET_BYTES);
+    expect(loadedBytes(deployed('events', ['KR']))).toBeLessThan(BUDGET_BYTES);
   });
 });

@@ -2,15 +2,18 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 // The strict AWS stand-in, vendored byte for byte from the product contract's stand-ins
 // (test/emulators/), written from AWS's API references and models: never a fake of ours.
-import { startAwsEmulator, type AwsEmulator } from '../emulators/aws-emulator/aws-emulator.cjs';
+import { startAwsEmulator, type AwsEmulator, type AwsEmulatorOptions } from '../emulators/aws-emulator/aws-emulator.cjs';
 
 export type { AwsEmulator };
 
 export const AWS_TEST_CREDENTIALS = { accessKeyId: 'AKIDPHONEVERIFYTEST', secretAccessKey: 'phone-verify-test-secret' };
 
 /** The emulator, verifying SigV4 signatures made with the test credentials; `eventBuses` exist besides the default. */
-export function startAws(eventBuses: string[] = []): Promise<AwsEmulator> {
-  return startAwsEmulator({ region: 'ap-northeast-2', accountId: '123456789012', credentials: AWS_TEST_CREDENTIALS, eventBuses });
+export function startAws(
+  eventBuses: string[] = [],
+  options: Omit<AwsEmulatorOptions, 'region' | 'accountId' | 'credentials' | 'eventBuses'> = {},
+): Promise<AwsEmulator> {
+  return startAwsEmulator({ ...options, region: 'ap-northeast-2', accountId: '123456789012', credentials: AWS_TEST_CREDENTIALS, eventBuses });
 }
 
 /** A KMS client pointed at `emu`, one attempt (a test that expects an error gets it at once). */
@@ -23,14 +26,19 @@ export function eventBridgeClientFor(emu: AwsEmulator): EventBridgeClient {
   return new EventBridgeClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
 }
 
+/** Where a provider's client (made by the functions' own factory) reaches `emu`. */
+export function awsClientTarget(emu: AwsEmulator) {
+  return { endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS };
+}
+
 /**
  * The emulator for a describe block, with `eventBuses`: started before its tests, closed after
  * them, and before each test every service back to normal with nothing recorded.
  */
-export function useAws(eventBuses: string[] = []): () => AwsEmulator {
+export function useAws(eventBuses: string[] = [], options: Parameters<typeof startAws>[1] = {}): () => AwsEmulator {
   let emu: AwsEmulator | undefined;
   beforeAll(async () => {
-    emu = await startAws(eventBuses);
+    emu = await startAws(eventBuses, options);
   }, 15_000);
   afterAll(async () => {
     await emu?.close();
@@ -38,6 +46,10 @@ export function useAws(eventBuses: string[] = []): () => AwsEmulator {
   beforeEach(() => {
     emu!.mode.kms = 'ok';
     emu!.mode.events = 'ok';
+    emu!.mode.sms = 'ok';
+    emu!.mode.lambda = 'ok';
+    emu!.sms.length = 0;
+    emu!.invocations.length = 0;
     emu!.events.length = 0;
     emu!.eventsDropped.length = 0;
     emu!.calls.length = 0;

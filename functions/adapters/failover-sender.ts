@@ -1,0 +1,86 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SmsDeliveryError, SmsTimeoutError, type SendContext, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
+import { logger, metrics } from './observability';
+
+export type AttemptOutcome = 'accepted' | 'refused' | 'timed_out';
+
+/** Where each attempt is told (a metric and a log line in the functions; a list in tests). */
+export interface AttemptRecorder {
+  attempt(provider: string, outcome: AttemptOutcome): void;
+  failover(): void;
+}
+
+/**
+ * The providers of `SMS_PROVIDER`, tried in order for one send (docs/channels.md, "Providers and
+ * failover"): the next only when the current one refused; a timeout tries nobody else (the
+ * message may still arrive, and a second would be a second SMS). `SMS_TIMEOUT_MS` bounds the
+ * whole send: each provider gets what is left. Before each provider after the first, the hourly
+ * budget pays for one more message, or the send stops. An Alimtalk goes to SENS first, whatever
+ * its place, and on as an SMS through the others.
+ */
+export class FailoverSender implements SmsSender {
+  readonly provider: string;
+
+  constructor(
+    private readonly senders: readonly SmsSender[],
+    private readonly recorder: AttemptRecorder = metricsRecorder,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (senders.length === 0) throw new Error('FailoverSender needs a provider');
+    this.provider = senders[0]!.provider;
+  }
+
+  async send(message: SmsMessage, context?: SendContext): Promise<SmsReceipt> {
+    const started = this.now();
+    const timeoutMs = context?.timeoutMs ?? Number.POSITIVE_INFINITY;
+    const order = message.channel === 'alimtalk' ? [...this.senders.filter(sendsAlimtalk), ...this.senders.filter((s) => !sendsAlimtalk(s))] : this.senders;
+    const refusals: string[] = [];
+    for (const [i, sender] of order.entries()) {
+      // Only SENS sends Alimtalk; after it, the message goes on as the SMS it carries.
+      const attempt: SmsMessage = message.channel === 'alimtalk' && !sendsAlimtalk(sender) ? { channel: 'sms', to: message.to, text: message.text } : message;
+      if (i > 0 && context?.beforeFailover && !(await context.beforeFailover())) {
+        refusals.push('the hourly SMS budget is spent: no further provider asked');
+        break;
+      }
+      const left = timeoutMs - (this.now() - started);
+      if (left <= 0) {
+        refusals.push(`no time left for ${sender.provider} within SMS_TIMEOUT_MS`);
+        break;
+      }
+      try {
+        const receipt = await sender.send(attempt, context && { ...context, timeoutMs: left });
+        this.recorder.attempt(sender.provider, 'accepted');
+        if (i > 0) this.recorder.failover();
+        return { ...receipt, provider: receipt.provider ?? sender.provider, channel: attempt.channel };
+      } catch (error) {
+        if (error instanceof SmsTimeoutError) {
+          this.recorder.attempt(sender.provider, 'timed_out');
+          error.provider ??= sender.provider;
+          error.channel ??= attempt.channel;
+          throw error;
+        }
+        this.recorder.attempt(sender.provider, 'refused');
+        refusals.push(`${sender.provider}: ${(error as Error).message}`);
+      }
+    }
+    throw new SmsDeliveryError(refusals.join('; '));
+  }
+}
+
+/** SENS sends Alimtalk; the console provider prints it (locally). */
+function sendsAlimtalk(sender: SmsSender): boolean {
+  return sender.provider === 'sens' || sender.provider === 'console';
+}
+
+/** `SmsAttempt` per provider and outcome, `SmsFailover` per send that needed one (alarmed on in prod), and a log line. */
+const metricsRecorder: AttemptRecorder = {
+  attempt(provider, outcome) {
+    logger.info('sms attempt', { provider, outcome });
+    const single = metrics.singleMetric();
+    single.addDimensions({ provider, outcome });
+    single.addMetric('SmsAttempt', MetricUnit.Count, 1);
+  },
+  failover() {
+    metrics.addMetric('SmsFailover', MetricUnit.Count, 1);
+  },
+};
