@@ -3,7 +3,7 @@ import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { serviceName } from '../functions/adapters/telemetry-names';
 import { DEFAULT_TOKEN_KEYS, checkTokenKeySettings, type TokenKeySettings } from './constructs/token-keys';
-import { readConfig, readEventsConfig, type EventsConfig, type RuntimeConfig } from '../functions/config';
+import { readConfig, readEventsConfig, type AwsSmsSettings, type EventsConfig, type RuntimeConfig } from '../functions/config';
 import type { WebhookSettings } from './constructs/lifecycle-events';
 
 /**
@@ -133,6 +133,12 @@ export interface StageSettings {
   readonly eventBusName?: string | undefined;
   /** Deliver every lifecycle event to an HTTPS endpoint of yours as well (docs/events.md, "A webhook"). Off unless set. */
   readonly webhook?: WebhookSettings | undefined;
+  /** SMS providers tried in this order (docs/channels.md, "Providers and failover"); default `['sens']`. */
+  readonly smsProviders?: ReadonlyArray<'sens' | 'aws' | 'lambda'> | undefined;
+  /** Optional settings of the `aws` provider: an origination identity (its ARN scopes the permission), a configuration set, a protect configuration. */
+  readonly awsSms?: AwsSmsSettings | undefined;
+  /** The `lambda` provider's function by ARN (cdk.json); construct users pass `smsHook` instead. */
+  readonly smsHookFunctionArn?: string | undefined;
 }
 
 /** A stage of this repo's app: its settings and, for prod necessarily, where it deploys. */
@@ -246,8 +252,32 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
  * functions' own code: a bad value fails `cdk synth`, not the first request, and the stack sizes
  * itself (function timeouts, the phone metadata, the budget shown) from the same numbers.
  */
-export function serviceConfig(settings: StageSettings): RuntimeConfig {
-  return readConfig({ ...settings.serviceSettings, STAGE: settings.stage, CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins.join(',') });
+export function serviceConfig(settings: StageSettings, options: { readonly smsHookGiven?: boolean } = {}): RuntimeConfig {
+  const hook = settings.smsHookFunctionArn ?? (options.smsHookGiven ? 'the-construct-s-smsHook' : undefined);
+  return readConfig({
+    ...settings.serviceSettings,
+    ...providerEnvironment(settings),
+    ...(hook && { SMS_HOOK_FUNCTION: hook }),
+    // As in the functions, the secrets come from Secrets Manager (only their names matter here).
+    CODE_HASH_SECRET_ARN: 'set-by-the-stack',
+    STAGE: settings.stage,
+    CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins.join(','),
+  });
+}
+
+/** SMS_PROVIDER and the aws provider's variables, from `smsProviders` and `awsSms` (a serviceSettings SMS_PROVIDER that disagrees is refused). */
+export function providerEnvironment(settings: StageSettings): Record<string, string> {
+  const given = settings.serviceSettings.SMS_PROVIDER;
+  const listed = settings.smsProviders?.join(',');
+  if (given !== undefined && listed !== undefined && given !== listed)
+    throw new Error(`smsProviders (${listed}) and serviceSettings.SMS_PROVIDER (${given}) disagree: set one of them`);
+  const aws = settings.awsSms ?? {};
+  return {
+    ...((listed ?? given) && { SMS_PROVIDER: (listed ?? given)! }),
+    ...(aws.originationIdentity && { AWS_SMS_ORIGINATION_IDENTITY: aws.originationIdentity }),
+    ...(aws.configurationSetName && { AWS_SMS_CONFIGURATION_SET: aws.configurationSetName }),
+    ...(aws.protectConfigurationId && { AWS_SMS_PROTECT_CONFIGURATION_ID: aws.protectConfigurationId }),
+  };
 }
 
 /** The events function's settings of a stage, read by its own code (a bad EVENTS_PHONE_NUMBER fails the synth). */

@@ -1,14 +1,16 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { eventsConfig, functionEnvironment, serviceConfig, stageSettings, type SettingsOverrides, type StageSettings } from './config';
+import type { AwsSmsSettings } from '../functions/config';
+import { eventsConfig, functionEnvironment, providerEnvironment, serviceConfig, stageSettings, type SettingsOverrides, type StageSettings } from './config';
 import { LifecycleEvents } from './constructs/lifecycle-events';
 import { Monitoring } from './constructs/monitoring';
 import { ServiceSecrets } from './constructs/service-secrets';
@@ -29,6 +31,8 @@ export interface PhoneVerificationProps extends SettingsOverrides {
   readonly acknowledgeNagFindings?: boolean;
   /** An SNS topic of your app for the alarms (instead of `alarmTopicArn` or a new topic); prod needs it, an ARN or an e-mail. */
   readonly alarmTopic?: ITopic;
+  /** The `lambda` SMS provider's function (docs/channels.md, "Your own function"); the send function may invoke it and nothing else. */
+  readonly smsHook?: IFunction;
   /** A bus of your app for the lifecycle events (instead of `eventBusName` or the stage's own `phone-verify-<stage>`). */
   readonly eventBus?: IEventBus;
 }
@@ -83,10 +87,12 @@ export class PhoneVerification extends Construct {
 
   constructor(scope: Construct, id: string, props: PhoneVerificationProps = {}) {
     super(scope, id);
-    const { stage = 'dev', acknowledgeNagFindings = true, alarmTopic, eventBus, ...overrides } = props;
+    const { stage = 'dev', acknowledgeNagFindings = true, alarmTopic, eventBus, smsHook: givenHook, ...overrides } = props;
     const settings = stageSettings(stage, overrides, { alarmTopicGiven: alarmTopic !== undefined });
     // The functions' own reading of the settings: a bad value fails the synth, and the sizes below come from it.
-    const { policy, allowedCountries } = serviceConfig(settings);
+    if (settings.smsProviders?.includes('lambda') && !givenHook && !settings.smsHookFunctionArn)
+      throw new Error('smsProviders lists "lambda": give the construct smsHook (or smsHookFunctionArn in cdk.json)');
+    const { policy, allowedCountries, smsProviders, awsSms } = serviceConfig(settings, { smsHookGiven: givenHook !== undefined });
     this.settings = settings;
     // What prod keeps survives an update or a deletion of the stack, but not a failed first
     // create: a rollback then removes it, so the next deploy does not trip over a retained name.
@@ -106,6 +112,9 @@ export class PhoneVerification extends Construct {
       tracing: settings.tracing,
       allowedCountries: [...allowedCountries],
     };
+    const smsHook = smsProviders.includes('lambda')
+      ? (givenHook ?? LambdaFunction.fromFunctionArn(this, 'SmsHook', settings.smsHookFunctionArn ?? ''))
+      : undefined;
     const environment = { ...functionEnvironment(settings), TABLE_NAME: verifications.table.tableName, CODE_HASH_SECRET_ARN: secrets.codeHashSecret.secretArn };
     // Worst paths, each DynamoDB call at its hard limit: send = reservation, hourly counters,
     // the SMS call and one bookkeeping write (or the release); check = spend the attempt, then
@@ -115,7 +124,13 @@ export class PhoneVerification extends Construct {
       ...common,
       handler: 'send-code',
       timeout: Duration.seconds(Math.ceil((policy.smsTimeoutMs + 3 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
-      environment: { ...environment, LIMITS_TABLE_NAME: limits.table.tableName, SENS_SECRET_ARN: secrets.sensSecret.secretArn },
+      environment: {
+        ...environment,
+        ...providerEnvironment(settings),
+        ...(smsHook && { SMS_HOOK_FUNCTION: smsHook.functionArn }),
+        LIMITS_TABLE_NAME: limits.table.tableName,
+        SENS_SECRET_ARN: secrets.sensSecret.secretArn,
+      },
     });
     const checkCode = new VerificationFunction(this, 'CheckCode', {
       ...common,
@@ -130,6 +145,10 @@ export class PhoneVerification extends Construct {
     secrets.grantRead(sendCode.role, 'codeHashSecret', 'sensSecret');
     secrets.grantRead(checkCode.role, 'codeHashSecret');
     tokenKeys.grantSignAndPublish(checkCode.role);
+    // The SMS providers: End User Messaging on the identities named (docs/channels.md), the hook and nothing else.
+    const smsResources = smsProviders.includes('aws') ? endUserMessagingResources(this, awsSms) : [];
+    if (smsResources.length > 0) sendCode.role.addToPolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: smsResources }));
+    smsHook?.grantInvoke(sendCode.role);
 
     const events = new LifecycleEvents(this, 'Events', {
       ...common,
@@ -152,6 +171,8 @@ export class PhoneVerification extends Construct {
       alarmTopic,
       firewall: http.firewall,
       smsBudgetPerHour: policy.smsBudgetPerHour,
+      smsProviders,
+      failoverAlarm: settings.preset === 'production' && smsProviders.length > 1,
       events,
     });
 
@@ -180,10 +201,17 @@ export class PhoneVerification extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       `dynamodb:ListStreams has no resource-level permissions; the stream reads that matter (DescribeStream, GetShardIterator, GetRecords) are on the stream ARN only.${settings.tracing ? ' ' + XRAY_REASON : ''}`,
     );
+    if (smsResources.includes('*'))
+      acknowledge(
+        sendCode.role,
+        'AwsSolutions-IAM5[Resource::*]',
+        `sms-voice:SendTextMessage with no origination identity named by ARN (awsSms.originationIdentity): AWS picks the identity, so its ARN cannot be named in advance.${settings.tracing ? ' ' + XRAY_REASON : ''}`,
+      );
     for (const q of [events.deadLetterQueue, events.webhookDeadLetterQueue].filter((q) => q !== undefined))
       acknowledge(q, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue (alarmed on); a queue behind it would hold nothing.');
     if (settings.tracing) {
-      for (const role of [sendCode.role, checkCode.role]) acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', XRAY_REASON);
+      for (const role of smsResources.includes('*') ? [checkCode.role] : [sendCode.role, checkCode.role])
+        acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', XRAY_REASON);
     }
     acknowledge(
       secrets.codeHashSecret,
@@ -224,6 +252,22 @@ export class PhoneVerification extends Construct {
     this.nagAcknowledgements = acknowledgements;
     if (acknowledgeNagFindings) acknowledgeAll(acknowledgements);
   }
+}
+
+/**
+ * What SendTextMessage is allowed on: the origination identity, configuration set and protect
+ * configuration named, by ARN. Without an identity's ARN AWS picks one, so only `*` can allow it.
+ */
+function endUserMessagingResources(scope: Construct, aws: AwsSmsSettings): string[] {
+  if (!aws.originationIdentity?.startsWith('arn:')) return ['*'];
+  const stack = Stack.of(scope);
+  const named = (type: string, id: string | undefined) =>
+    id === undefined
+      ? []
+      : id.startsWith('arn:')
+        ? [id]
+        : [stack.formatArn({ service: 'sms-voice', resource: type, resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })];
+  return [aws.originationIdentity, ...named('configuration-set', aws.configurationSetName), ...named('protect-configuration', aws.protectConfigurationId)];
 }
 
 const XRAY_REASON = 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.';

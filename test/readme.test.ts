@@ -2,13 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * README.ko.md covers the quick start, the API in short, the client and backend sections, the lifecycle events and the
+ * README.ko.md covers the quick start, the API in short, the client and backend sections, the SMS providers, the lifecycle events and the
  * deploy steps of README.md, with the same commands and code: its code blocks are, in order,
  * exactly those of the English sections it covers, and every command it quotes inline is one the
  * English README gives. Change one README, and this fails until the other follows.
  */
 const read = (name: string) => readFileSync(join(__dirname, '..', name), 'utf8');
-const COVERED = ['Quick start', 'The API in short', 'For client developers', 'Lifecycle events', 'Deploy to AWS, one stack per environment'];
+const COVERED = [
+  'Quick start',
+  'The API in short',
+  'For client developers',
+  'SMS providers and failover',
+  'Lifecycle events',
+  'Deploy to AWS, one stack per environment',
+];
 
 const codeBlocks = (markdown: string) => [...markdown.matchAll(/^```[^\n]*\n[\s\S]*?^```/gm)].map((m) => m[0]);
 const inlineCommands = (markdown: string) => [...markdown.matchAll(/`((?:npm|npx|node|aws|curl) [^`]+)`/g)].map((m) => m[1]!);

@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SmsDeliveryError, SmsTimeoutError, type SendContext, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
 import { logger, metrics } from './observability';
+import { SMS_ATTEMPT_METRIC, SMS_FAILOVER_METRIC } from './telemetry-names';
 
 export type AttemptOutcome = 'accepted' | 'refused' | 'timed_out';
 
@@ -78,9 +79,9 @@ const metricsRecorder: AttemptRecorder = {
     logger.info('sms attempt', { provider, outcome });
     const single = metrics.singleMetric();
     single.addDimensions({ provider, outcome });
-    single.addMetric('SmsAttempt', MetricUnit.Count, 1);
+    single.addMetric(SMS_ATTEMPT_METRIC, MetricUnit.Count, 1);
   },
   failover() {
-    metrics.addMetric('SmsFailover', MetricUnit.Count, 1);
+    metrics.addMetric(SMS_FAILOVER_METRIC, MetricUnit.Count, 1);
   },
 };

@@ -10,3 +10,7 @@ export const METRIC_NAMESPACE = 'PhoneVerify';
 export function serviceName(stage: string): string {
   return `phone-verify-${stage}`;
 }
+
+/** One per provider asked, with dimensions `provider` and `outcome` (docs/channels.md); one per send that needed a failover. */
+export const SMS_ATTEMPT_METRIC = 'SmsAttempt';
+export const SMS_FAILOVER_METRIC = 'SmsFailover';

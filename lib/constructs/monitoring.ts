@@ -22,7 +22,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ApiFirewall } from './api-firewall';
 import type { LifecycleEvents } from './lifecycle-events';
-import { METRIC_NAMESPACE, serviceName } from '../../functions/adapters/telemetry-names';
+import { METRIC_NAMESPACE, SMS_ATTEMPT_METRIC, SMS_FAILOVER_METRIC, serviceName } from '../../functions/adapters/telemetry-names';
 import { LOCK_METRIC } from '../../functions/http/api';
 
 export interface MonitoringProps {
@@ -41,6 +41,10 @@ export interface MonitoringProps {
   readonly firewall?: ApiFirewall | undefined;
   /** SMS_BUDGET_PER_HOUR of this stage (0: off), shown on the dashboard. */
   readonly smsBudgetPerHour: number;
+  /** The SMS providers in order: a dashboard widget of their attempts. */
+  readonly smsProviders: readonly string[];
+  /** Alarm when sends need a failover (production with more than one provider). */
+  readonly failoverAlarm: boolean;
   /** The events function and its dead-letter queues: alarmed on. */
   readonly events: LifecycleEvents;
 }
@@ -198,6 +202,28 @@ export class Monitoring extends Construct {
         1,
         'the webhook refused or missed events for 24 hours: they wait in the webhook dead-letter queue',
       );
+    // The providers (docs/channels.md): each attempt by provider and outcome; failovers.
+    const failovers = outcome(SMS_FAILOVER_METRIC, 'sends that needed a failover');
+    if (props.failoverAlarm)
+      alarm(
+        'SmsFailovers',
+        failovers,
+        5,
+        'sends needed the next SMS provider 5+ times in 5 minutes: the first provider is refusing (check it before the fallback is all there is)',
+        {
+          sustained: 2,
+        },
+      );
+    const attemptsBy = (provider: string, outcomeName: string) =>
+      new Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: SMS_ATTEMPT_METRIC,
+        dimensionsMap: { service, provider, outcome: outcomeName },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+        label: `${provider} ${outcomeName}`,
+      });
+    const providerAttempts = props.smsProviders.flatMap((p) => ['accepted', 'refused', 'timed_out'].map((o) => attemptsBy(p, o)));
     const budgetSpent = outcome('SmsBudgetExhausted', 'refused: hourly SMS budget spent');
     const rangeLimited = outcome('NumberRangeLimited', 'refused: number range limit');
     alarm(
@@ -300,6 +326,7 @@ export class Monitoring extends Construct {
           }),
           new GraphWidget({ title: 'Codes sent and approved', left: [sent, approved], right: [conversion], width: 16 }),
         ],
+        [new GraphWidget({ title: `SMS providers, in order: ${props.smsProviders.join(', ')}`, left: providerAttempts, right: [failovers], width: 24 })],
         [
           new GraphWidget({
             title: 'Refused checks',

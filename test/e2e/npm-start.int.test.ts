@@ -185,3 +185,48 @@ describe('npm start signing in KMS (TOKEN_KEY_ID, the AWS emulator through AWS_E
     expect(emu?.refusals).toEqual([]);
   });
 });
+
+describe('npm start with SMS_PROVIDER=aws, then lambda (the AWS emulator through the SDK’s endpoint variables)', () => {
+  let emu: AwsEmulator | undefined;
+  const hookEvents: Array<Record<string, unknown>> = [];
+  beforeAll(async () => {
+    emu = await startAws();
+    emu.lambda.register('phone-verify-sms-hook', (event: Record<string, unknown>) => (hookEvents.push(event), { status: 'sent', messageId: 'm-1' }));
+  }, 30_000);
+  afterAll(() => emu?.close(), 30_000);
+
+  const walk = async (env: Record<string, string>, delivered: () => string | undefined) => {
+    const server = await startLocalServer({
+      ...awsEnv(emu!),
+      AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: emu!.url,
+      AWS_ENDPOINT_URL_LAMBDA: emu!.url,
+      DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '',
+      TABLE_NAME: `providers-${randomUUID()}`,
+      ...env,
+    });
+    try {
+      const post = (path: string, body: unknown) =>
+        fetch(`${server.base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/v1/verifications', { phoneNumber: '010-1234-5678' })).status).toBe(202);
+      const code = delivered()?.match(/\[([0-9]{6})\]/)?.[1];
+      expect(code).toMatch(/^[0-9]{6}$/);
+      expect((await post('/v1/verifications/check', { phoneNumber: '+821012345678', code })).status).toBe(200);
+      return server.output();
+    } finally {
+      await server.stop('SIGKILL');
+    }
+  };
+
+  it('aws: End User Messaging gets the SMS, and the code in it verifies', async () => {
+    const output = await walk({ SMS_PROVIDER: 'aws' }, () => emu?.sms.at(-1)?.body);
+    expect(output).toContain(`SMS: AWS End User Messaging at ${emu!.url}`);
+    expect(emu?.sms.map((m) => [m.to, m.messageType])).toEqual([['+821012345678', 'TRANSACTIONAL']]);
+  }, 120_000);
+
+  it('lambda: the registered hook gets the documented event, and its code verifies', async () => {
+    const output = await walk({ SMS_PROVIDER: 'lambda', SMS_HOOK_FUNCTION: 'phone-verify-sms-hook' }, () => hookEvents.at(-1)?.text as string | undefined);
+    expect(output).toContain('SMS: the function phone-verify-sms-hook');
+    expect(hookEvents.at(-1)).toMatchObject({ version: 1, phoneNumber: '+821012345678', channel: 'sms' });
+    expect(emu?.refusals).toEqual([]);
+  }, 120_000);
+});

@@ -1,5 +1,6 @@
 import { PROBLEM_CODES } from '../../functions/http/problem-codes';
 import { ALARM_METRICS } from '../../bench/cost';
+import { SMS_ATTEMPT_METRIC, SMS_FAILOVER_METRIC } from '../../functions/adapters/telemetry-names';
 import { LOCK_METRIC, ROUTE_OUTCOMES, metricName } from '../../functions/http/api';
 import { PROD_MINIMUM, removeSynthOutput, synthStage } from '../support/cdk';
 
@@ -81,7 +82,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
   });
 
   it('charts and alarms only on metrics the functions really emit', () => {
-    const emitted = new Set<string>([...ROUTE_OUTCOMES, ...PROBLEM_CODES.map(metricName), LOCK_METRIC]);
+    const emitted = new Set<string>([...ROUTE_OUTCOMES, ...PROBLEM_CODES.map(metricName), LOCK_METRIC, SMS_ATTEMPT_METRIC, SMS_FAILOVER_METRIC]);
     const dashboard = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
     const charted = [...dashboard.matchAll(/\\"PhoneVerify\\",\\"([A-Za-z]+)\\"/g)].map((m) => m[1]);
     expect(charted.length).toBeGreaterThanOrEqual(10);
