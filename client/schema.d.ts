@@ -113,6 +113,7 @@ export interface components {
             /** @constant */
             status: "pending";
             phoneNumber: components["schemas"]["E164"];
+            /** @description The channel the code went out on. `sms` when an Alimtalk that SENS refused went on as an SMS through the next provider (docs/channels.md). */
             channel: components["schemas"]["Channel"];
             /**
              * Format: date-time
@@ -407,7 +408,7 @@ export interface components {
                 };
             };
         };
-        /** @description `sms_delivery_failed`: the SMS provider refused or failed. Nothing was charged and a pending code stays valid; retry at once. */
+        /** @description `sms_delivery_failed`: every SMS provider asked refused (with several, each in turn). Nothing was charged to the number and a pending code stays valid; retry at once. */
         SmsDeliveryFailed: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -454,7 +455,7 @@ export interface components {
                 };
             };
         };
-        /** @description `sms_provider_timeout`: the provider did not answer in time. The message may still arrive, so the code stays valid and the limits are charged. */
+        /** @description `sms_provider_timeout`: a provider did not answer in time, or answered in a way that may be an acceptance. The message may still arrive, so the code stays valid, the limits are charged, and no other provider was asked. */
         SmsProviderTimeout: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
