@@ -117,13 +117,14 @@ export class PhoneVerification extends Construct {
       : undefined;
     const environment = { ...functionEnvironment(settings), TABLE_NAME: verifications.table.tableName, CODE_HASH_SECRET_ARN: secrets.codeHashSecret.secretArn };
     // Worst paths, each DynamoDB call at its hard limit: send = reservation, hourly counters,
-    // the SMS call and one bookkeeping write (or the release); check = spend the attempt, then
-    // KMS's GetPublicKey (once per container) and Sign under the same limits. Plus 3 s for a cold
-    // start and the secrets.
+    // the SMS providers (SMS_TIMEOUT_MS for all of them; a failover's budget write can start just
+    // before that runs out, so one more call when there are several) and one bookkeeping write
+    // (or the release); check = spend the attempt, then KMS's GetPublicKey (once per container)
+    // and Sign under the same limits. Plus 3 s for a cold start and the secrets.
     const sendCode = new VerificationFunction(this, 'SendCode', {
       ...common,
       handler: 'send-code',
-      timeout: Duration.seconds(Math.ceil((policy.smsTimeoutMs + 3 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
+      timeout: Duration.seconds(Math.ceil((policy.smsTimeoutMs + (smsProviders.length > 1 ? 4 : 3) * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
       environment: {
         ...environment,
         ...providerEnvironment(settings),
