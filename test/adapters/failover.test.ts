@@ -38,6 +38,7 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
   afterAll(() => sens.close(), 10_000);
   beforeEach(() => {
     emu = aws();
+    emu.blockedCountries.clear();
     sens.mode = 'ok';
     sens.accepted.length = 0;
     sens.refusals.length = 0;
@@ -134,9 +135,11 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
   });
 
   it.each([
-    // An origination identity the account does not have: AWS answers ResourceNotFoundException.
-    ['a request it cannot honour', (): void => undefined, 'ok' as const, { originationIdentity: '+19995550100' }],
-    ['throttling', (): void => undefined, 'throttle' as const, AWS_SETTINGS],
+    // An identity that breaks the model's pattern: ValidationException.
+    ['validation', (): void => undefined, 'ok' as const, { originationIdentity: 'not an identity!' }, /ValidationException.*originationIdentity/],
+    // An origination identity the account does not have: ResourceNotFoundException.
+    ['an identity the account does not have', (): void => undefined, 'ok' as const, { originationIdentity: '+19995550100' }, /ResourceNotFoundException/],
+    ['throttling', (): void => undefined, 'throttle' as const, AWS_SETTINGS, /Throttling/],
     [
       'a country its protect configuration blocks',
       (): void => {
@@ -144,12 +147,15 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
       },
       'ok' as const,
       AWS_SETTINGS,
+      /ConflictException: Destination country KR is blocked/,
     ],
-  ])('AWS refuses (%s) → the next provider; the last → 502 with the number exactly as it was', async (_label, arrange, mode, awsSettings) => {
+  ])('AWS refuses (%s) → the next provider; the last → 502 with the number exactly as it was', async (_label, arrange, mode, awsSettings, refusal) => {
     arrange();
     emu.mode.sms = mode;
     const next = service(['aws', 'lambda'], { aws: awsSettings });
     expect((await next.svc.send(phone)).provider).toBe('lambda');
+    // The stand-in refused it for the reason named, not for another.
+    expect(emu.refusals.join('\n')).toMatch(refusal);
     expect(emu.invocations.filter((i) => i.functionName === HOOK)).toHaveLength(1);
 
     const last = service(['aws'], { aws: awsSettings });
@@ -157,7 +163,6 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
     // A first send refused: its reservation is gone, as if nothing had been asked.
     expect(last.store.items.get(phone.e164)).toBeUndefined();
     expect(emu.sms).toEqual([]);
-    emu.blockedCountries.clear();
   });
 
   it('an AWS call that gets a 500 is made once: the SDK does not retry it', async () => {
@@ -165,6 +170,13 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
     const { svc } = service(['aws']);
     await expectRefused(svc.send(phone), 'sms_delivery_failed');
     expect(smsCalls()).toHaveLength(1);
+  });
+
+  it('a Lambda call that gets a 500 is made once too: the SDK does not retry the hook', async () => {
+    emu.mode.lambda = 'fail500';
+    const { svc } = service(['lambda']);
+    await expectRefused(svc.send(phone), 'sms_delivery_failed');
+    expect(emu.calls.filter((c) => c.service === 'lambda')).toHaveLength(1);
   });
 
   it('gives AWS the time the code has left as TimeToLive (at least 5 s)', async () => {

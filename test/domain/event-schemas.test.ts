@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import AjvDraft4 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
 import { lifecycleEvents, type LifecycleEvent } from '../../functions/domain/lifecycle-events';
 import { parsePhoneNumber } from '../../functions/domain/phone';
 import { wrong } from '../support/fakes';
 import { attempt, memoryService } from '../support/service';
+import { ajv, deliveredEvent, eventSchemas as schemas } from '../support/event-schemas';
 
 /**
  * docs/events/*.schema.json (JSON Schema Draft 4, the dialect the EventBridge schema registry
@@ -14,30 +11,16 @@ import { attempt, memoryService } from '../support/service';
  * that produce all four kinds, both lock reasons, a timeout and a test number conforms to its
  * schema, and the schemas refuse a detail with a member missing or one too many.
  */
-const dir = join(__dirname, '..', '..', 'docs', 'events');
-const ajv = new AjvDraft4({ allErrors: true, strict: true });
-addFormats(ajv);
-const schemas = new Map(
-  readdirSync(dir).map((file) => {
-    const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { title: string };
-    return [schema.title, ajv.compile(schema)] as const;
-  }),
-);
-
 /** An event as EventBridge delivers it to a rule's target. */
-function delivered(event: LifecycleEvent): Record<string, unknown> {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': event.detailType,
+const delivered = (event: LifecycleEvent) =>
+  deliveredEvent({
+    eventId: randomUUID(),
+    detailType: event.detailType,
     source: 'phone-verify',
-    account: '123456789012',
     time: event.detail.occurredAt.replace(/\.\d{3}Z$/, 'Z'),
-    region: 'ap-northeast-2',
     resources: [],
     detail: event.detail,
-  };
-}
+  });
 
 async function flows(): Promise<LifecycleEvent[]> {
   const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));

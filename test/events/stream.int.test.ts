@@ -6,6 +6,7 @@ import { eventBridgeClientFor, useAws } from '../support/aws';
 import { RecordingDeadLetters } from '../support/events';
 import { wrong } from '../support/fakes';
 import { dynamoHarness } from '../support/harness';
+import { schemaViolations } from '../support/event-schemas';
 
 /**
  * The whole chain on real parts: the HTTP handlers write to DynamoDB Local, its stream (the real
@@ -50,6 +51,8 @@ describe('lifecycle events from the table’s own stream (DynamoDB Local → eve
     expect(emu.events[2]!.detail).toMatchObject({ tokenId: jti, phoneNumber: E164, testNumber: false });
     expect(emu.events[0]!.detail).toMatchObject({ provider: 'test', channel: 'sms', providerTimedOut: false });
     expect(deadLetters.received).toEqual([]);
+    // As delivered, each matches its schema in docs/events.
+    expect(schemaViolations(emu.events)).toEqual([]);
     // Read again: nothing new, nothing twice.
     await reader.drain();
     expect(emu.events).toHaveLength(3);
@@ -100,6 +103,7 @@ describe('lifecycle events from the table’s own stream (DynamoDB Local → eve
     await reader.drain();
     expect(emu.events.map((e) => e.detailType)).toEqual(['Verification Code Sent', 'Phone Number Verified']);
     expect(emu.events[0]!.detail).toMatchObject({ provider: null, testNumber: true });
+    expect(schemaViolations(emu.events)).toEqual([]);
     expect(h.sender.messages).toEqual([]);
   });
 
@@ -115,6 +119,7 @@ describe('lifecycle events from the table’s own stream (DynamoDB Local → eve
     const ids = emu.events.map((e) => (e.detail as { eventId: string }).eventId);
     expect(new Set(ids).size).toBe(5);
     expect(ids).toHaveLength(5);
+    expect(schemaViolations(emu.events)).toEqual([]);
     expect(emu.events.map((e) => e.detailType).sort()).toEqual(
       ['Verification Check Failed', 'Verification Check Failed', 'Verification Check Failed', 'Verification Code Sent', 'Verification Locked'].sort(),
     );
