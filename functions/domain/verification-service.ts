@@ -155,6 +155,8 @@ export class VerificationService {
       }
       // Refused: nothing was sent, so the number goes back exactly as it was.
       await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
+      // The budget's DynamoDB failed between two providers: its own answer (503), not the provider's.
+      if (error instanceof VerificationError) throw error;
       throw new VerificationError('sms_delivery_failed', {}, { cause: error });
     }
     const channel = receipt.channel ?? message.channel;

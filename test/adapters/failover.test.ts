@@ -260,6 +260,19 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
     await expectRefused(paid.svc.send(parsePhoneNumber('010-2222-3333', KR)), 'sms_budget_exhausted');
   });
 
+  it('a budget DynamoDB cannot count between two providers is its 503, and the number is put back', async () => {
+    sens.mode = 'fail500';
+    const { svc, store, counters } = service(['sens', 'aws']);
+    const take = counters.take.bind(counters);
+    let calls = 0;
+    // The hourly counters answer; the failover's budget write then fails as DynamoDB would.
+    counters.take = async (...args) =>
+      (calls += 1) > 2 ? Promise.reject(new VerificationError('service_unavailable', { retryAfterSeconds: 2 })) : take(...args);
+    await expectRefused(svc.send(phone), 'service_unavailable');
+    expect(smsCalls()).toEqual([]);
+    expect(store.items.get(phone.e164)).toBeUndefined();
+  });
+
   it('an Alimtalk SENS refused goes on as an SMS through the next provider, and the 202 says "sms"', async () => {
     sens.mode = 'fail500';
     const { svc, store } = service(['aws', 'sens'], { alimtalk: true });
