@@ -39,6 +39,12 @@ export class FailoverSender implements SmsSender {
     for (const [i, sender] of order.entries()) {
       // Only SENS sends Alimtalk; after it, the message goes on as the SMS it carries.
       const attempt: SmsMessage = message.channel === 'alimtalk' && !sendsAlimtalk(sender) ? { channel: 'sms', to: message.to, text: message.text } : message;
+      const noTimeLeft = () => timeoutMs - (this.now() - started) <= 0;
+      // Time first, so a provider there is no time to ask costs no budget.
+      if (noTimeLeft()) {
+        refusals.push(`no time left for ${sender.provider} within SMS_TIMEOUT_MS`);
+        break;
+      }
       if (i > 0 && context?.beforeFailover && !(await context.beforeFailover())) {
         refusals.push('the hourly SMS budget is spent: no further provider asked');
         break;
