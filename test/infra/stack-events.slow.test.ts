@@ -74,6 +74,13 @@ describe.each(['dev', 'prod'])('the %s stack’s lifecycle events', (stage) => {
     t.hasResourceProperties('AWS::EventSchemas::Registry', { RegistryName: `phone-verify-${stage}` });
   });
 
+  it('charts the events function, its lag and its dead-letter queue on the dashboard', () => {
+    const dashboard = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toContain('Lifecycle events');
+    expect(dashboard).toContain('IteratorAge');
+    expect(dashboard).toContain('ApproximateNumberOfMessagesVisible');
+  });
+
   it('has no webhook unless one is configured', () => {
     t.resourceCountIs('AWS::Events::ApiDestination', 0);
     t.resourceCountIs('AWS::Events::Connection', 0);
