@@ -265,7 +265,7 @@ export function serviceConfig(settings: StageSettings, options: { readonly smsHo
   });
 }
 
-/** SMS_PROVIDER and the aws provider's variables, from `smsProviders` and `awsSms` (a serviceSettings SMS_PROVIDER that disagrees is refused). */
+/** SMS_PROVIDER (`sens` unless told) and the aws provider's variables, from `smsProviders` and `awsSms` (a serviceSettings SMS_PROVIDER that disagrees is refused). */
 export function providerEnvironment(settings: StageSettings): Record<string, string> {
   const given = settings.serviceSettings.SMS_PROVIDER;
   const listed = settings.smsProviders?.join(',');
@@ -273,7 +273,8 @@ export function providerEnvironment(settings: StageSettings): Record<string, str
     throw new Error(`smsProviders (${listed}) and serviceSettings.SMS_PROVIDER (${given}) disagree: set one of them`);
   const aws = settings.awsSms ?? {};
   return {
-    ...((listed ?? given) && { SMS_PROVIDER: (listed ?? given)! }),
+    // What the functions use in AWS when nothing is said: SENS.
+    SMS_PROVIDER: listed ?? given ?? 'sens',
     ...(aws.originationIdentity && { AWS_SMS_ORIGINATION_IDENTITY: aws.originationIdentity }),
     ...(aws.configurationSetName && { AWS_SMS_CONFIGURATION_SET: aws.configurationSetName }),
     ...(aws.protectConfigurationId && { AWS_SMS_PROTECT_CONFIGURATION_ID: aws.protectConfigurationId }),

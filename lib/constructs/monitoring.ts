@@ -326,7 +326,19 @@ export class Monitoring extends Construct {
           }),
           new GraphWidget({ title: 'Codes sent and approved', left: [sent, approved], right: [conversion], width: 16 }),
         ],
-        [new GraphWidget({ title: `SMS providers, in order: ${props.smsProviders.join(', ')}`, left: providerAttempts, right: [failovers], width: 24 })],
+        [
+          new GraphWidget({ title: `SMS providers, in order: ${props.smsProviders.join(', ')}`, left: providerAttempts, right: [failovers], width: 16 }),
+          new GraphWidget({
+            title: 'Lifecycle events (docs/events.md)',
+            left: [
+              props.events.function.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum', label: 'events function runs' }),
+              props.events.function.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label: 'events function errors' }),
+              props.events.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label: 'dead-lettered' }),
+            ],
+            right: [props.events.function.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum', label: 'behind the table (ms)' })],
+            width: 8,
+          }),
+        ],
         [
           new GraphWidget({
             title: 'Refused checks',

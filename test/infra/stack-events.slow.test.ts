@@ -79,6 +79,8 @@ describe.each(['dev', 'prod'])('the %s stack’s lifecycle events', (stage) => {
     expect(dashboard).toContain('Lifecycle events');
     expect(dashboard).toContain('IteratorAge');
     expect(dashboard).toContain('ApproximateNumberOfMessagesVisible');
+    // The providers' widget names what the functions use in AWS by default: SENS.
+    expect(dashboard).toContain('SMS providers, in order: sens');
   });
 
   it('has no webhook unless one is configured', () => {
