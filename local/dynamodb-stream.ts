@@ -83,10 +83,13 @@ export class LocalStreamReader {
     this.timer = setTimeout(tick, intervalMs);
   }
 
-  async stop(): Promise<void> {
+  /** Stops polling; waits for a poll under way, at most `graceMs` (shutting down never hangs on a stalled DynamoDB Local). */
+  async stop(graceMs = 3000): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.polling;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.polling?.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
   }
 
   private async readAll(): Promise<void> {
@@ -175,7 +178,13 @@ function lambdaRecord(record: StreamRecord): DynamoDBRecord {
   };
 }
 
-/** A Streams client for the DynamoDB Local at `endpoint` (placeholder credentials, like localClient). */
+/** A Streams client for the DynamoDB Local at `endpoint` (placeholder credentials, like localClient), with hard time limits. */
 export function localStreamsClient(endpoint: string): DynamoDBStreamsClient {
-  return new DynamoDBStreamsClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return new DynamoDBStreamsClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // A stalled DynamoDB Local fails a poll (tried again next time) instead of holding it for ever.
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
+  });
 }
