@@ -16,6 +16,7 @@ const requestHandler = { connectionTimeout: DYNAMODB_TIMEOUTS.connectionMs, requ
 
 export const handler = eventsHandler({
   publisher: new EventBridgePublisher(new EventBridgeClient({ maxAttempts: 1, requestHandler }), config.eventBusName),
-  deadLetters: new SqsDeadLetters(new SQSClient({ requestHandler }), config.deadLetterQueueUrl ?? '', config.eventBusName),
+  // The SDK's three attempts here: a repeated SendMessage only repeats a dead letter, which carries its eventId.
+  deadLetters: new SqsDeadLetters(new SQSClient({ maxAttempts: 3, requestHandler }), config.deadLetterQueueUrl ?? '', config.eventBusName),
   context: eventContext(config),
 });

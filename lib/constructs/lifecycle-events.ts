@@ -57,6 +57,9 @@ export interface LifecycleEventsProps {
  */
 const asInterface = <T>(construct: object): T => construct as T;
 
+/** The events function's limit: ten records at their worst (see below). */
+export const EVENTS_FUNCTION_TIMEOUT_SECONDS = 120;
+
 /** A stream record is tried this often (bisected on each failure) before only a pointer to it is kept. */
 export const STREAM_RETRY_ATTEMPTS = 20;
 /** …or until it is this old: well inside the stream's 24 hours, so a pointer still finds its record for a day. */
@@ -91,8 +94,9 @@ export class LifecycleEvents extends Construct {
       });
     this.deadLetterQueue = queue('DeadLetters');
 
-    // Per record: up to 4 PutEvents rounds of ≤ 1 s plus 0.7 s of backoff, a dead-letter
-    // SendMessage of ≤ 1 s; ten records a batch.
+    // Per record at worst: 4 PutEvents rounds of ≤ 1 s plus 0.7 s of backoff, then its events
+    // (two at most) to the dead-letter queue, each SendMessage ≤ 3 attempts of 1 s: about 11 s;
+    // ten records a batch.
     const fn = new VerificationFunction(this, 'Function', {
       handler: 'events',
       environment: {
@@ -102,7 +106,7 @@ export class LifecycleEvents extends Construct {
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
         POWERTOOLS_SERVICE_NAME: serviceName(props.stage),
       },
-      timeout: Duration.seconds(90),
+      timeout: Duration.seconds(EVENTS_FUNCTION_TIMEOUT_SECONDS),
       memorySize: props.memorySize,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,

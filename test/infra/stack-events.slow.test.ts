@@ -36,6 +36,8 @@ describe.each(['dev', 'prod'])('the %s stack’s lifecycle events', (stage) => {
 
   it('creates the bus phone-verify-<stage> and tells the function where to publish and how to show numbers', () => {
     t.hasResourceProperties('AWS::Events::EventBus', { Name: `phone-verify-${stage}` });
+    // Ten records at their worst (every PutEvents round and dead-letter attempt at its limit).
+    t.hasResourceProperties('AWS::Lambda::Function', { Timeout: 120, Environment: { Variables: Match.objectLike({ EVENTS_PHONE_NUMBER: 'full' }) } });
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
