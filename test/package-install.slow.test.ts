@@ -124,6 +124,11 @@ describe("a CDK app of its own using the construct (the README's lines)", () => 
     const template = JSON.parse(readFileSync(join(dir, 'cdk.out', 'Shop.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
     };
+    // The README's consumer rule: Phone Number Verified from the construct's bus to the app's own queue.
+    const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules.map((r) => r.Properties.EventPattern)).toEqual([{ source: ['phone-verify'], 'detail-type': ['Phone Number Verified'] }]);
+    expect(JSON.stringify(rules[0]!.Properties.EventBusName)).toMatch(/VerifyEventsBus/);
+    expect(JSON.stringify(rules[0]!.Properties.Targets)).toMatch(/Verified/);
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Handler])).toEqual([
       ['nodejs24.x', 'index.handler'],
@@ -158,7 +163,13 @@ describe("a CDK app of its own using the construct (the README's lines)", () => 
   });
 });
 
-/** The consumer app the README shows (section "Use it in your own CDK app"), plus cdk-nag. */
+/** The README's rule that sends `Phone Number Verified` to a queue of the consumer's (section "Lifecycle events"), as it is there. */
+const README_EVENTS_RULE = (() => {
+  const section = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n## Lifecycle events\n')[1]!.split('\n## ')[0]!;
+  return section.match(/```ts\n([\s\S]*?)```/)![1]!;
+})();
+
+/** The consumer app the README shows (section "Use it in your own CDK app"), its events rule, and cdk-nag. */
 const CONSUMER_APP = `import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { PhoneVerification } from 'phone-verify/cdk';
@@ -168,6 +179,7 @@ const stack = new Stack(app, 'Shop', { env: { account: '123456789012', region: '
 const verify = new PhoneVerification(stack, 'Verify', { stage: 'prod', alarmEmail: 'ops@example.com' });
 new CfnOutput(stack, 'VerifyUrl', { value: verify.apiUrl });
 
+${README_EVENTS_RULE}
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();
 `;
