@@ -1,7 +1,7 @@
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand, type PinpointSMSVoiceV2ClientConfig } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { AwsSmsSettings } from '../config';
 import type { SendContext, SmsMessage, SmsReceipt, SmsSender } from '../domain/ports';
-import { sdkFailure } from './provider-failures';
+import { sdkFailure } from './provider-answers';
 
 /** AWS's floor for `TimeToLive` (SendTextMessage, API reference): a code with less left still asks for 5 s. */
 const MIN_TIME_TO_LIVE_SECONDS = 5;

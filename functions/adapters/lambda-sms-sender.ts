@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { SmsDeliveryError, SmsTimeoutError, type SendContext, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
-import { sdkFailure } from './provider-failures';
+import { answerObject, sdkFailure } from './provider-answers';
 
 /** What the hook receives (docs/channels.md, "Your own function"). */
 export interface SmsHookEvent {
@@ -51,7 +51,7 @@ export class LambdaSmsSender implements SmsSender {
     } catch (error) {
       throw sdkFailure('the SMS hook', error, timeoutMs);
     }
-    const result = parse(answer.Payload);
+    const result = answerObject(Buffer.from(answer.Payload ?? []).toString('utf8'));
     if (answer.FunctionError) {
       if (typeof result?.errorMessage === 'string' && /Task timed out after/.test(result.errorMessage))
         throw new SmsTimeoutError('the SMS hook timed out: it may have sent the message');
@@ -70,15 +70,6 @@ export class LambdaSmsSender implements SmsSender {
       );
     }
     throw new SmsTimeoutError('the SMS hook answered neither "sent" nor "failed": it may have sent the message');
-  }
-}
-
-function parse(payload: Uint8Array | undefined): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(payload ?? []).toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

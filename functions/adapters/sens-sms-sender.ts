@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { SensCredentials } from '../config';
 import { SmsDeliveryError, SmsTimeoutError, type SendContext, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
-import { failedBeforeRequest } from './provider-failures';
+import { answerObject, failedBeforeRequest } from './provider-answers';
 
 export interface SensOptions {
   /** Base URL, `https://sens.apigw.ntruss.com` in production. */
@@ -134,7 +134,7 @@ export async function sensPost(credentials: SensCredentials, options: SensOption
     if (signal.aborted) throw timedOut();
     if (response.ok) throw new SmsTimeoutError(`SENS answered HTTP ${response.status}, then the body broke off: ${causeOf(error)}`);
   }
-  const body = parseObject(text);
+  const body = answerObject(text);
   const requestId = typeof body?.requestId === 'string' ? body.requestId : undefined;
   if (response.status !== 202 || body?.statusCode !== '202' || body.statusName !== 'success') {
     // Status and SENS's own id only: the body we sent holds the code.
@@ -146,15 +146,6 @@ export async function sensPost(credentials: SensCredentials, options: SensOption
     throw new SmsDeliveryError(`SENS refused the message: ${said}`);
   }
   return { requestId, body };
-}
-
-function parseObject(text: string | undefined): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text ?? '');
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function causeOf(error: unknown): string {

@@ -1,6 +1,21 @@
 import { SmsDeliveryError, SmsTimeoutError } from '../domain/ports';
 
 /**
+ * How the SMS providers' answers are read: a body as a JSON object (or nothing), and a failed
+ * call as a refusal or a timeout (docs/channels.md, "Providers and failover").
+ */
+
+/** A provider's answer body as a JSON object; undefined when it is not one (unreadable, an array, empty). */
+export function answerObject(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text ?? '');
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Socket errors that happen before a byte of the request was written (no route, refused, DNS,
  * a TLS handshake that failed): the provider never saw the message, so it is a refusal and the
  * next provider may be tried (docs/channels.md, "Providers and failover").
