@@ -18,15 +18,15 @@ export function startAws(
 
 /** A KMS client pointed at `emu`, one attempt (a test that expects an error gets it at once). */
 export function kmsClientFor(emu: AwsEmulator): KMSClient {
-  return new KMSClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
+  return new KMSClient({ ...awsClientTarget(emu), maxAttempts: 1 });
 }
 
 /** An EventBridge client pointed at `emu`, one attempt (the publisher's own rounds are what is tested). */
 export function eventBridgeClientFor(emu: AwsEmulator): EventBridgeClient {
-  return new EventBridgeClient({ endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS, maxAttempts: 1 });
+  return new EventBridgeClient({ ...awsClientTarget(emu), maxAttempts: 1 });
 }
 
-/** Where a provider's client (made by the functions' own factory) reaches `emu`. */
+/** Where a client reaches `emu`: its endpoint, region and the test credentials (a provider's client takes it through the functions' own factory). */
 export function awsClientTarget(emu: AwsEmulator) {
   return { endpoint: emu.url, region: emu.region, credentials: AWS_TEST_CREDENTIALS };
 }
