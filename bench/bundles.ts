@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { handlerAsset } from '../lib/artifacts';
-import { HANDLER_BUILD, buildHandlers, staticClosure } from '../scripts/build';
+import { HANDLER_BUILD, buildHandler, buildHandlers, loadedBytes } from '../scripts/build';
 import { fmt, summarize } from './support';
 
 /** Time to import `file` in a fresh Node process with `nodeOptions` (what a cold start pays to load code). */
@@ -68,21 +68,15 @@ export async function bundles(): Promise<BundleFigures> {
   await Promise.all([
     buildHandlers(dir),
     build({ ...HANDLER_BUILD, entryPoints: [baselineEntry], outfile: join(dir, 'baseline.mjs'), sourcemap: false, logLevel: 'silent' }),
-    build({
-      ...HANDLER_BUILD,
-      plugins: [...(HANDLER_BUILD.plugins ?? []), withoutNewProviders],
-      entryPoints: { index: join(__dirname, '..', 'functions', 'send-code.ts') },
-      outdir: join(dir, 'send-before-providers'),
-      splitting: true,
-      outExtension: { '.js': '.mjs' },
-      chunkNames: 'chunk-[hash]',
+    buildHandler(join(__dirname, '..', 'functions', 'send-code.ts'), join(dir, 'send-before-providers'), {
+      plugins: [withoutNewProviders],
       logLevel: 'silent',
     }),
   ]);
   // The metadata file the bundle reads at start, as the construct puts it beside the bundle.
   const sendAsset = handlerAsset('send-code', ['KR'], dir);
   const before = join(dir, 'send-before-providers');
-  execFileSync('cp', [join(sendAsset, 'phone-metadata.json'), before], { timeout: 10_000 });
+  copyFileSync(join(sendAsset, 'phone-metadata.json'), join(before, 'phone-metadata.json'));
   const files = {
     baseline: join(dir, 'baseline.mjs'),
     'send-code': join(sendAsset, 'index.mjs'),
@@ -90,7 +84,6 @@ export async function bundles(): Promise<BundleFigures> {
     'send-code before the aws and lambda providers': join(before, 'index.mjs'),
   };
   // What a cold import loads: index.mjs and its static imports (chunks loaded on demand are not).
-  const loadedBytes = (file: string) => staticClosure(file).reduce((sum, f) => sum + statSync(f).size, 0);
   const sizes = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, loadedBytes(file)])) as Record<keyof typeof files, number>;
   const measured = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, coldLoads(file)])) as Record<
     keyof typeof files,

@@ -9,7 +9,7 @@
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HANDLERS, PHONE_METADATA_FILE } from '../lib/artifacts';
 
@@ -54,23 +54,27 @@ export const HANDLER_BUILD: BuildOptions = {
 };
 
 /**
- * Bundles every handler into `outdir`/<name>/: index.mjs (with a source map) and, split off,
- * the chunks it imports only on demand (an SMS provider's AWS client that a function never
- * loads unless SMS_PROVIDER lists it), beside it so `import.meta.url` finds the phone metadata.
+ * Bundles one handler (`entry`) into `outdir`: index.mjs (with a source map) and, split off, the
+ * chunks it imports only on demand (an SMS provider's AWS client that a function never loads
+ * unless SMS_PROVIDER lists it), beside it so `import.meta.url` finds the phone metadata.
+ * (`plugins`: more besides the metadata's, for the bench's variants.)
  */
+export function buildHandler(entry: string, outdir: string, extra: { readonly plugins?: Plugin[]; readonly logLevel?: BuildOptions['logLevel'] } = {}) {
+  return build({
+    ...HANDLER_BUILD,
+    ...(extra.logLevel && { logLevel: extra.logLevel }),
+    plugins: [...(HANDLER_BUILD.plugins ?? []), ...(extra.plugins ?? [])],
+    entryPoints: { index: entry },
+    outdir,
+    splitting: true,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+  });
+}
+
+/** Bundles every handler into `outdir`/<name>/ (see `buildHandler`). */
 export async function buildHandlers(outdir: string): Promise<void> {
-  await Promise.all(
-    HANDLERS.map((name) =>
-      build({
-        ...HANDLER_BUILD,
-        entryPoints: { index: join(ROOT, 'functions', `${name}.ts`) },
-        outdir: join(outdir, name),
-        splitting: true,
-        outExtension: { '.js': '.mjs' },
-        chunkNames: 'chunk-[hash]',
-      }),
-    ),
-  );
+  await Promise.all(HANDLERS.map((name) => buildHandler(join(ROOT, 'functions', `${name}.ts`), join(outdir, name))));
 }
 
 /**
@@ -91,6 +95,11 @@ export function staticClosure(entry: string): string[] {
     }
   }
   return [...seen];
+}
+
+/** The bytes a handler's cold import loads (`staticClosure`): what the size budget and the bench weigh. */
+export function loadedBytes(entry: string): number {
+  return staticClosure(entry).reduce((sum, file) => sum + statSync(file).size, 0);
 }
 
 /** demo/index.html with demo/page.ts (and the client it imports) bundled into its script tag. */

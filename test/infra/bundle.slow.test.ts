@@ -1,11 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { HANDLERS, handlerAsset, type HandlerName } from '../../lib/artifacts';
-import { buildHandlers, staticClosure } from '../../scripts/build';
+import { buildHandlers, loadedBytes, staticClosure } from '../../scripts/build';
 import { AWS_TEST_CREDENTIALS, useAws } from '../support/aws';
 import { removeSynthOutput, synthStage } from '../support/cdk';
 import { streamRecord } from '../support/events';
@@ -36,7 +36,6 @@ const loaded = (file: string) =>
   staticClosure(file)
     .map((f) => readFileSync(f, 'utf8'))
     .join('\n');
-const loadedBytes = (file: string) => staticClosure(file).reduce((sum, f) => sum + statSync(f).size, 0);
 
 /** Imports `file` in a fresh Node (no AWS, no DynamoDB: a closed port) and runs its handler on `event`. */
 function invoke(file: string, event: object, env: Record<string, string> = {}): { statusCode: number; headers: Record<string, string>; body: string } {
