@@ -29,17 +29,21 @@ export function numberRange(e164: string): string {
   return e164.slice(0, -4);
 }
 
-/** The counters a send to `phone` at `now` takes, in the order they are checked (docs/limits.md: range, then budget). */
-/** The environment's SMS budget counter of `now`'s clock hour. */
-export function budgetBucket(now: number): string {
-  return `budget#${new Date(now).toISOString().slice(0, 13)}`;
+/** The clock hour of `now`, as the counters name it: `2026-12-01T13`. */
+function hourOf(now: number): string {
+  return new Date(now).toISOString().slice(0, 13);
 }
 
+/** The environment's SMS budget counter of `now`'s clock hour (a send takes one; so does each failover). */
+export function budgetBucket(now: number): string {
+  return `budget#${hourOf(now)}`;
+}
+
+/** The counters a send to `phone` at `now` takes, in the order they are checked (docs/limits.md: range, then budget). */
 export function hourlyCounters(phone: PhoneNumber, now: number, limits: AbuseLimits): HourlyCounter[] {
-  const hour = new Date(now).toISOString().slice(0, 13); // 2026-12-01T13
   const counters: HourlyCounter[] = [];
   if (limits.maxSendsPerPrefixPerHour > 0) {
-    counters.push({ bucket: `range#${numberRange(phone.e164)}#${hour}`, max: limits.maxSendsPerPrefixPerHour, refusal: 'number_range_limited' });
+    counters.push({ bucket: `range#${numberRange(phone.e164)}#${hourOf(now)}`, max: limits.maxSendsPerPrefixPerHour, refusal: 'number_range_limited' });
   }
   if (limits.smsBudgetPerHour > 0) counters.push({ bucket: budgetBucket(now), max: limits.smsBudgetPerHour, refusal: 'sms_budget_exhausted' });
   return counters;

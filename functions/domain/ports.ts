@@ -222,7 +222,7 @@ export type SmsMessage =
     };
 
 export interface SmsSender {
-  /** The provider's name, recorded with the send (`sens`, `aws`, `lambda`, `console`; `failover` for an ordered list). */
+  /** The provider's name, recorded with the send (`sens`, `aws`, `lambda`, `console`); a sender that tries several names its first, and its receipts name the one that took it. */
   readonly provider: string;
   /**
    * Resolves once a provider accepted the message.
