@@ -8,8 +8,6 @@ import type { VerificationRecord } from './domain/ports';
 import type { EventsConfig } from './config';
 import { logger } from './adapters/observability';
 
-export type { DeadLetters };
-
 export interface EventsHandlerDeps {
   readonly publisher: { publish(events: readonly LifecycleEvent[]): Promise<LifecycleEvent[]> };
   readonly deadLetters: DeadLetters;
