@@ -46,6 +46,15 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
     emu.lambda.register(HOOK, (event: Record<string, unknown>) => hookAnswer(event), { timeoutSeconds: 1 });
   });
 
+  /** What a test makes a stand-in refuse on purpose; anything else either stand-in refused fails it. */
+  let provoked: RegExp[] = [];
+  beforeEach(() => {
+    provoked = [/\(injected\)/];
+  });
+  afterEach(() => {
+    expect([...sens.refusals, ...emu.refusals].filter((r) => !provoked.some((p) => p.test(r)))).toEqual([]);
+  });
+
   const attempts: Array<[string, AttemptOutcome]> = [];
   let failovers = 0;
   beforeEach(() => {
@@ -152,6 +161,7 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
   ])('AWS refuses (%s) → the next provider; the last → 502 with the number exactly as it was', async (_label, arrange, mode, awsSettings, refusal) => {
     arrange();
     emu.mode.sms = mode;
+    provoked.push(refusal);
     const next = service(['aws', 'lambda'], { aws: awsSettings });
     expect((await next.svc.send(phone)).provider).toBe('lambda');
     // The stand-in refused it for the reason named, not for another.
@@ -212,6 +222,7 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
     ['throws', () => Promise.reject(new Error('vendor down'))],
   ])('the hook %s → the next provider', async (_label, answer) => {
     hookAnswer = answer;
+    provoked.push(/function error Error: vendor down$/);
     const { svc } = service(['lambda', 'aws']);
     expect((await svc.send(phone)).provider).toBe('aws');
     expect(emu.sms).toHaveLength(1);
@@ -223,6 +234,7 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
 
   it('the hook hangs past its own timeout → 504 and nobody else is asked', async () => {
     hookAnswer = () => new Promise(() => undefined);
+    provoked.push(/function error timeout: .* Task timed out after 1\.00 seconds$/);
     const { svc } = service(['lambda', 'aws'], { timeoutMs: 3000 });
     await expectRefused(svc.send(phone), 'sms_provider_timeout');
     expect(emu.invocations[0]?.error?.errorMessage).toMatch(/Task timed out after/);

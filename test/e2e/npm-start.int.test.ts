@@ -221,6 +221,7 @@ describe('npm start with SMS_PROVIDER=aws, then lambda (the AWS emulator through
     const output = await walk({ SMS_PROVIDER: 'aws' }, () => emu?.sms.at(-1)?.body);
     expect(output).toContain(`SMS: AWS End User Messaging at ${emu!.url}`);
     expect(emu?.sms.map((m) => [m.to, m.messageType])).toEqual([['+821012345678', 'TRANSACTIONAL']]);
+    expect(emu?.refusals).toEqual([]);
   }, 120_000);
 
   it('lambda: the registered hook gets the documented event, and its code verifies', async () => {

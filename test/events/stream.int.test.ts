@@ -53,6 +53,8 @@ describe('lifecycle events from the table’s own stream (DynamoDB Local → eve
     expect(deadLetters.received).toEqual([]);
     // As delivered, each matches its schema in docs/events.
     expect(schemaViolations(emu.events)).toEqual([]);
+    expect(emu.refusals).toEqual([]);
+    expect(emu.eventsDropped).toEqual([]);
     // Read again: nothing new, nothing twice.
     await reader.drain();
     expect(emu.events).toHaveLength(3);

@@ -180,6 +180,8 @@ describe('the events bundle (real esbuild), in a fresh Node process as Lambda ru
     expect(JSON.parse(stdout)).toEqual({ batchItemFailures: [] });
     expect(emu.events.map((e) => [e.eventBusName, e.source, e.detailType])).toEqual([['phone-verify-dev', 'phone-verify', 'Verification Code Sent']]);
     expect(emu.events[0]!.detail).toMatchObject({ phoneNumber: '+82 10-****-5678', stage: 'dev', provider: 'test' });
+    expect(emu.refusals).toEqual([]);
+    expect(emu.eventsDropped).toEqual([]);
   });
 
   it('carries the EventBridge client and none of the HTTP side (no SENS, no KMS), within the size budget', () => {
