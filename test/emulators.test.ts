@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /**
  * The providers' stand-ins in test/emulators/ are vendored byte for byte and never edited: they
- * were written from SENS's and AWS's own references, so they catch a client that misreads them
+ * were written from SENS's, AWS's and the challenge services' own references, so they catch a client that misreads them
  * only while nobody here adapts them to our client. Two checks keep them so:
  * - a manifest of their SHA-256 sums (test/emulators.sha256), checked in every clone;
  * - where the workspace's `../shared/` stands beside the repository (a developer's machine, CI),
@@ -15,7 +15,7 @@ import { join } from 'node:path';
  */
 const VENDORED = join(__dirname, 'emulators');
 const UPSTREAM = join(__dirname, '..', '..', 'shared');
-const STAND_INS = ['sens-emulator', 'aws-emulator'];
+const STAND_INS = ['sens-emulator', 'aws-emulator', 'challenge-emulator'];
 
 const files = (dir: string) =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' })
