@@ -11,7 +11,7 @@ import { PhoneVerifyStack } from '../lib/phone-verify-stack';
  * `-c account=…`, `-c region=…`, `-c alarmEmail=…`, `-c alarmTopicArn=…`, `-c preset=…` or
  * `-c firstDeploy=true` override one of them for one run. `npx cdk deploy -c setup=account
  * -c stage=prod` deploys the one account-wide setting instead, in that stage's account and
- * region (README, "First deploy").
+ * region (docs/deploy.md, "First deploy on a new account").
  */
 const app = new App();
 const stage = String(app.node.tryGetContext('stage') ?? 'dev');

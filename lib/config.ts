@@ -84,7 +84,7 @@ export interface StageSettings {
   /**
    * The very first deploy of a production stage: termination protection and the tables' deletion
    * protection stay off, so a create that fails rolls back cleanly and can simply be run again.
-   * The README's first-deploy steps deploy once with it, then without it (README, "First deploy").
+   * The first-deploy steps deploy once with it, then without it (docs/deploy.md, "First deploy on a new account").
    */
   readonly firstDeploy?: boolean | undefined;
   /** The service settings (docs/configuration.md), exactly as the functions read them (validated by `readConfig`). */

@@ -19,7 +19,7 @@ export class PhoneVerifyStack extends Stack {
       // Pinned where the stage names it (prod must); otherwise the operator's credentials decide.
       ...(config.account && { env: { account: config.account, region: config.region ?? DEFAULT_REGION } }),
       // On from the second deploy of a production stage: the CLI turns it on before the create, and
-      // a first create that failed could then not be deleted to try again (README, "First deploy").
+      // a first create that failed could then not be deleted to try again (docs/deploy.md, "First deploy on a new account").
       terminationProtection: config.protectData && !config.firstDeploy,
       ...stackProps,
     });

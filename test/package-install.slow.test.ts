@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { consumerApp } from './support/consumer-app';
 
 /**
  * The package as a stranger gets it: `npm pack`, then `npm install` of the tarball in an empty
@@ -80,7 +81,10 @@ describe('npm install of the packed package', () => {
   });
 });
 
-describe("a CDK app of its own using the construct (the README's lines)", () => {
+/** The consumer app the docs give (docs/cdk-construct.md, and the events rule of docs/events.md), with cdk-nag. */
+const CONSUMER_APP = consumerApp();
+
+describe("a CDK app of its own using the construct (the docs' lines)", () => {
   let dir = '';
   beforeAll(() => {
     dir = project('shop');
@@ -119,12 +123,12 @@ describe("a CDK app of its own using the construct (the README's lines)", () => 
       encoding: 'utf8',
       stdio: 'pipe',
       timeout: NPM_TIMEOUT_MS,
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' },
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_OUTDIR: 'cdk.out' },
     });
     const template = JSON.parse(readFileSync(join(dir, 'cdk.out', 'Shop.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
     };
-    // The README's consumer rule: Phone Number Verified from the construct's bus to the app's own queue.
+    // The docs' consumer rule: Phone Number Verified from the construct's bus to the app's own queue.
     const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
     expect(rules.map((r) => r.Properties.EventPattern)).toEqual([{ source: ['phone-verify'], 'detail-type': ['Phone Number Verified'] }]);
     expect(JSON.stringify(rules[0]!.Properties.EventBusName)).toMatch(/VerifyEventsBus/);
@@ -153,7 +157,13 @@ describe("a CDK app of its own using the construct (the README's lines)", () => 
     const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
     let output = '';
     try {
-      execFileSync(process.execPath, [tsx, 'careless.ts'], { cwd: dir, encoding: 'utf8', stdio: 'pipe', timeout: NPM_TIMEOUT_MS });
+      execFileSync(process.execPath, [tsx, 'careless.ts'], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        timeout: NPM_TIMEOUT_MS,
+        env: { ...process.env, CDK_OUTDIR: 'cdk.out' },
+      });
     } catch (error) {
       output = String((error as { stderr?: string }).stderr);
     }
@@ -162,24 +172,3 @@ describe("a CDK app of its own using the construct (the README's lines)", () => 
     expect(output).not.toContain('Shop/Verify');
   });
 });
-
-/** The README's rule that sends `Phone Number Verified` to a queue of the consumer's (section "Lifecycle events"), as it is there. */
-const README_EVENTS_RULE = (() => {
-  const section = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n## Lifecycle events\n')[1]!.split('\n## ')[0]!;
-  return section.match(/```ts\n([\s\S]*?)```/)![1]!;
-})();
-
-/** The consumer app the README shows (section "Use it in your own CDK app"), its events rule, and cdk-nag. */
-const CONSUMER_APP = `import { App, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { PhoneVerification } from 'phone-verify/cdk';
-
-const app = new App({ outdir: 'cdk.out' });
-const stack = new Stack(app, 'Shop', { env: { account: '123456789012', region: 'ap-northeast-2' } });
-const verify = new PhoneVerification(stack, 'Verify', { stage: 'prod', alarmEmail: 'ops@example.com' });
-new CfnOutput(stack, 'VerifyUrl', { value: verify.apiUrl });
-
-${README_EVENTS_RULE}
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-app.synth();
-`;

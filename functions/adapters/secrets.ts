@@ -53,12 +53,12 @@ export function parseSensSecret(json: string): SensCredentials {
   try {
     value = JSON.parse(json) as Record<string, unknown>;
   } catch {
-    throw new ConfigError('the SENS secret is not JSON: see README "Fill the SENS secret"');
+    throw new ConfigError('the SENS secret is not JSON: see docs/operate.md, "Fill the SENS secret"');
   }
   const field = (name: string) => {
     const v = value[name];
     if (typeof v !== 'string' || v === '' || v.startsWith('REPLACE')) {
-      throw new ConfigError(`the SENS secret has no ${name}: see README "Fill the SENS secret"`);
+      throw new ConfigError(`the SENS secret has no ${name}: see docs/operate.md, "Fill the SENS secret"`);
     }
     return v;
   };

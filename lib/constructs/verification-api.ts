@@ -53,7 +53,7 @@ export class VerificationApi extends Construct {
       restApiName: `phone-verify-${config.stage}`,
       description: `phone-verify (${config.stage}): send and check one-time SMS codes`,
       endpointTypes: [EndpointType.REGIONAL],
-      // With a custom domain the default endpoint may be closed (docs: README, custom domain).
+      // With a custom domain the default endpoint may be closed (docs/deploy.md, "Settings per stage").
       disableExecuteApiEndpoint: config.customDomain?.disableExecuteApiEndpoint ?? false,
       // JSON bodies arrive base64-encoded, so the function sees the exact bytes (UTF-8 and size checks).
       binaryMediaTypes: ['application/json'],

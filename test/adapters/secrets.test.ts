@@ -65,9 +65,9 @@ describe('parseSensSecret', () => {
     ['not JSON', '{'],
     ['a missing field', JSON.stringify({ serviceId: 'a', accessKey: 'b', secretKey: 'c' })],
     ['an empty field', JSON.stringify({ serviceId: '', accessKey: 'b', secretKey: 'c', from: 'd' })],
-  ])('refuses %s with a pointer to the README', (_label, json) => {
+  ])('refuses %s with a pointer to the page that says how to fill it', (_label, json) => {
     expect(() => parseSensSecret(json)).toThrow(ConfigError);
-    expect(() => parseSensSecret(json)).toThrow(/README/);
+    expect(() => parseSensSecret(json)).toThrow(/docs\/operate\.md/);
   });
 });
 

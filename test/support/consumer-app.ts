@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeBlocks, sections } from './markdown';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The first `ts` block of section `heading` of docs page `page` (the whole page when `heading` is omitted), as the reader copies it. */
+function documentedCode(page: string, heading?: string): string {
+  const markdown = readFileSync(join(ROOT, 'docs', page), 'utf8');
+  const text = heading === undefined ? markdown : sections(markdown).get(heading);
+  const block = codeBlocks(text ?? '').find((b) => b.info === 'ts');
+  if (block === undefined) throw new Error(`docs/${page}${heading ? ` § ${heading}` : ''} has no ts block`);
+  return block.body;
+}
+
+/**
+ * The CDK app the docs give a consumer: the construct in a stack of its own
+ * (docs/cdk-construct.md), the rule that subscribes to Phone Number Verified (docs/events.md),
+ * and cdk-nag's AwsSolutions checks, added before the app synthesises. The app writes to
+ * `CDK_OUTDIR` (as under the CDK CLI) and throws on any cdk-nag finding.
+ */
+export function consumerApp(): string {
+  return [
+    documentedCode('cdk-construct.md'),
+    documentedCode('events.md', 'Subscribe: a rule in your own CDK app'),
+    "import { Validations } from 'aws-cdk-lib';",
+    "import { AwsSolutionsChecks } from 'cdk-nag';",
+    'Validations.of(app).addPlugins(new AwsSolutionsChecks(app));',
+    'app.synth();',
+    '',
+  ].join('\n');
+}
