@@ -1,7 +1,8 @@
 import { SensSmsSender, sensSignature } from '../../functions/adapters/sens-sms-sender';
 import { parsePhoneNumber } from '../../functions/domain/phone';
 import { SmsDeliveryError, SmsTimeoutError } from '../../functions/domain/ports';
-import { FaultyLink, SENS_TEST_CREDENTIALS, startSens, type SensEmulator } from '../support/sens';
+import { FaultProxy } from '../support/fault-proxy';
+import { SENS_TEST_CREDENTIALS, startSens, type SensEmulator } from '../support/sens';
 
 const to = parsePhoneNumber('010-1234-5678', new Set(['KR']));
 
@@ -88,9 +89,9 @@ describe('SensSmsSender against the strict SENS emulator (test/support/sens.ts)'
   });
 
   describe('faults on the way back', () => {
-    let link: FaultyLink;
+    let link: FaultProxy;
     beforeEach(async () => {
-      link = await new FaultyLink(sens).start();
+      link = await FaultProxy.start(sens.url);
     }, 10_000);
     afterEach(() => link.stop(), 10_000);
     const viaLink = () => new SensSmsSender(SENS_TEST_CREDENTIALS, { endpoint: link.url, timeoutMs: 300 });

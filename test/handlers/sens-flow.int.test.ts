@@ -4,17 +4,18 @@ import { buildRuntime, documentClient } from '../../functions/runtime';
 import { sendCodeRoute } from '../../functions/send-code';
 import { testTables } from '../support/harness';
 import { ALL_PARTS, TEST_SECRETS, handlerFor, postEvent } from '../support/http-events';
-import { FaultyLink, codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
+import { FaultProxy } from '../support/fault-proxy';
+import { codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
 
 describe('sending through SENS (the SENS emulator on loopback, real DynamoDB Local)', () => {
   let sens: SensEmulator;
-  let link: FaultyLink;
+  let link: FaultProxy;
   let runtimeFor: (endpoint: string) => Promise<{ send: () => ReturnType<ReturnType<typeof handlerFor>>; check: ReturnType<typeof handlerFor> }>;
   let item: () => Promise<Record<string, unknown> | undefined>;
 
   beforeEach(async () => {
     sens = await startSens();
-    link = await new FaultyLink(sens).start();
+    link = await FaultProxy.start(sens.url);
     const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
     const tables = await testTables(endpoint);
     const tableName = tables.TABLE_NAME;
