@@ -1,7 +1,8 @@
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand, type PinpointSMSVoiceV2ClientConfig } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { AwsSmsSettings } from '../config';
-import type { SendContext, SmsMessage, SmsReceipt, SmsSender } from '../domain/ports';
+import { SmsTimeoutError, type SendContext, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
 import { sdkFailure } from './provider-answers';
+import { ProviderConnection } from './provider-connection';
 
 /** AWS's floor for `TimeToLive` (SendTextMessage, API reference): a code with less left still asks for 5 s. */
 const MIN_TIME_TO_LIVE_SECONDS = 5;
@@ -35,12 +36,17 @@ export class AwsSmsSender implements SmsSender {
       ...(configurationSetName && { ConfigurationSetName: configurationSetName }),
       ...(protectConfigurationId && { ProtectConfigurationId: protectConfigurationId }),
     });
+    const connection = new ProviderConnection();
+    let messageId: unknown;
     try {
-      const { MessageId } = await this.client.send(command, { abortSignal: AbortSignal.timeout(timeoutMs) });
-      return { providerRequestId: MessageId };
+      ({ MessageId: messageId } = await connection.run(() => this.client.send(command, { abortSignal: AbortSignal.timeout(timeoutMs) })));
     } catch (error) {
-      throw sdkFailure('AWS End User Messaging', error, timeoutMs);
+      throw sdkFailure('AWS End User Messaging', error, timeoutMs, connection);
     }
+    // Success is a MessageId; a 2xx without one (an empty or foreign body) may still have been accepted.
+    if (typeof messageId !== 'string' || messageId === '')
+      throw new SmsTimeoutError('AWS End User Messaging answered 2xx without a MessageId: the message may still arrive');
+    return { providerRequestId: messageId };
   }
 }
 

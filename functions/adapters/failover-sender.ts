@@ -60,18 +60,27 @@ export class FailoverSender implements SmsSender {
         if (i > 0) this.recorder.failover();
         return { ...receipt, provider: receipt.provider ?? sender.provider, channel: attempt.channel };
       } catch (error) {
-        if (error instanceof SmsTimeoutError) {
-          this.recorder.attempt(sender.provider, 'timed_out');
-          error.provider ??= sender.provider;
-          error.channel ??= attempt.channel;
-          throw error;
+        if (error instanceof SmsDeliveryError) {
+          this.recorder.attempt(sender.provider, 'refused');
+          refusals.push(`${sender.provider}: ${error.message}`);
+          continue;
         }
-        this.recorder.attempt(sender.provider, 'refused');
-        refusals.push(`${sender.provider}: ${(error as Error).message}`);
+        // A timeout, or an error the sender could not classify (a bug) once the request may have
+        // gone out: the message may arrive, so nobody else is asked.
+        const timedOut = error instanceof SmsTimeoutError ? error : unclassified(sender.provider, error);
+        this.recorder.attempt(sender.provider, 'timed_out');
+        timedOut.provider ??= sender.provider;
+        timedOut.channel ??= attempt.channel;
+        throw timedOut;
       }
     }
     throw new SmsDeliveryError(refusals.join('; '));
   }
+}
+
+/** An error a provider's sender threw that says neither refused nor timed out: a 504, never a second provider. */
+function unclassified(provider: string, error: unknown): SmsTimeoutError {
+  return new SmsTimeoutError(`${provider} failed unclassified (${(error as Error | undefined)?.name ?? 'error'}): the message may have gone`, { cause: error });
 }
 
 /** SENS sends Alimtalk; the console provider prints it (locally). */

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { SmsDeliveryError, SmsTimeoutError, type SendContext, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
 import { answerObject, sdkFailure } from './provider-answers';
+import { ProviderConnection } from './provider-connection';
 
 /** What the hook receives (docs/channels.md, "Your own function"). */
 export interface SmsHookEvent {
@@ -42,14 +43,17 @@ export class LambdaSmsSender implements SmsSender {
       code: context?.code ?? '',
       expiresAt: context?.expiresAt ?? '',
     };
+    const connection = new ProviderConnection();
     let answer;
     try {
-      answer = await this.client.send(
-        new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
-        { abortSignal: AbortSignal.timeout(timeoutMs) },
+      answer = await connection.run(() =>
+        this.client.send(
+          new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
+          { abortSignal: AbortSignal.timeout(timeoutMs) },
+        ),
       );
     } catch (error) {
-      throw sdkFailure('the SMS hook', error, timeoutMs);
+      throw sdkFailure('the SMS hook', error, timeoutMs, connection);
     }
     const result = answerObject(Buffer.from(answer.Payload ?? []).toString('utf8'));
     if (answer.FunctionError) {

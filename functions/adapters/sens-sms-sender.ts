@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { SensCredentials } from '../config';
 import { SmsDeliveryError, SmsTimeoutError, type SendContext, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
-import { answerObject, failedBeforeRequest } from './provider-answers';
+import { answerObject } from './provider-answers';
+import { ProviderConnection } from './provider-connection';
 
 export interface SensOptions {
   /** Base URL, `https://sens.apigw.ntruss.com` in production. */
@@ -74,12 +75,13 @@ export class SensSmsSender implements SmsSender {
         },
       ],
     });
-    const messages = answer.body.messages;
-    const accepted = Array.isArray(messages) && messages.length > 0 && messages.every((m: { requestStatusCode?: unknown }) => m?.requestStatusCode === 'A000');
-    if (!accepted) {
-      const codes = Array.isArray(messages) ? messages.map((m: { requestStatusCode?: unknown }) => String(m?.requestStatusCode)).join(',') : 'none';
-      throw new SmsDeliveryError(`SENS refused the Alimtalk: requestStatusCode ${codes}${answer.requestId ? `, requestId ${answer.requestId}` : ''}`);
-    }
+    const messages: unknown = answer.body.messages;
+    const codes = Array.isArray(messages) ? messages.map((m: { requestStatusCode?: unknown } | null) => m?.requestStatusCode) : [];
+    const said = `requestStatusCode ${codes.length > 0 ? codes.map(String).join(',') : 'none'}${answer.requestId ? `, requestId ${answer.requestId}` : ''}`;
+    // A success without a status for its message neither accepts nor refuses it: it may go out.
+    if (codes.length === 0 || codes.some((code) => typeof code !== 'string'))
+      throw new SmsTimeoutError(`SENS answered success for the Alimtalk without a status for its message (${said}): it may have accepted it`);
+    if (codes.some((code) => code !== 'A000')) throw new SmsDeliveryError(`SENS refused the Alimtalk: ${said}`);
     return { providerRequestId: answer.requestId };
   }
 }
@@ -97,30 +99,35 @@ export interface SensAccepted {
  * @throws SmsTimeoutError when the time runs out once the request went out, whenever that is, when
  *   the connection breaks after it was written, or when a 2xx is not SENS's success and does not
  *   say it failed (the message may still be delivered)
- * @throws SmsDeliveryError for a refusal: a 3xx, 4xx or 5xx, a 2xx that says it failed, or no connection
+ * @throws SmsDeliveryError for a refusal: a 3xx, 4xx or 5xx, a 2xx that says it failed, or no
+ *   connection (nothing written), whether it failed or the time ran out before it opened
  */
 export async function sensPost(credentials: SensCredentials, options: SensOptions, path: string, payload: object): Promise<SensAccepted> {
   const timestamp = String((options.now ?? Date.now)());
   const signal = AbortSignal.timeout(options.timeoutMs);
   const timedOut = () => new SmsTimeoutError(`SENS did not answer within ${options.timeoutMs} ms`);
+  const connection = new ProviderConnection();
   let response: Response;
   try {
-    response = await fetch(`${options.endpoint.replace(/\/+$/, '')}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        'Content-Type': 'application/json; charset=utf-8',
-        'x-ncp-apigw-timestamp': timestamp,
-        'x-ncp-iam-access-key': credentials.accessKey,
-        'x-ncp-apigw-signature-v2': sensSignature(credentials, path, timestamp),
-      },
-      body: JSON.stringify(payload),
-      signal,
-    });
+    response = await connection.run(() =>
+      fetch(`${options.endpoint.replace(/\/+$/, '')}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          'x-ncp-apigw-timestamp': timestamp,
+          'x-ncp-iam-access-key': credentials.accessKey,
+          'x-ncp-apigw-signature-v2': sensSignature(credentials, path, timestamp),
+        },
+        body: JSON.stringify(payload),
+        signal,
+      }),
+    );
   } catch (error) {
+    // Never connected (refused, no route, TLS failed, or the time ran out first): SENS saw
+    // nothing, so nothing will be delivered.
+    if (!connection.opened) throw new SmsDeliveryError(`SENS not reached: ${signal.aborted ? `no connection within ${options.timeoutMs} ms` : causeOf(error)}`);
     if (signal.aborted) throw timedOut();
-    // Never connected (refused, no route, TLS failed): SENS saw nothing, so nothing will be delivered.
-    if (failedBeforeRequest(error)) throw new SmsDeliveryError(`SENS unreachable: ${causeOf(error)}`);
     // Connected, and the connection broke with no answer: the request may have been read and
     // accepted, so only a 504 (code kept, no other provider asked) is honest.
     throw new SmsTimeoutError(`SENS broke the connection without an answer: ${causeOf(error)}`);

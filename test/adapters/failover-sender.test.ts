@@ -1,6 +1,6 @@
 import { FailoverSender } from '../../functions/adapters/failover-sender';
 import { parsePhoneNumber } from '../../functions/domain/phone';
-import { SmsDeliveryError, type SendContext, type SmsSender } from '../../functions/domain/ports';
+import { SmsDeliveryError, SmsTimeoutError, type SendContext, type SmsSender } from '../../functions/domain/ports';
 
 /**
  * The failover's arithmetic of time and budget, with a hand-moved clock (pure logic: the
@@ -45,5 +45,21 @@ describe('FailoverSender: SMS_TIMEOUT_MS for the whole send, the budget per prov
     expect(String(error)).toContain('no time left for aws');
     expect(asked.map(([name]) => name)).toEqual(['sens']);
     expect(budget()).toBe(0);
+  });
+
+  it('a sender error that is neither refusal nor timeout (a bug, after the request may have gone) is a 504: nobody else is asked', async () => {
+    const asked: string[] = [];
+    const buggy: SmsSender = {
+      provider: 'aws',
+      async send() {
+        asked.push('aws');
+        throw new TypeError("Cannot read properties of undefined (reading 'MessageId')");
+      },
+    };
+    const next: SmsSender = { provider: 'lambda', send: async () => (asked.push('lambda'), {}) };
+    const error = await new FailoverSender([buggy, next], recorder).send({ channel: 'sms', to, text: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SmsTimeoutError);
+    expect(error).toMatchObject({ provider: 'aws', channel: 'sms' });
+    expect(asked).toEqual(['aws']);
   });
 });

@@ -3,7 +3,9 @@ import jwt from 'jsonwebtoken';
 import { JwksClient } from 'jwks-rsa';
 import { verifyPhoneToken } from 'phone-verify';
 import { awsEnv, startAws, type AwsEmulator } from '../support/aws';
+import { FaultProxy } from '../support/fault-proxy';
 import { javaProcessesOn, startLocalServer, until, type LocalServer } from '../support/local-server';
+import { sensEnv, startSens } from '../support/sens';
 
 describe('npm start (the real local server, as a user runs it)', () => {
   let server: LocalServer;
@@ -229,5 +231,39 @@ describe('npm start with SMS_PROVIDER=aws, then lambda (the AWS emulator through
     expect(output).toContain('SMS: the function phone-verify-sms-hook');
     expect(hookEvents.at(-1)).toMatchObject({ version: 1, phoneNumber: '+821012345678', channel: 'sms' });
     expect(emu?.refusals).toEqual([]);
+  }, 120_000);
+});
+
+describe('npm start with SMS_PROVIDER=aws,sens, AWS answering 200 with a body that is not JSON', () => {
+  it('answers 504 (the SMS may have gone) and SENS sends nothing: one message, never two', async () => {
+    const emu = await startAws();
+    const sens = await startSens();
+    const proxy = await FaultProxy.start(emu.url);
+    proxy.fault = { swapBody: '<html>not json</html>' };
+    let server: LocalServer | undefined;
+    try {
+      server = await startLocalServer({
+        ...awsEnv(emu),
+        ...sensEnv(sens, 1000),
+        SMS_PROVIDER: 'aws,sens',
+        AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: proxy.url,
+        DYNAMODB_ENDPOINT: process.env.TEST_DYNAMODB_ENDPOINT ?? '',
+        TABLE_NAME: `unreadable-${randomUUID()}`,
+      });
+      const sent = await fetch(`${server.base}/v1/verifications`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ phoneNumber: '010-1234-5678' }),
+      });
+      expect({ status: sent.status, code: ((await sent.json()) as { code: string }).code }).toEqual({ status: 504, code: 'sms_provider_timeout' });
+      expect(emu.sms.map((m) => m.to)).toEqual(['+821012345678']);
+      expect(sens.accepted).toEqual([]);
+      expect([...emu.refusals, ...sens.refusals]).toEqual([]);
+    } finally {
+      await server?.stop('SIGKILL');
+      await proxy.stop();
+      await sens.close();
+      await emu.close();
+    }
   }, 120_000);
 });
