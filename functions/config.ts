@@ -102,7 +102,7 @@ export function readConfig(env: Env): RuntimeConfig {
     maxCheckAttempts: integer(env, 'MAX_CHECK_ATTEMPTS', 5, 1, 10),
     resendCooldownMs: integer(env, 'RESEND_COOLDOWN_SECONDS', 60, 0, 3600) * 1000,
     maxSendsPerDay: integer(env, 'MAX_SENDS_PER_DAY', 5, 1, 100),
-    smsTimeoutMs: integer(env, 'SMS_TIMEOUT_MS', 5000, 100, 20000),
+    smsTimeoutMs: integer(env, 'SMS_TIMEOUT_MS', 5000, 1000, 20000),
     smsBudgetPerHour: integer(env, 'SMS_BUDGET_PER_HOUR', 1000, 0, 1_000_000),
     maxSendsPerPrefixPerHour: integer(env, 'MAX_SENDS_PER_PREFIX_PER_HOUR', 30, 0, 10_000),
     maxFailedGuesses: integer(env, 'MAX_FAILED_GUESSES', 50, 1, 100),

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoAbuseCounters } from './adapters/dynamodb-counters';
 import { DynamoVerificationStore } from './adapters/dynamodb-store';
-import { DYNAMODB_TIMEOUTS, LOCAL_DYNAMODB_TIMEOUTS } from './adapters/dynamodb-timeouts';
+import { DYNAMODB_TIMEOUTS, LOCAL_DYNAMODB_TIMEOUTS, LOCAL_SEND_DYNAMODB_ALLOWANCE_MS, SEND_DYNAMODB_ALLOWANCE_MS } from './adapters/dynamodb-timeouts';
 import { loadSecrets, type ServiceSecrets } from './adapters/secrets';
 import { ConfigError, isLoopbackUrl, readConfig, type RuntimeConfig } from './config';
 import { logger } from './adapters/observability';
@@ -38,6 +38,8 @@ export interface RuntimeOverrides {
   readonly db?: DynamoDBDocumentClient;
   readonly secretsClient?: SecretsManagerClient;
   readonly tokenKeys?: TokenKeys;
+  /** What a send's DynamoDB calls may take together (default: by where DynamoDB is, as for the client's own limits). */
+  readonly storeAllowanceMs?: number;
 }
 
 /** Builds the runtime from environment variables: config, secrets, SDK clients, and the route's parts. */
@@ -64,6 +66,8 @@ export async function buildRuntime(
     clock: overrides.clock ?? systemClock,
     policy: config.policy,
     message: config.message,
+    storeAllowanceMs:
+      overrides.storeAllowanceMs ?? (isLoopbackUrl(config.dynamodbEndpoint ?? '') ? LOCAL_SEND_DYNAMODB_ALLOWANCE_MS : SEND_DYNAMODB_ALLOWANCE_MS),
   });
   return { config, service, secrets, tokenKeys };
 }

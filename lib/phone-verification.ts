@@ -19,7 +19,8 @@ import { VerificationApi } from './constructs/verification-api';
 import { VerificationFunction } from './constructs/verification-function';
 import { VerificationTable } from './constructs/verification-table';
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
-import { DYNAMODB_CALL_LIMIT_MS } from '../functions/adapters/dynamodb-timeouts';
+import { DYNAMODB_CALL_LIMIT_MS, SEND_DYNAMODB_ALLOWANCE_MS } from '../functions/adapters/dynamodb-timeouts';
+import { worstSendMs } from '../functions/domain/send-time';
 
 export interface PhoneVerificationProps extends SettingsOverrides {
   /** Names the resources. `prod` and `dev` imply their preset; any other name needs `preset`. Default `dev`. */
@@ -116,15 +117,14 @@ export class PhoneVerification extends Construct {
       ? (givenHook ?? LambdaFunction.fromFunctionArn(this, 'SmsHook', settings.smsHookFunctionArn ?? ''))
       : undefined;
     const environment = { ...functionEnvironment(settings), TABLE_NAME: verifications.table.tableName, CODE_HASH_SECRET_ARN: secrets.codeHashSecret.secretArn };
-    // Worst paths, each DynamoDB call at its hard limit: send = reservation, hourly counters,
-    // the SMS providers (SMS_TIMEOUT_MS for all of them; a failover's budget write can start just
-    // before that runs out, so one more call when there are several) and one bookkeeping write
-    // (or the release); check = spend the attempt, then KMS's GetPublicKey (once per container)
-    // and Sign under the same limits. Plus 3 s for a cold start and the secrets.
+    // Worst paths: send = the worst send (every provider within SMS_TIMEOUT_MS, every DynamoDB call
+    // within the send's allowance: the same figure the idempotency lease is made of), which
+    // API Gateway's 29 s must outlast; check = spend the attempt, then KMS's GetPublicKey (once per
+    // container) and Sign, each DynamoDB or KMS call at its limit. Each plus a cold start.
     const sendCode = new VerificationFunction(this, 'SendCode', {
       ...common,
       handler: 'send-code',
-      timeout: Duration.seconds(Math.ceil((policy.smsTimeoutMs + (smsProviders.length > 1 ? 4 : 3) * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
+      timeout: sendFunctionTimeout(policy.smsTimeoutMs),
       environment: {
         ...environment,
         ...providerEnvironment(settings),
@@ -136,7 +136,7 @@ export class PhoneVerification extends Construct {
     const checkCode = new VerificationFunction(this, 'CheckCode', {
       ...common,
       handler: 'check-code',
-      timeout: Duration.seconds(Math.ceil((3 * DYNAMODB_CALL_LIMIT_MS + 3000) / 1000)),
+      timeout: Duration.seconds(Math.ceil((3 * DYNAMODB_CALL_LIMIT_MS + COLD_START_MS) / 1000)),
       environment: { ...environment, TOKEN_KEY_ID: tokenKeys.signingKey.keyArn, TOKEN_PUBLISHED_KEY_IDS: tokenKeys.publishedKeyArns.join(',') },
     });
     // Least privilege: exactly the writes each function makes, the secrets it reads.
@@ -269,6 +269,22 @@ function endUserMessagingResources(scope: Construct, aws: AwsSmsSettings): strin
         ? [id]
         : [stack.formatArn({ service: 'sms-voice', resource: type, resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })];
   return [aws.originationIdentity, ...named('configuration-set', aws.configurationSetName), ...named('protect-configuration', aws.protectConfigurationId)];
+}
+
+/** A cold start's own time: the module load and the secrets (Secrets Manager, three attempts of 1 s). */
+const COLD_START_MS = 3_000;
+
+/** API Gateway answers 504 itself after 29 s (its integration timeout): every send must answer before. */
+export const API_GATEWAY_TIMEOUT_MS = 29_000;
+
+/**
+ * The send function's timeout: the worst send and a cold start, inside API Gateway's 29 s.
+ * @throws Error if it is not (a figure changed without the other)
+ */
+export function sendFunctionTimeout(smsTimeoutMs: number): Duration {
+  const worst = worstSendMs({ smsTimeoutMs, storeAllowanceMs: SEND_DYNAMODB_ALLOWANCE_MS }) + COLD_START_MS;
+  if (worst >= API_GATEWAY_TIMEOUT_MS) throw new Error(`the worst send (${worst} ms) would outlast API Gateway's ${API_GATEWAY_TIMEOUT_MS} ms`);
+  return Duration.seconds(Math.ceil(worst / 1000));
 }
 
 const XRAY_REASON = 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.';

@@ -13,6 +13,8 @@ const THROTTLING = new Set([
   'ServiceUnavailable',
   'TimeoutError',
   'RequestTimeout',
+  // Cut off by our own time limit (a send's store allowance): not answering in time.
+  'AbortError',
 ]);
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 

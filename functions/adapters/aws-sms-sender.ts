@@ -31,7 +31,8 @@ export class AwsSmsSender implements SmsSender {
       // An Alimtalk never comes here (only SENS sends it); its SMS text would.
       MessageBody: message.text,
       MessageType: 'TRANSACTIONAL',
-      TimeToLive: Math.max(MIN_TIME_TO_LIVE_SECONDS, context?.codeTtlSeconds ?? MIN_TIME_TO_LIVE_SECONDS),
+      // The seconds the code has left as this request is made (after a failover, fewer than it started with).
+      TimeToLive: Math.max(MIN_TIME_TO_LIVE_SECONDS, Math.floor((context?.codeTtlMs ?? 0) / 1000)),
       ...(originationIdentity && { OriginationIdentity: originationIdentity }),
       ...(configurationSetName && { ConfigurationSetName: configurationSetName }),
       ...(protectConfigurationId && { ProtectConfigurationId: protectConfigurationId }),

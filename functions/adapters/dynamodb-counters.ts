@@ -18,7 +18,7 @@ export class DynamoAbuseCounters implements AbuseCounters {
     private readonly tableName: string,
   ) {}
 
-  async take(bucket: string, max: number, expiresAt: number): Promise<boolean> {
+  async take(bucket: string, max: number, expiresAt: number, signal?: AbortSignal): Promise<boolean> {
     const x = new ExpressionAttributes<'count' | 'ttl'>();
     const count = x.name('count');
     return this.update(
@@ -26,17 +26,18 @@ export class DynamoAbuseCounters implements AbuseCounters {
       `ADD ${count} ${x.value('one', 1)} SET ${x.name('ttl')} = ${x.value('ttl', Math.ceil((expiresAt + KEEP_MS) / 1000))}`,
       `attribute_not_exists(${count}) OR ${count} < ${x.value('max', max)}`,
       x,
+      signal,
     );
   }
 
-  async giveBack(bucket: string): Promise<void> {
+  async giveBack(bucket: string, signal?: AbortSignal): Promise<void> {
     const x = new ExpressionAttributes<'count'>();
     const count = x.name('count');
-    await this.update(bucket, `ADD ${count} ${x.value('minusOne', -1)}`, `${count} > ${x.value('zero', 0)}`, x); // false: nothing to hand back
+    await this.update(bucket, `ADD ${count} ${x.value('minusOne', -1)}`, `${count} > ${x.value('zero', 0)}`, x, signal); // false: nothing to hand back
   }
 
   /** One conditional UpdateItem on `bucket`: false when the condition refused it. */
-  private async update(bucket: string, update: string, condition: string, x: ExpressionAttributes<string>): Promise<boolean> {
+  private async update(bucket: string, update: string, condition: string, x: ExpressionAttributes<string>, signal?: AbortSignal): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
@@ -46,6 +47,7 @@ export class DynamoAbuseCounters implements AbuseCounters {
           ConditionExpression: condition,
           ...x.forCommand(),
         }),
+        signal ? { abortSignal: signal } : {},
       );
       return true;
     } catch (error) {

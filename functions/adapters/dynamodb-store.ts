@@ -51,7 +51,7 @@ export class DynamoVerificationStore implements VerificationStore {
     private readonly tableName: string,
   ) {}
 
-  async reserveSend(plan: SendPlan): Promise<Reservation> {
+  async reserveSend(plan: SendPlan, signal?: AbortSignal): Promise<Reservation> {
     let known: { item: VerificationRecord | undefined } | undefined;
     for (let round = 0; round < MAX_RESERVE_ROUNDS; round += 1) {
       // First try a new window: most sends go to numbers with none in force (a failed conditional
@@ -59,7 +59,8 @@ export class DynamoVerificationStore implements VerificationStore {
       const item = known?.item;
       const newTtl = ttlSeconds(plan.codeExpiresAt, windowIsCurrent(item, plan) ? 0 : plan.now + plan.windowMs);
       const variant = { raiseTtl: known === undefined || (item?.ttl ?? 0) < newTtl, resetStreak: streakLeftAfterApproval(item) };
-      const write = known !== undefined && windowIsCurrent(item, plan) ? await this.chargeWindow(plan, variant) : await this.startWindow(plan, variant);
+      const write =
+        known !== undefined && windowIsCurrent(item, plan) ? await this.chargeWindow(plan, variant, signal) : await this.startWindow(plan, variant, signal);
       if (write.ok) return write.value;
       known = { item: write.current };
       // A timed-out attempt that DynamoDB applied anyway, then retried by the SDK: the code is ours.
@@ -75,7 +76,7 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   /** Stores the new code in the current window (see `Variant`). */
-  private chargeWindow(plan: SendPlan, variant: Variant): Promise<Write<Reservation>> {
+  private chargeWindow(plan: SendPlan, variant: Variant, signal: AbortSignal | undefined): Promise<Write<Reservation>> {
     const x: Expr = new ExpressionAttributes();
     const n = (a: Attribute) => x.name(a);
     const set = [...sendSet(x, plan), `${n('sendCount')} = ${n('sendCount')} + ${x.value('one', 1)}`];
@@ -99,6 +100,7 @@ export class DynamoVerificationStore implements VerificationStore {
         windowStart: old?.windowStart ?? plan.now,
         sendCount: (old?.sendCount ?? 0) + 1,
       }),
+      signal,
     );
   }
 
@@ -106,7 +108,7 @@ export class DynamoVerificationStore implements VerificationStore {
    * Starts a new daily window with the new code (none yet, or the last one ended): an update that
    * touches only the send's attributes, never a put that would lose the streak or a lock.
    */
-  private startWindow(plan: SendPlan, variant: Variant): Promise<Write<Reservation>> {
+  private startWindow(plan: SendPlan, variant: Variant, signal: AbortSignal | undefined): Promise<Write<Reservation>> {
     const x: Expr = new ExpressionAttributes();
     const n = (a: Attribute) => x.name(a);
     const set = [...sendSet(x, plan), `${n('windowStart')} = ${x.value('now', plan.now)}`, `${n('sendCount')} = ${x.value('one', 1)}`];
@@ -125,12 +127,18 @@ export class DynamoVerificationStore implements VerificationStore {
     return this.write(
       this.updateCommand(plan.phoneNumber, `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`, conditions.join(' AND '), x, 'ALL_OLD'),
       (old) => ({ reserved: true, previous: old?.phoneNumber === undefined ? undefined : old, windowStart: plan.now, sendCount: 1 }),
+      signal,
     );
   }
 
-  async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void> {
+  async releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown', signal?: AbortSignal): Promise<void> {
     if (previous === 'unknown') {
-      await this.updateIfLatest(phoneNumber, sendId, (x) => `REMOVE ${x.name('codeHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`);
+      await this.updateIfLatest(
+        phoneNumber,
+        sendId,
+        (x) => `REMOVE ${x.name('codeHash')}, ${x.name('idempotencyKey')}, ${x.name('idempotentResponse')}`,
+        signal,
+      );
       return;
     }
     // The one write that depends on what an earlier one returned (docs/limits.md): the send's own
@@ -151,6 +159,7 @@ export class DynamoVerificationStore implements VerificationStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
         () => undefined,
+        signal,
       );
       if (deleted.ok || deleted.current?.sendId !== sendId) return;
     }
@@ -171,7 +180,7 @@ export class DynamoVerificationStore implements VerificationStore {
         conditions.push(streak);
       }
       const update = [set.length > 0 && `SET ${set.join(', ')}`, remove.length > 0 && `REMOVE ${remove.join(', ')}`].filter(Boolean).join(' ');
-      return this.write(this.updateCommand(phoneNumber, update, conditions.join(' AND '), y), () => undefined);
+      return this.write(this.updateCommand(phoneNumber, update, conditions.join(' AND '), y), () => undefined, signal);
     };
     if (previous?.ttl === undefined) {
       await restore(false);
@@ -181,17 +190,22 @@ export class DynamoVerificationStore implements VerificationStore {
     if (!restored.ok && restored.current?.sendId === sendId) await restore(false); // a guess counted meanwhile
   }
 
-  async settleSend(phoneNumber: string, sendId: string, { state, provider, channel, response }: SendSettlement): Promise<void> {
-    await this.updateIfLatest(phoneNumber, sendId, (x) => {
-      const set = [
-        `${x.name('sendState')} = ${x.value('state', state)}`,
-        `${x.name('provider')} = ${x.value('provider', provider)}`,
-        `${x.name('channel')} = ${x.value('channel', channel)}`,
-      ];
-      if (state === 'timed_out') return `SET ${set.join(', ')} REMOVE ${x.name('idempotencyKey')}`;
-      if (response !== undefined) set.push(`${x.name('idempotentResponse')} = ${x.value('response', response)}`);
-      return `SET ${set.join(', ')}`;
-    });
+  async settleSend(phoneNumber: string, sendId: string, { state, provider, channel, response }: SendSettlement, signal?: AbortSignal): Promise<void> {
+    await this.updateIfLatest(
+      phoneNumber,
+      sendId,
+      (x) => {
+        const set = [
+          `${x.name('sendState')} = ${x.value('state', state)}`,
+          `${x.name('provider')} = ${x.value('provider', provider)}`,
+          `${x.name('channel')} = ${x.value('channel', channel)}`,
+        ];
+        if (state === 'timed_out') return `SET ${set.join(', ')} REMOVE ${x.name('idempotencyKey')}`;
+        if (response !== undefined) set.push(`${x.name('idempotentResponse')} = ${x.value('response', response)}`);
+        return `SET ${set.join(', ')}`;
+      },
+      signal,
+    );
   }
 
   async recordGuess(phoneNumber: string, guessHash: string, now: number, jti: string): Promise<SpentAttempt> {
@@ -205,7 +219,7 @@ export class DynamoVerificationStore implements VerificationStore {
     return { spent: true, record: write.value };
   }
 
-  async storeTestCode(code: TestCode): Promise<IdempotentRefusal | LockRefusal | undefined> {
+  async storeTestCode(code: TestCode, signal?: AbortSignal): Promise<IdempotentRefusal | LockRefusal | undefined> {
     // No counter is charged: a test number never is. The conditions are the replay rule (a retry
     // with the same key gets this write's 202 back) and the lock. The TTL is raised to the code's
     // expiry, never lowered: a streak's 90 days must outlive the code (`ttlClause`, as for a send).
@@ -236,6 +250,7 @@ export class DynamoVerificationStore implements VerificationStore {
           ...x.forCommand(),
         }),
         () => undefined,
+        signal,
       );
       if (write.ok) return undefined;
       const refused = idempotentRefusal(write.current, code) ?? lockInForce(write.current, code.now);
@@ -301,10 +316,10 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   /** `update` (written with `x`'s placeholders), if `sendId` is still the number's latest send. */
-  private async updateIfLatest(phoneNumber: string, sendId: string, update: (x: Expr) => string): Promise<void> {
+  private async updateIfLatest(phoneNumber: string, sendId: string, update: (x: Expr) => string, signal: AbortSignal | undefined): Promise<void> {
     const x: Expr = new ExpressionAttributes();
     const expression = update(x);
-    await this.write(this.updateCommand(phoneNumber, expression, `${x.name('sendId')} = ${x.value('sendId', sendId)}`, x), () => undefined);
+    await this.write(this.updateCommand(phoneNumber, expression, `${x.name('sendId')} = ${x.value('sendId', sendId)}`, x), () => undefined, signal);
   }
 
   /** An UpdateItem on `phoneNumber`'s item that returns the old item when `condition` fails. */
@@ -322,11 +337,16 @@ export class DynamoVerificationStore implements VerificationStore {
 
   /**
    * Runs one write. A failed condition is an answer, not an error: it comes back with the item
-   * as it was. A throttled or unreachable DynamoDB becomes `service_unavailable` after the SDK's retries.
+   * as it was. A throttled or unreachable DynamoDB becomes `service_unavailable` after the SDK's
+   * retries, and so does a write cut off by `signal` (a send's store allowance).
    */
-  private async write<T>(command: UpdateCommand | PutCommand | DeleteCommand, onSuccess: (attributes: VerificationRecord | undefined) => T): Promise<Write<T>> {
+  private async write<T>(
+    command: UpdateCommand | PutCommand | DeleteCommand,
+    onSuccess: (attributes: VerificationRecord | undefined) => T,
+    signal?: AbortSignal,
+  ): Promise<Write<T>> {
     try {
-      const output = await this.db.send(command as UpdateCommand);
+      const output = await this.db.send(command as UpdateCommand, signal ? { abortSignal: signal } : {});
       return { ok: true, value: onSuccess(output.Attributes as VerificationRecord | undefined) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {

@@ -20,3 +20,18 @@ export const LOCAL_DYNAMODB_TIMEOUTS = { connectionMs: 1800, requestMs: 1800, at
  * backoff between them (measured 3.1 s with DynamoDB Local paused). Function timeouts are sized from it.
  */
 export const DYNAMODB_CALL_LIMIT_MS = 3_500;
+
+/**
+ * What all the DynamoDB calls of one send may take together in AWS, besides the failover's budget
+ * writes (which `SMS_TIMEOUT_MS` bounds): one call's limit. So the worst send, `SMS_TIMEOUT_MS` (at
+ * most 20 s) and this, answers inside API Gateway's 29 s with a cold start's secrets on top
+ * (docs/limits.md, "How long a send may take").
+ */
+export const SEND_DYNAMODB_ALLOWANCE_MS = DYNAMODB_CALL_LIMIT_MS;
+
+/**
+ * Locally no API Gateway cuts the send off, and DynamoDB Local on a busy machine is slow: each of a
+ * send's calls (six at most: two reservation rounds, the counters, their give-back or the
+ * settling write, two for a rollback) keeps its own limit, two attempts of 1.8 s and a backoff.
+ */
+export const LOCAL_SEND_DYNAMODB_ALLOWANCE_MS = 6 * 4_000;

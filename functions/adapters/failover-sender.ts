@@ -11,13 +11,17 @@ export interface AttemptRecorder {
   failover(): void;
 }
 
+/** A provider is not asked with less than this left of `SMS_TIMEOUT_MS`: too little to be told its answer. */
+export const MIN_PROVIDER_MS = 200;
+
 /**
  * The providers of `SMS_PROVIDER`, tried in order for one send (docs/channels.md, "Providers and
  * failover"): the next only when the current one refused; a timeout tries nobody else (the
  * message may still arrive, and a second would be a second SMS). `SMS_TIMEOUT_MS` bounds the
- * whole send: each provider gets what is left. Before each provider after the first, the hourly
- * budget pays for one more message, or the send stops. An Alimtalk goes to SENS first, whatever
- * its place, and on as an SMS through the others.
+ * whole send: each provider gets what is left, and so does the hourly budget's write before each
+ * provider after the first (cut off, it counts as charged and the send stops). A provider is not
+ * asked, nor its message paid for, with less than `MIN_PROVIDER_MS` left. An Alimtalk goes to
+ * SENS first, whatever its place, and on as an SMS through the others.
  */
 export class FailoverSender implements SmsSender {
   readonly provider: string;
@@ -34,30 +38,25 @@ export class FailoverSender implements SmsSender {
   async send(message: SmsMessage, context?: SendContext): Promise<SmsReceipt> {
     const started = this.now();
     const timeoutMs = context?.timeoutMs ?? Number.POSITIVE_INFINITY;
+    const left = () => timeoutMs - (this.now() - started);
     const order = message.channel === 'alimtalk' ? [...this.senders.filter(sendsAlimtalk), ...this.senders.filter((s) => !sendsAlimtalk(s))] : this.senders;
     const refusals: string[] = [];
     for (const [i, sender] of order.entries()) {
       // Only SENS sends Alimtalk; after it, the message goes on as the SMS it carries.
       const attempt: SmsMessage = message.channel === 'alimtalk' && !sendsAlimtalk(sender) ? { channel: 'sms', to: message.to, text: message.text } : message;
-      const noTimeLeft = () => timeoutMs - (this.now() - started) <= 0;
-      // Time first, so a provider there is no time to ask costs no budget.
-      if (noTimeLeft()) {
-        refusals.push(`no time left for ${sender.provider} within SMS_TIMEOUT_MS`);
-        break;
-      }
-      if (i > 0 && context?.beforeFailover && !(await context.beforeFailover())) {
-        refusals.push('the hourly SMS budget is spent: no further provider asked');
-        break;
-      }
-      const left = timeoutMs - (this.now() - started);
-      if (left <= 0) {
-        refusals.push(`no time left for ${sender.provider} within SMS_TIMEOUT_MS`);
-        break;
+      if (i > 0) {
+        const stop = await this.mayAsk(sender.provider, left, context);
+        if (stop) {
+          refusals.push(stop);
+          break;
+        }
+        // Counted when a second provider is asked, whatever it answers (alarmed on in prod).
+        if (i === 1) this.recorder.failover();
       }
       try {
-        const receipt = await sender.send(attempt, context && { ...context, timeoutMs: left });
+        // The code's time left when this request is made: AWS's TimeToLive after a failover is less.
+        const receipt = await sender.send(attempt, context && { ...context, timeoutMs: left(), codeTtlMs: context.codeTtlMs - (this.now() - started) });
         this.recorder.attempt(sender.provider, 'accepted');
-        if (i > 0) this.recorder.failover();
         return { ...receipt, provider: receipt.provider ?? sender.provider, channel: attempt.channel };
       } catch (error) {
         if (error instanceof SmsDeliveryError) {
@@ -75,6 +74,24 @@ export class FailoverSender implements SmsSender {
       }
     }
     throw new SmsDeliveryError(refusals.join('; '));
+  }
+
+  /**
+   * Whether the next provider may be asked: time first (a provider there is no time for costs no
+   * budget), then the budget's write, then the time again (the write may have used it up).
+   * @returns why not, or undefined when it may
+   */
+  private async mayAsk(provider: string, left: () => number, context: SendContext | undefined): Promise<string | undefined> {
+    const tooLate = () => (left() < MIN_PROVIDER_MS ? `under ${MIN_PROVIDER_MS} ms of SMS_TIMEOUT_MS left for ${provider}: not asked` : undefined);
+    const early = tooLate();
+    if (early || !context?.beforeFailover) return early;
+    try {
+      if (!(await context.beforeFailover(left()))) return `the hourly SMS budget is spent: ${provider} not asked`;
+    } catch (error) {
+      if (error instanceof SmsDeliveryError) return error.message;
+      throw error;
+    }
+    return tooLate();
   }
 }
 

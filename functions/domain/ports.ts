@@ -143,19 +143,22 @@ export type SpentAttempt =
  * write; implementations never read and then write.
  */
 export interface VerificationStore {
-  /** Charges the cooldown and daily cap and stores the new code, or says why not. */
-  reserveSend(plan: SendPlan): Promise<Reservation>;
+  /**
+   * Charges the cooldown and daily cap and stores the new code, or says why not. The send path's
+   * methods take `signal`: their calls are cut off when it aborts (the send's store allowance).
+   */
+  reserveSend(plan: SendPlan, signal?: AbortSignal): Promise<Reservation>;
   /**
    * Puts the number back exactly as `previous` (or deletes it), if `sendId` is still the latest
    * send. With `previous` unknown it withdraws the code only: the limits stay charged.
    */
-  releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown'): Promise<void>;
+  releaseSend(phoneNumber: string, sendId: string, previous: VerificationRecord | undefined | 'unknown', signal?: AbortSignal): Promise<void>;
   /**
    * Settles the send `sendId`, if it is still the latest: records how it ended, the provider and
    * the channel, and its 202 for replays (accepted with a key) or drops its key (timed out: a
    * retry counts as new). The write lifecycle events derive "Code Sent" from.
    */
-  settleSend(phoneNumber: string, sendId: string, settlement: SendSettlement): Promise<void>;
+  settleSend(phoneNumber: string, sendId: string, settlement: SendSettlement, signal?: AbortSignal): Promise<void>;
   /**
    * One check, in one atomic write whatever the answer: on a pending, unexpired code with checks
    * left and no lock in force, uses up a check and records `guessHash` as the last guess and `jti`
@@ -167,7 +170,7 @@ export interface VerificationStore {
    * Stores a test number's fixed code as its pending code, in one write, charging no limit, or
    * says that the same `Idempotency-Key` already made the pending code (replay or in progress).
    */
-  storeTestCode(code: TestCode): Promise<IdempotentRefusal | LockRefusal | undefined>;
+  storeTestCode(code: TestCode, signal?: AbortSignal): Promise<IdempotentRefusal | LockRefusal | undefined>;
   /**
    * Counts one wrong guess in the number's streak (an atomic add, whatever code is pending now),
    * and keeps the item 90 days after it. Returns the streak and the lock state after the add.
@@ -196,10 +199,13 @@ export interface StreakState {
  * atomic conditional write, exact under any concurrency.
  */
 export interface AbuseCounters {
-  /** Adds one to `bucket` unless it already holds `max`; false when full. The item expires after `expiresAt` (epoch ms). */
-  take(bucket: string, max: number, expiresAt: number): Promise<boolean>;
+  /**
+   * Adds one to `bucket` unless it already holds `max`; false when full. The item expires after
+   * `expiresAt` (epoch ms). Cut off when `signal` aborts (whether it counted is then unknown).
+   */
+  take(bucket: string, max: number, expiresAt: number, signal?: AbortSignal): Promise<boolean>;
   /** Hands back one taken by `take` (its send was refused by the other counter). */
-  giveBack(bucket: string): Promise<void>;
+  giveBack(bucket: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** A code's message to hand to the provider; its channel decides how (see `composeMessage`). */
@@ -239,10 +245,14 @@ export interface SendContext {
   /** The code, for a hook that composes its own message; and when it expires. */
   readonly code: string;
   readonly expiresAt: string;
-  /** Seconds the code is valid from now: a message delivered later is useless (AWS's `TimeToLive`). */
-  readonly codeTtlSeconds: number;
-  /** Asked before each provider after the first: false when the hourly budget cannot pay for another. */
-  readonly beforeFailover?: () => Promise<boolean>;
+  /** Milliseconds the code has left as the send is handed over: a message delivered later is useless (AWS's `TimeToLive`). */
+  readonly codeTtlMs: number;
+  /**
+   * Asked before each provider after the first, with the milliseconds left of `timeoutMs`: false
+   * when the hourly budget cannot pay for another.
+   * @throws SmsDeliveryError when the budget's write was cut off by that time (it counts as charged)
+   */
+  readonly beforeFailover?: (leftMs: number) => Promise<boolean>;
 }
 
 /** What the provider said about an accepted message (for the log, and the settling write). */

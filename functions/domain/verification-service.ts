@@ -5,6 +5,7 @@ import { VerificationError, secondsUntil } from './errors';
 import { composeMessage, resolveChannel, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
 import {
+  SmsDeliveryError,
   SmsTimeoutError,
   type AbuseCounters,
   type Channel,
@@ -16,6 +17,7 @@ import {
   type VerificationStore,
 } from './ports';
 import { DAILY_WINDOW_MS, PERMANENT_LOCK_STREAK, hasPendingCode, lockDuration, lockInForce, sendAccepted } from './send-rules';
+import { StoreAllowance, idempotencyLeaseMs } from './send-time';
 import type { TokenIssuer } from './token';
 
 /** The limits (docs/configuration.md), in the units the rules use. */
@@ -33,9 +35,6 @@ export interface VerificationPolicy extends AbuseLimits {
   /** App-review numbers and their fixed codes (E.164 → code): no SMS, no limit charged. */
   readonly testNumbers: ReadonlyMap<string, string>;
 }
-
-/** Grace beyond the SMS timeout before an unanswered idempotent send stops counting as in progress. */
-const IN_FLIGHT_GRACE_MS = 5_000;
 
 export interface SendOptions {
   /** Repeats of the same key get the first 202 back (docs/api.md, "Idempotent send"). */
@@ -76,6 +75,11 @@ export interface VerificationServiceDeps {
   readonly clock: Clock;
   readonly policy: VerificationPolicy;
   readonly message: MessageFormat;
+  /**
+   * Real milliseconds all the store calls of one send may take together, the providers' time
+   * apart (docs/limits.md, "How long a send may take"): the store's own limits decide it.
+   */
+  readonly storeAllowanceMs: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -95,8 +99,10 @@ export class VerificationService {
     const { store, sender, hasher, clock, policy, message: format } = this.deps;
     const { idempotencyKey } = options;
     const now = clock.now();
+    // Every store call below takes `storeTime.signal`: a slow DynamoDB cannot stretch the send past its worst.
+    const storeTime = new StoreAllowance(this.deps.storeAllowanceMs);
     const testCode = policy.testNumbers.get(phone.e164);
-    if (testCode !== undefined) return this.sendTestNumber(phone, testCode, now, resolveChannel(format, options.channel), idempotencyKey);
+    if (testCode !== undefined) return this.sendTestNumber(phone, testCode, now, resolveChannel(format, options.channel), idempotencyKey, storeTime.signal);
     const code = generateCode(policy.codeLength);
     // Decided (and refused) before anything is charged.
     const message = composeMessage(format, options.channel, phone, code);
@@ -110,11 +116,11 @@ export class VerificationService {
       cooldownMs: policy.resendCooldownMs,
       maxSendsPerWindow: policy.maxSendsPerDay,
       windowMs: DAILY_WINDOW_MS,
-      inFlightMs: policy.smsTimeoutMs + IN_FLIGHT_GRACE_MS,
+      inFlightMs: this.leaseMs(),
       idempotencyKey,
       channel: message.channel,
     };
-    const reservation = await store.reserveSend(plan);
+    const reservation = await store.reserveSend(plan, storeTime.signal);
     if (!reservation.reserved) {
       const { refusal } = reservation;
       if (refusal.kind === 'replay') return { response: refusal.response, replayed: true };
@@ -124,37 +130,39 @@ export class VerificationService {
     // The number's own limits passed; now the environment's ceilings. A refusal puts the number back.
     let ceiling: VerificationError | undefined;
     try {
-      ceiling = await this.takeHourlyCounters(phone, now);
+      ceiling = await this.takeHourlyCounters(phone, now, storeTime.signal);
     } catch (error) {
-      await settled(store.releaseSend(phone.e164, plan.sendId, reservation.previous));
+      await settled(store.releaseSend(phone.e164, plan.sendId, reservation.previous, storeTime.signal));
       throw error;
     }
     if (ceiling) {
-      await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
+      await store.releaseSend(phone.e164, plan.sendId, reservation.previous, storeTime.signal);
       throw ceiling;
     }
 
     const capUsed = reservation.sendCount >= policy.maxSendsPerDay;
     let receipt: SmsReceipt;
     try {
-      receipt = await sender.send(message, {
-        timeoutMs: policy.smsTimeoutMs,
-        code,
-        expiresAt: iso(plan.codeExpiresAt),
-        codeTtlSeconds: Math.floor(policy.codeTtlMs / 1000),
-        // The hourly budget bounds the bill: every provider asked counts (docs/limits.md).
-        beforeFailover: () => this.takeBudget(now),
-      });
+      receipt = await storeTime.paused(() =>
+        sender.send(message, {
+          timeoutMs: policy.smsTimeoutMs,
+          code,
+          expiresAt: iso(plan.codeExpiresAt),
+          codeTtlMs: policy.codeTtlMs - storeTime.elapsedMs(),
+          // The hourly budget bounds the bill: every provider asked counts (docs/limits.md).
+          beforeFailover: (leftMs) => this.takeBudget(now, leftMs),
+        }),
+      );
     } catch (error) {
       if (error instanceof SmsTimeoutError) {
         // The message may still arrive: the code stays active and the limits stay charged. If the
         // key cannot be dropped, a retry meets 409 until the in-flight lease ends: still a 504 now.
         const settlement = { state: 'timed_out', provider: error.provider ?? sender.provider, channel: error.channel ?? message.channel } as const;
-        await settled(store.settleSend(phone.e164, plan.sendId, settlement));
+        await settled(store.settleSend(phone.e164, plan.sendId, settlement, storeTime.signal));
         throw new VerificationError('sms_provider_timeout', {}, { cause: error });
       }
       // Refused: nothing was sent, so the number goes back exactly as it was.
-      await store.releaseSend(phone.e164, plan.sendId, reservation.previous);
+      await store.releaseSend(phone.e164, plan.sendId, reservation.previous, storeTime.signal);
       // The budget's DynamoDB failed between two providers: its own answer (503), not the provider's.
       if (error instanceof VerificationError) throw error;
       throw new VerificationError('sms_delivery_failed', {}, { cause: error });
@@ -175,7 +183,7 @@ export class VerificationService {
       channel,
       response: idempotencyKey === undefined ? undefined : response,
     } as const;
-    const remembered = (await settled(store.settleSend(phone.e164, plan.sendId, settlement))) || idempotencyKey === undefined;
+    const remembered = (await settled(store.settleSend(phone.e164, plan.sendId, settlement, storeTime.signal))) || idempotencyKey === undefined;
     return {
       response,
       replayed: false,
@@ -190,22 +198,32 @@ export class VerificationService {
    * single use hold) but nothing is sent and no limit is charged. An `Idempotency-Key` retry gets
    * the original 202 back, as for any number.
    */
-  private async sendTestNumber(phone: PhoneNumber, code: string, now: number, channel: Channel, idempotencyKey: string | undefined): Promise<SendOutcome> {
+  private async sendTestNumber(
+    phone: PhoneNumber,
+    code: string,
+    now: number,
+    channel: Channel,
+    idempotencyKey: string | undefined,
+    signal: AbortSignal,
+  ): Promise<SendOutcome> {
     const { store, hasher, policy } = this.deps;
     const codeExpiresAt = now + policy.codeTtlMs;
     const response = sendAccepted({ status: 'pending', phoneNumber: phone.e164, channel, expiresAt: iso(codeExpiresAt), resendAvailableAt: iso(now) });
-    const repeated = await store.storeTestCode({
-      phoneNumber: phone.e164,
-      sendId: randomUUID(),
-      codeHash: hasher.hash(phone.e164, code),
-      now,
-      codeExpiresAt,
-      maxAttempts: policy.maxCheckAttempts,
-      inFlightMs: policy.smsTimeoutMs + IN_FLIGHT_GRACE_MS,
-      idempotencyKey,
-      channel,
-      response,
-    });
+    const repeated = await store.storeTestCode(
+      {
+        phoneNumber: phone.e164,
+        sendId: randomUUID(),
+        codeHash: hasher.hash(phone.e164, code),
+        now,
+        codeExpiresAt,
+        maxAttempts: policy.maxCheckAttempts,
+        inFlightMs: this.leaseMs(),
+        idempotencyKey,
+        channel,
+        response,
+      },
+      signal,
+    );
     if (repeated?.kind === 'replay') return { response: repeated.response, replayed: true, testNumber: true };
     if (repeated) throw refusalError(repeated, now);
     return { response, replayed: false, testNumber: true };
@@ -217,14 +235,14 @@ export class VerificationService {
    * provider then refuses (they bound what the provider is asked to do).
    * @returns the refusal (range before budget: docs/limits.md), or undefined when both allow it
    */
-  private async takeHourlyCounters(phone: PhoneNumber, now: number): Promise<VerificationError | undefined> {
+  private async takeHourlyCounters(phone: PhoneNumber, now: number, signal: AbortSignal): Promise<VerificationError | undefined> {
     const { counters, policy } = this.deps;
     const wanted = hourlyCounters(phone, now, policy);
     const resetAt = hourEnd(now);
-    const taken = await Promise.allSettled(wanted.map((c) => counters.take(c.bucket, c.max, resetAt)));
+    const taken = await Promise.allSettled(wanted.map((c) => counters.take(c.bucket, c.max, resetAt, signal)));
     const refused = wanted.find((_, i) => taken[i]?.status !== 'fulfilled' || !taken[i].value);
     if (!refused) return undefined;
-    await Promise.allSettled(wanted.filter((_, i) => taken[i]?.status === 'fulfilled' && taken[i].value).map((c) => counters.giveBack(c.bucket)));
+    await Promise.allSettled(wanted.filter((_, i) => taken[i]?.status === 'fulfilled' && taken[i].value).map((c) => counters.giveBack(c.bucket, signal)));
     const failure = taken.find((t) => t.status === 'rejected');
     if (failure) throw failure.reason; // DynamoDB did not answer: 503, nothing sent
     const retryAfterSeconds = secondsUntil(resetAt, now);
@@ -234,13 +252,27 @@ export class VerificationService {
   }
 
   /**
-   * One more message paid from this hour's budget (a failover to the next provider).
+   * One more message paid from this hour's budget (a failover to the next provider), within the
+   * `leftMs` of `SMS_TIMEOUT_MS` that remain.
    * @returns false when the budget is spent (the send then stops: 502, nothing more asked)
+   * @throws SmsDeliveryError when the time ran out first: the write may have counted, so it counts
+   *   as charged, and the send stops (502)
    */
-  private async takeBudget(now: number): Promise<boolean> {
+  private async takeBudget(now: number, leftMs: number): Promise<boolean> {
     const { counters, policy } = this.deps;
     if (policy.smsBudgetPerHour <= 0) return true;
-    return counters.take(budgetBucket(now), policy.smsBudgetPerHour, hourEnd(now));
+    const cutOff = AbortSignal.timeout(Math.max(0, Math.floor(leftMs)));
+    try {
+      return await counters.take(budgetBucket(now), policy.smsBudgetPerHour, hourEnd(now), cutOff);
+    } catch (error) {
+      if (cutOff.aborted) throw new SmsDeliveryError('the hourly budget could not be counted within SMS_TIMEOUT_MS: counted as charged, nobody else asked');
+      throw error;
+    }
+  }
+
+  /** How long a keyed send without a stored answer counts as in progress: longer than the worst send. */
+  private leaseMs(): number {
+    return idempotencyLeaseMs({ smsTimeoutMs: this.deps.policy.smsTimeoutMs, storeAllowanceMs: this.deps.storeAllowanceMs });
   }
 
   /**

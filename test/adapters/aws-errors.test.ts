@@ -15,6 +15,7 @@ describe('isUnavailable (what becomes 503 rather than 500)', () => {
     ['a server fault', sdkError('InternalServerError', 'server', 500)],
     ['no answer at all', sdkError('TimeoutError', 'client', undefined)],
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['a call our own time limit cut off (a send’s store allowance)', Object.assign(new Error('Request aborted'), { name: 'AbortError' })],
   ])('counts %s as unavailable', (_label, error) => {
     expect(isUnavailable(error)).toBe(true);
   });

@@ -15,7 +15,7 @@ import { awsClientTarget, useAws, type AwsEmulator } from '../support/aws';
 import { TestClock } from '../support/fakes';
 import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
 import { ALIMTALK_TEST, SENS_TEST_CREDENTIALS, codeIn, startSens, type SensEmulator } from '../support/sens';
-import { TEST_POLICY } from '../support/service';
+import { STORE_ALLOWANCE_MS, TEST_POLICY } from '../support/service';
 
 /**
  * Ordered failover (docs/channels.md, "Providers and failover") with every provider's real
@@ -94,6 +94,7 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
       tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
       policy: { ...TEST_POLICY, smsTimeoutMs: timeoutMs, smsBudgetPerHour: options.budget ?? 1000, resendCooldownMs: 0 },
       message,
+      storeAllowanceMs: STORE_ALLOWANCE_MS,
     });
     return { svc, store, counters };
   }
@@ -116,8 +117,10 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
       messageType: 'TRANSACTIONAL',
       originationIdentity: ORIGINATION,
       configurationSetName: 'phone-verify',
-      timeToLive: 300,
     });
+    // The seconds the code had left when AWS was asked, SENS's refusal taken off: under 300.
+    expect(emu.sms[0]?.timeToLive).toBeLessThan(300);
+    expect(emu.sms[0]?.timeToLive).toBeGreaterThanOrEqual(295);
     expect(codeIn(emu.sms[0]!.body)).toMatch(/^[0-9]{6}$/);
     expect(store.items.get(phone.e164)?.provider).toBe('aws');
     expect(attempts).toEqual([
@@ -191,9 +194,20 @@ describe('SMS providers in order, against the SENS and AWS stand-ins', () => {
 
   it('gives AWS the time the code has left as TimeToLive (at least 5 s)', async () => {
     const sender = providers(1000).aws;
-    await sender.send({ channel: 'sms', to: phone, text: 'x' }, { timeoutMs: 1000, code: '1', expiresAt: '', codeTtlSeconds: 2 });
-    await sender.send({ channel: 'sms', to: phone, text: 'y' }, { timeoutMs: 1000, code: '1', expiresAt: '', codeTtlSeconds: 120 });
+    await sender.send({ channel: 'sms', to: phone, text: 'x' }, { timeoutMs: 1000, code: '1', expiresAt: '', codeTtlMs: 2_900 });
+    await sender.send({ channel: 'sms', to: phone, text: 'y' }, { timeoutMs: 1000, code: '1', expiresAt: '', codeTtlMs: 120_000 });
     expect(emu.sms.map((m) => m.timeToLive)).toEqual([5, 120]);
+  });
+
+  it('after a failover, AWS’s TimeToLive is what the code has left when AWS is asked', async () => {
+    emu.lambda.register(HOOK, () => new Promise((resolve) => setTimeout(() => resolve({ status: 'failed', reason: 'no route' }), 2200)), { timeoutSeconds: 5 });
+    const { svc } = service(['lambda', 'aws'], { timeoutMs: 5000 });
+    expect((await svc.send(phone)).provider).toBe('aws');
+    // 300 s when the send started; the hook took 2.2 s of them.
+    const [ttl] = emu.sms.map((m) => m.timeToLive);
+    expect(emu.sms).toHaveLength(1);
+    expect(ttl).toBeLessThanOrEqual(297);
+    expect(ttl).toBeGreaterThanOrEqual(290);
   });
 
   it('the hook receives the documented event and its "sent" is a send', async () => {

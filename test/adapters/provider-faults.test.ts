@@ -48,7 +48,7 @@ describe('provider answers that break on the way back, against the AWS and SENS 
     attempts.length = 0;
   });
   const recorder = { attempt: (p: string, o: AttemptOutcome) => attempts.push([p, o]), failover: () => undefined };
-  const context = { timeoutMs: TIMEOUT_MS, code: '123456', expiresAt: '2030-01-01T00:00:00.000Z', codeTtlSeconds: 300 };
+  const context = { timeoutMs: TIMEOUT_MS, code: '123456', expiresAt: '2030-01-01T00:00:00.000Z', codeTtlMs: 300_000 };
   const awsVia = (endpoint: string) => new AwsSmsSender(awsSmsClient({ ...awsClientTarget(emu), endpoint }), {}, TIMEOUT_MS);
   const hookVia = (endpoint: string) => new LambdaSmsSender(lambdaClient({ ...awsClientTarget(emu), endpoint }), HOOK, TIMEOUT_MS);
   const sensAt = (endpoint: string) =>

@@ -10,6 +10,7 @@ import { hasPendingCode, lockInForce } from '../../functions/domain/send-rules';
 import { withoutSeq } from '../support/items';
 import { InMemoryAbuseCounters, InMemoryVerificationStore } from '../support/memory-store';
 import { RecordingSender, TestClock, wrong } from '../support/fakes';
+import { STORE_ALLOWANCE_MS } from '../support/service';
 
 // The first and the third share a range (all but the last 4 digits); the second is in another.
 const NUMBERS: PhoneNumber[] = ['010-1234-5678', '010-9999-0000', '010-1234-0001'].map((n) => parsePhoneNumber(n, new Set(['KR'])));
@@ -71,6 +72,7 @@ describe('the verification rules, for any interleaving of sends, checks and cloc
           hasher,
           tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
           message: { template: '[{code}]', defaultChannel: 'sms' },
+          storeAllowanceMs: STORE_ALLOWANCE_MS,
         });
         const evaluated = new Map<string, number>(); // sendId → checks evaluated against that code
         const approvals = new Map<string, number>();

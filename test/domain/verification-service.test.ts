@@ -1,8 +1,9 @@
 import { VerificationError } from '../../functions/domain/errors';
 import { parsePhoneNumber } from '../../functions/domain/phone';
+import { worstSendMs } from '../../functions/domain/send-time';
 import { RecordingSender } from '../support/fakes';
 import { InMemoryVerificationStore } from '../support/memory-store';
-import { memoryService } from '../support/service';
+import { STORE_ALLOWANCE_MS, memoryService } from '../support/service';
 
 const phone = parsePhoneNumber('010-1234-5678', new Set(['KR']));
 
@@ -36,5 +37,23 @@ describe('VerificationService.send when a bookkeeping write fails after the SMS'
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).code).toBe('sms_provider_timeout');
+  });
+});
+
+describe('VerificationService.send: the idempotency lease outlasts the worst send', () => {
+  it('answers 409 to a keyed retry as long as the first send may still be running, every provider and store call at its limit', async () => {
+    const sender = new RecordingSender();
+    const { service: svc, clock } = memoryService({ resendCooldownMs: 0, smsTimeoutMs: 20_000 }, new InMemoryVerificationStore(), sender);
+    const { entered, release } = sender.hold();
+    const first = svc.send(phone, { idempotencyKey: 'key-1' });
+    await entered;
+    // The first send could still be sending (or settling) until its worst has passed.
+    clock.advance(worstSendMs({ smsTimeoutMs: 20_000, storeAllowanceMs: STORE_ALLOWANCE_MS }));
+    const retry = await svc.send(phone, { idempotencyKey: 'key-1' }).catch((e: unknown) => e);
+    expect(retry).toBeInstanceOf(VerificationError);
+    expect((retry as VerificationError).code).toBe('request_in_progress');
+    release();
+    await first;
+    expect(sender.messages).toHaveLength(1);
   });
 });

@@ -1,5 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { SEND_DYNAMODB_ALLOWANCE_MS } from '../../functions/adapters/dynamodb-timeouts';
 import { METRIC_NAMESPACE, serviceName } from '../../functions/adapters/telemetry-names';
+import { worstSendMs } from '../../functions/domain/send-time';
+import { API_GATEWAY_TIMEOUT_MS, sendFunctionTimeout } from '../../lib/phone-verification';
 import { applicationFunctions, removeSynthOutput, synthStage } from '../support/cdk';
 
 /** The synthesised stage stacks, the functions: runtime, time limits, concurrency, what each may read (template assertions: what matters, not a snapshot). */
@@ -42,7 +45,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
 
   it('gives each function time for its worst path (every DynamoDB call at its hard limit, the SMS timeout), and only the secrets each one needs', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 19, // 5 s SMS + 3 × 3.5 s DynamoDB + 3 s cold start
+      Timeout: 12, // the worst send, 5 s SMS + 3.5 s for all its DynamoDB calls, + 3 s cold start
       Environment: {
         Variables: Match.objectLike({ SENS_SECRET_ARN: Match.anyValue(), CODE_HASH_SECRET_ARN: Match.anyValue(), TOKEN_KEY_ID: Match.absent() }),
       },
@@ -62,5 +65,22 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     const alarmed = Object.values(t.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => JSON.stringify(a).match(/"Namespace":"[A-Za-z/]+"/g) ?? []);
     expect(new Set(alarmed)).toContain(`"Namespace":"${METRIC_NAMESPACE}"`);
     expect(JSON.stringify(t.findResources('AWS::CloudWatch::Alarm'))).toContain(`{"Name":"service","Value":"${serviceName(stage)}"}`);
+  });
+});
+
+describe('the worst send and API Gateway’s 29 s', () => {
+  it('at the largest SMS_TIMEOUT_MS (20 s) and every provider listed, the send function’s worst (with a cold start) ends before API Gateway answers 504 itself', () => {
+    const t = synthStage('dev', { smsProviders: ['sens', 'aws'], serviceSettings: { SMS_TIMEOUT_MS: '20000' } }).template();
+    const send = applicationFunctions(t).find(
+      (fn) => (fn as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables.SMS_TIMEOUT_MS === '20000',
+    );
+    const timeout = (send as { Properties: { Timeout: number } } | undefined)?.Properties.Timeout ?? Infinity;
+    expect(timeout * 1000).toBeLessThan(API_GATEWAY_TIMEOUT_MS);
+    // The same figure the idempotency lease is made of, with a cold start: 20 s + 3.5 s + 3 s.
+    expect(timeout).toBe(Math.ceil((worstSendMs({ smsTimeoutMs: 20_000, storeAllowanceMs: SEND_DYNAMODB_ALLOWANCE_MS }) + 3_000) / 1000));
+  });
+
+  it('refuses to build a send function whose worst would outlast API Gateway (a figure changed without the other)', () => {
+    expect(() => sendFunctionTimeout(26_000)).toThrow(/would outlast API Gateway/);
   });
 });

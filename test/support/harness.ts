@@ -50,7 +50,14 @@ export async function dynamoHarness(env: Record<string, string> = {}, overrides:
   // Tests check rules, not latency: one client carrying hundreds of concurrent requests to a
   // DynamoDB Local on a busy machine must not turn slowness into 503s (a Lambda never does that).
   const db = documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 });
-  const runtime = await buildRuntime({ ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...env }, { clock, sender, db, ...overrides }, ALL_PARTS);
+  // Nor must the store's allowance for a send, which bounds the worst send in AWS: here most of a
+  // test's minute, and still under the cooldown, so the idempotency lease made of it (plus
+  // SMS_TIMEOUT_MS) ends within the minute a test waits for a key to free up, as in AWS.
+  const runtime = await buildRuntime(
+    { ...TEST_SECRETS, ...tables, DYNAMODB_ENDPOINT: endpoint, ...env },
+    { clock, sender, db, storeAllowanceMs: 45_000, ...overrides },
+    ALL_PARTS,
+  );
   const send = handlerFor(sendCodeRoute, runtime);
   // The check function's handler: the check and the key set, as in AWS.
   const check = handlerFor([checkCodeRoute, jwksRoute], runtime);

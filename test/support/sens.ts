@@ -40,7 +40,7 @@ export const alimtalkEnv = (overrides: Record<string, string> = {}): Record<stri
 });
 
 /** The variables that point the runtime (or `npm start`) at `sens`. */
-export function sensEnv(sens: Pick<SensEmulator, 'url'>, timeoutMs = 300): Record<string, string> {
+export function sensEnv(sens: Pick<SensEmulator, 'url'>, timeoutMs = 1000): Record<string, string> {
   return {
     SMS_PROVIDER: 'sens',
     SENS_ENDPOINT: sens.url,

@@ -20,6 +20,9 @@ export const TEST_POLICY: VerificationPolicy = {
   testNumbers: new Map(),
 };
 
+/** In memory, the store's allowance never binds: these tests are about the rules, not the time. */
+export const STORE_ALLOWANCE_MS = 60_000;
+
 /** The real service on the in-memory store (held to DynamoDB's by the contract suite), a recording sender and a test clock. */
 export function memoryService(policy: Partial<VerificationPolicy> = {}, store = new InMemoryVerificationStore(), sender = new RecordingSender()) {
   const clock = new TestClock();
@@ -32,6 +35,7 @@ export function memoryService(policy: Partial<VerificationPolicy> = {}, store = 
     tokens: new TokenIssuer({ issuer: 'i', audience: 'a', ttlSeconds: 600 }, LocalTokenKeys.from(undefined)),
     policy: { ...TEST_POLICY, ...policy },
     message: { template: '[{code}]', defaultChannel: 'sms' },
+    storeAllowanceMs: STORE_ALLOWANCE_MS,
   });
   return { store, sender, clock, service };
 }
