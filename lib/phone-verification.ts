@@ -19,7 +19,7 @@ import { VerificationApi } from './constructs/verification-api';
 import { VerificationFunction } from './constructs/verification-function';
 import { VerificationTable } from './constructs/verification-table';
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
-import { DYNAMODB_CALL_LIMIT_MS, SEND_DYNAMODB_ALLOWANCE_MS } from '../functions/adapters/dynamodb-timeouts';
+import { DYNAMODB_CALL_LIMIT_MS, DYNAMODB_TIMEOUTS, SEND_DYNAMODB_ALLOWANCE_MS } from '../functions/adapters/dynamodb-timeouts';
 import { worstSendMs } from '../functions/domain/send-time';
 
 export interface PhoneVerificationProps extends SettingsOverrides {
@@ -119,8 +119,9 @@ export class PhoneVerification extends Construct {
     const environment = { ...functionEnvironment(settings), TABLE_NAME: verifications.table.tableName, CODE_HASH_SECRET_ARN: secrets.codeHashSecret.secretArn };
     // Worst paths: send = the worst send (every provider within SMS_TIMEOUT_MS, every DynamoDB call
     // within the send's allowance: the same figure the idempotency lease is made of), which
-    // API Gateway's 29 s must outlast; check = spend the attempt, then KMS's GetPublicKey (once per
-    // container) and Sign, each DynamoDB or KMS call at its limit. Each plus a cold start.
+    // API Gateway's 29 s must outlast; check = the decision (one attempt, then a consistent read
+    // when its answer is lost), the streak's reset, KMS's GetPublicKey (once per container) and
+    // Sign, each at its limit (a wrong guess's count and lock take no longer). Each plus a cold start.
     const sendCode = new VerificationFunction(this, 'SendCode', {
       ...common,
       handler: 'send-code',
@@ -136,13 +137,14 @@ export class PhoneVerification extends Construct {
     const checkCode = new VerificationFunction(this, 'CheckCode', {
       ...common,
       handler: 'check-code',
-      timeout: Duration.seconds(Math.ceil((3 * DYNAMODB_CALL_LIMIT_MS + COLD_START_MS) / 1000)),
+      timeout: Duration.seconds(Math.ceil((DYNAMODB_TIMEOUTS.requestMs + 4 * DYNAMODB_CALL_LIMIT_MS + COLD_START_MS) / 1000)),
       environment: { ...environment, TOKEN_KEY_ID: tokenKeys.signingKey.keyArn, TOKEN_PUBLISHED_KEY_IDS: tokenKeys.publishedKeyArns.join(',') },
     });
     // Least privilege: exactly the writes each function makes, the secrets it reads.
-    verifications.grantWrites(sendCode.role, 'PutItem', 'UpdateItem', 'DeleteItem');
-    limits.grantWrites(sendCode.role, 'UpdateItem');
-    verifications.grantWrites(checkCode.role, 'UpdateItem');
+    verifications.grantItemActions(sendCode.role, 'PutItem', 'UpdateItem', 'DeleteItem');
+    limits.grantItemActions(sendCode.role, 'UpdateItem');
+    // The check's reads: one consistent GetItem after a decision or count whose answer was lost.
+    verifications.grantItemActions(checkCode.role, 'UpdateItem', 'GetItem');
     secrets.grantRead(sendCode.role, 'codeHashSecret', 'sensSecret');
     secrets.grantRead(checkCode.role, 'codeHashSecret');
     tokenKeys.grantSignAndPublish(checkCode.role);

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type {
   IdempotentRefusal,
@@ -23,6 +23,7 @@ import {
   ttlSeconds,
   windowIsCurrent,
 } from '../domain/send-rules';
+import { VerificationError } from '../domain/errors';
 import { unavailable } from './aws-errors';
 import { ExpressionAttributes } from './dynamodb-expression';
 import { VERIFICATION_TABLE } from './table-definition';
@@ -213,7 +214,13 @@ export class DynamoVerificationStore implements VerificationStore {
     const attempts = x.name('attempts');
     const update = `SET ${attempts} = ${attempts} + ${x.value('one', 1)}, ${x.name('lastGuessHash')} = ${x.value('guessHash', guessHash)}, ${x.name('lastJti')} = ${x.value('jti', jti)}`;
     const condition = `attribute_exists(${x.name('codeHash')}) AND ${x.name('codeExpiresAt')} > ${x.value('now', now)} AND ${attempts} < ${x.name('maxAttempts')} AND ${notApproved(x)} AND ${notLocked(x, now)}`;
-    const write = await this.write(this.updateCommand(phoneNumber, update, condition, x, 'ALL_NEW'), (item) => item);
+    // Applied, if the item still names this check as the last and its guess as the last guess (a
+    // later check would have changed the one, a new send removed the other).
+    const write = await this.writeOnce(
+      phoneNumber,
+      this.updateCommand(phoneNumber, update, condition, x, 'ALL_NEW'),
+      (item) => item?.lastJti === jti && item.lastGuessHash === guessHash,
+    );
     if (!write.ok) return { spent: false, current: write.current };
     if (!write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
     return { spent: true, record: write.value };
@@ -260,11 +267,11 @@ export class DynamoVerificationStore implements VerificationStore {
     throw new Error('a test code write was refused, yet no key repeats, no lock is in force and the TTL allowed it');
   }
 
-  async countWrongGuess(phoneNumber: string, now: number): Promise<StreakState> {
+  async countWrongGuess(phoneNumber: string, now: number, jti: string): Promise<StreakState> {
     const x: Expr = new ExpressionAttributes();
     // Unconditional: a wrong guess is wrong whatever code is pending now. The item stays 90 days
     // after it, later than any other reason to keep it, so waiting never resets the streak.
-    const update = `ADD ${x.name('streak')} ${x.value('one', 1)} SET ${x.name('ttl')} = ${x.value('ttl', ttlSeconds(now + STREAK_KEPT_MS, 0))}`;
+    const update = `ADD ${x.name('streak')} ${x.value('one', 1)} SET ${x.name('ttl')} = ${x.value('ttl', ttlSeconds(now + STREAK_KEPT_MS, 0))}, ${x.name('lastWrongJti')} = ${x.value('jti', jti)}`;
     const command = new UpdateCommand({
       TableName: this.tableName,
       Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
@@ -272,7 +279,7 @@ export class DynamoVerificationStore implements VerificationStore {
       ...x.forCommand(),
       ReturnValues: 'ALL_NEW',
     });
-    const write = await this.write(command, (item) => item);
+    const write = await this.writeOnce(phoneNumber, command, (item) => item?.lastWrongJti === jti);
     if (!write.ok || !write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
     const item = write.value;
     return { streak: item.streak ?? 0, lockCount: item.lockCount ?? 0, lockedUntil: item.lockedUntil, permanentLock: item.permanentLock === true };
@@ -315,6 +322,39 @@ export class DynamoVerificationStore implements VerificationStore {
     return (await this.write(this.updateCommand(phoneNumber, update, condition, x), () => undefined)).ok;
   }
 
+  /**
+   * A write whose second application would change the answer (docs/data-model.md, "Retried
+   * writes"): sent with one attempt, never retried by the SDK. When its answer is lost (no answer
+   * in time, a broken connection, a throttle), one consistent read decides: `applied` recognises
+   * the write in the item, which is then its answer; otherwise 503, and it is never sent again.
+   */
+  private async writeOnce(
+    phoneNumber: string,
+    command: UpdateCommand,
+    applied: (item: VerificationRecord | undefined) => boolean,
+  ): Promise<Write<VerificationRecord | undefined>> {
+    try {
+      return await this.write(oneAttempt(command), (item) => item);
+    } catch (error) {
+      if (!(error instanceof VerificationError && error.code === 'service_unavailable')) throw error;
+      const item = await this.read(phoneNumber);
+      if (applied(item)) return { ok: true, value: item };
+      throw error;
+    }
+  }
+
+  /** The item, read consistently (after a write whose answer was lost). */
+  private async read(phoneNumber: string): Promise<VerificationRecord | undefined> {
+    try {
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber }, ConsistentRead: true }),
+      );
+      return Item as VerificationRecord | undefined;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
   /** `update` (written with `x`'s placeholders), if `sendId` is still the number's latest send. */
   private async updateIfLatest(phoneNumber: string, sendId: string, update: (x: Expr) => string, signal: AbortSignal | undefined): Promise<void> {
     const x: Expr = new ExpressionAttributes();
@@ -355,6 +395,21 @@ export class DynamoVerificationStore implements VerificationStore {
       throw unavailable(error);
     }
   }
+}
+
+/**
+ * `command` with exactly one attempt, whatever the client's retry setting: the SDK's retry
+ * middleware, for this command only, gives way to one that passes the request through.
+ */
+function oneAttempt<C extends UpdateCommand>(command: C): C {
+  command.middlewareStack.add((next) => (args) => next(args), {
+    step: 'finalizeRequest',
+    name: 'retryMiddleware',
+    tags: ['RETRY'],
+    priority: 'high',
+    override: true,
+  });
+  return command;
 }
 
 /**

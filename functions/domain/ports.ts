@@ -51,6 +51,8 @@ export interface VerificationRecord {
   readonly permanentLock?: boolean;
   /** The `jti` of the last evaluated check: an approval's reset of the streak applies only while it is the last. */
   readonly lastJti?: string;
+  /** The `jti` of the last check whose wrong guess the streak counted: a count whose answer was lost is read back by it. */
+  readonly lastWrongJti?: string;
   /** How the pending code's send settled: set by the write after the provider answered (absent while it is out, or after a 502's rollback). */
   readonly sendState?: SendState;
   /** The pending code is a test number's fixed code (settled at once, no provider). */
@@ -164,6 +166,8 @@ export interface VerificationStore {
    * left and no lock in force, uses up a check and records `guessHash` as the last guess and `jti`
    * as the last check. The right guess thereby
    * consumes the code (a code whose last guess is its own hash is approved, no longer pending).
+   * The write is never applied twice: one attempt, and when its answer is lost, one consistent
+   * read says whether it was applied (`jti` and `guessHash` there); when it cannot, 503.
    */
   recordGuess(phoneNumber: string, guessHash: string, now: number, jti: string): Promise<SpentAttempt>;
   /**
@@ -172,10 +176,11 @@ export interface VerificationStore {
    */
   storeTestCode(code: TestCode, signal?: AbortSignal): Promise<IdempotentRefusal | LockRefusal | undefined>;
   /**
-   * Counts one wrong guess in the number's streak (an atomic add, whatever code is pending now),
-   * and keeps the item 90 days after it. Returns the streak and the lock state after the add.
+   * Counts the wrong guess of check `jti` in the number's streak (an atomic add, whatever code is
+   * pending now), and keeps the item 90 days after it. Returns the streak and the lock state after
+   * the add. Never counted twice: like `recordGuess`, one attempt, and a lost answer is read back.
    */
-  countWrongGuess(phoneNumber: string, now: number): Promise<StreakState>;
+  countWrongGuess(phoneNumber: string, now: number, jti: string): Promise<StreakState>;
   /**
    * Locks the number until `until` (undefined: until an operator lifts it), if the streak is still
    * at the limit, no lock is in force, and no other guess locked it since `seenLockCount`: of any

@@ -299,7 +299,7 @@ export class VerificationService {
     }
     const { record } = attempt;
     if (!record.codeHash || !hasher.matches(record.codeHash, phone.e164, code)) {
-      const { streak, lockedNow } = await this.countWrongGuess(phone, now);
+      const { streak, lockedNow } = await this.countWrongGuess(phone, now, jti);
       const codeLeft = (record.maxAttempts ?? 0) - (record.attempts ?? 0);
       const attemptsRemaining = Math.max(0, Math.min(codeLeft, policy.maxFailedGuesses - streak));
       throw new VerificationError('incorrect_code', { attemptsRemaining, ...(lockedNow && { lockedNow }) });
@@ -319,9 +319,9 @@ export class VerificationService {
    * ended), locks the number: an hour, doubling with each further lock, at most the longest lock;
    * at NIST's ceiling of 100, until an operator lifts it. Of racing guesses exactly one locks.
    */
-  private async countWrongGuess(phone: PhoneNumber, now: number): Promise<{ streak: number; lockedNow: boolean }> {
+  private async countWrongGuess(phone: PhoneNumber, now: number, jti: string): Promise<{ streak: number; lockedNow: boolean }> {
     const { store, policy } = this.deps;
-    const state = await store.countWrongGuess(phone.e164, now);
+    const state = await store.countWrongGuess(phone.e164, now, jti);
     if (state.streak < policy.maxFailedGuesses || state.permanentLock || (state.lockedUntil ?? 0) > now) return { streak: state.streak, lockedNow: false };
     const until = state.streak >= PERMANENT_LOCK_STREAK ? undefined : now + lockDuration(state.lockCount, policy.lockMaxMs);
     const lockedNow = await store.lock(phone.e164, now, policy.maxFailedGuesses, state.lockCount, until);

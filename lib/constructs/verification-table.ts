@@ -36,8 +36,11 @@ export class VerificationTable extends Construct {
     });
   }
 
-  /** Lets `grantee` make exactly these item writes on this table, nothing else (Table.grantWriteData would add batch writes it never makes). */
-  grantWrites(grantee: IGrantable, ...actions: Array<'PutItem' | 'UpdateItem' | 'DeleteItem'>): void {
+  /**
+   * Lets `grantee` make exactly these item calls on this table, nothing else (Table.grantWriteData
+   * would add batch writes it never makes; grantReadData, queries and scans).
+   */
+  grantItemActions(grantee: IGrantable, ...actions: Array<'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem'>): void {
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources: [this.table.tableArn] }));
   }
 }

@@ -157,16 +157,16 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
 
     it('counts wrong guesses atomically, whatever is pending, and keeps the item 90 days after the last', async () => {
       await store.reserveSend(plan());
-      const counted = await Promise.all(Array.from({ length: 6 }, () => store.countWrongGuess(NUMBER, NOW + 1)));
+      const counted = await Promise.all(Array.from({ length: 6 }, () => store.countWrongGuess(NUMBER, NOW + 1, randomUUID())));
       expect(counted.map((c) => c.streak).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
       expect((await item())?.ttl).toBe(Math.ceil((NOW + 1 + 90 * 86_400_000) / 1000));
     });
 
     it('locks exactly once when racing guesses all reach the limit, and not while a lock is in force', async () => {
       await store.reserveSend(plan());
-      for (let i = 0; i < 3; i += 1) await store.countWrongGuess(NUMBER, NOW);
+      for (let i = 0; i < 3; i += 1) await store.countWrongGuess(NUMBER, NOW, randomUUID());
       expect(await store.lock(NUMBER, NOW, 4, 0, NOW + 3_600_000)).toBe(false); // streak 3 < 4
-      await store.countWrongGuess(NUMBER, NOW);
+      await store.countWrongGuess(NUMBER, NOW, randomUUID());
       const raced = await Promise.all(Array.from({ length: 8 }, () => store.lock(NUMBER, NOW, 4, 0, NOW + 3_600_000)));
       expect(raced.filter(Boolean)).toHaveLength(1);
       expect(await item()).toMatchObject({ streak: 4, lockCount: 1, lockedUntil: NOW + 3_600_000 });
@@ -179,7 +179,7 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
 
     it('refuses a send, a test code and a check while locked; an operator-only lock has no end and no TTL', async () => {
       await store.reserveSend(plan());
-      for (let i = 0; i < 2; i += 1) await store.countWrongGuess(NUMBER, NOW);
+      for (let i = 0; i < 2; i += 1) await store.countWrongGuess(NUMBER, NOW, randomUUID());
       await store.lock(NUMBER, NOW, 2, 0, undefined);
       const locked = await item();
       expect(locked).toMatchObject({ permanentLock: true });
@@ -192,7 +192,7 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
 
     it('ends the streak on an approval only while its check is the last (a later guess keeps it)', async () => {
       await store.reserveSend(plan());
-      await store.countWrongGuess(NUMBER, NOW);
+      await store.countWrongGuess(NUMBER, NOW, randomUUID());
       const approval = randomUUID();
       await store.recordGuess(NUMBER, 'hash-of-code', NOW + 1, approval);
       await store.resetStreak(NUMBER, 'another-check');
@@ -204,7 +204,7 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
 
     it('clears a lost reset at the next send, in the send’s own write', async () => {
       await store.reserveSend(plan({ cooldownMs: 0 }));
-      await store.countWrongGuess(NUMBER, NOW);
+      await store.countWrongGuess(NUMBER, NOW, randomUUID());
       await store.recordGuess(NUMBER, 'hash-of-code', NOW + 1, randomUUID()); // approved; its reset never came
       expect(await store.reserveSend(plan({ cooldownMs: 0, now: NOW + 2 }))).toMatchObject({ reserved: true });
       expect(await item()).toMatchObject({ streak: 0, lockCount: 0, attempts: 0 });
@@ -212,12 +212,12 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
 
     it('keeps the streak and a lock through a new daily window, a 502 rollback and a test code', async () => {
       await store.reserveSend(plan());
-      for (let i = 0; i < 3; i += 1) await store.countWrongGuess(NUMBER, NOW + 1);
+      for (let i = 0; i < 3; i += 1) await store.countWrongGuess(NUMBER, NOW + 1, randomUUID());
       const nextDay = plan({ now: NOW + 86_400_001 });
       const reserved = await store.reserveSend(nextDay);
       if (!reserved.reserved) throw new Error('not reserved');
       expect(await item()).toMatchObject({ streak: 3, windowStart: NOW + 86_400_001, sendCount: 1 });
-      await store.countWrongGuess(NUMBER, NOW + 86_400_002); // a guess on the new code while its SMS is out
+      await store.countWrongGuess(NUMBER, NOW + 86_400_002, randomUUID()); // a guess on the new code while its SMS is out
       await store.releaseSend(NUMBER, nextDay.sendId, reserved.previous);
       expect(await item()).toMatchObject({ streak: 4, windowStart: NOW, sendCount: 1 });
       expect((await item())?.ttl).toBeGreaterThan(Math.floor((NOW + 86_400_002) / 1000)); // the guess's TTL, not lowered
@@ -248,7 +248,7 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       expect(await item()).toMatchObject({ sendState: 'accepted', provider: 'sens' });
       await store.recordGuess(NUMBER, 'wrong', NOW + 1, randomUUID());
       seqs.push((await item())!.seq!);
-      await store.countWrongGuess(NUMBER, NOW + 1);
+      await store.countWrongGuess(NUMBER, NOW + 1, randomUUID());
       seqs.push((await item())!.seq!);
       const second = plan({ cooldownMs: 0, now: NOW + 2 });
       await store.reserveSend(second);

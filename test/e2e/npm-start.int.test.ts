@@ -267,3 +267,28 @@ describe('npm start with SMS_PROVIDER=aws,sens, AWS answering 200 with a body th
     }
   }, 120_000);
 });
+
+describe('npm start with DynamoDB behind a link that loses the answer to the check’s decision', () => {
+  it('approves the right code once: 200, not the 404 a retried write would give', async () => {
+    const proxy = await FaultProxy.start(process.env.TEST_DYNAMODB_ENDPOINT ?? '');
+    let server: LocalServer | undefined;
+    try {
+      server = await startLocalServer({ DYNAMODB_ENDPOINT: proxy.url, TABLE_NAME: `lost-answer-${randomUUID()}` });
+      const post = (path: string, body: unknown) =>
+        fetch(`${server?.base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const printed = server.output().length;
+      expect((await post('/v1/verifications', { phoneNumber: '010-1234-5678' })).status).toBe(202);
+      await until(() => /인증번호 \[[0-9]+\]/.test(server?.output().slice(printed) ?? ''));
+      // DynamoDB applies the decision; its answer never reaches the server.
+      proxy.fault = 'hold';
+      proxy.times = 1;
+      proxy.when = (r) => r.headers['x-amz-target'] === 'DynamoDB_20120810.UpdateItem' && r.body.includes('lastJti');
+      const checked = await post('/v1/verifications/check', { phoneNumber: '+821012345678', code: server.lastCode() });
+      expect(checked.status).toBe(200);
+      expect(proxy.faulted).toHaveLength(1);
+    } finally {
+      await server?.stop('SIGKILL');
+      await proxy.stop();
+    }
+  }, 120_000);
+});

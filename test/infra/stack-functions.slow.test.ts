@@ -51,7 +51,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
       },
     });
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Timeout: 14, // the attempt's write, KMS GetPublicKey and Sign, each 3.5 s at worst, + 3 s cold start
+      Timeout: 18, // the decision's one attempt (1 s) and its read-back, the streak's reset, KMS GetPublicKey and Sign (3.5 s each), + 3 s cold start
       Environment: { Variables: Match.objectLike({ TOKEN_KEY_ID: Match.anyValue(), TOKEN_PUBLISHED_KEY_IDS: '', SENS_SECRET_ARN: Match.absent() }) },
     });
   });

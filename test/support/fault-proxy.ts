@@ -9,11 +9,12 @@ import { createServer as createTcpServer, type AddressInfo, type Server, type So
  * - `break-body`: the status line and headers, then the connection drops;
  * - `hold`: the request reaches the target, which acts on it, and its answer never comes back
  *   (a write that applied but whose answer was lost);
+ * - `lose`: the request never reaches the target, and nothing comes back;
  * - `redirect`: a 307 to the target itself, and nothing forwarded;
  * - `silent`: the connection is accepted and nothing is ever said on it, so over TLS the
  *   handshake never completes (applies to every connection while set; `when` is not asked).
  */
-export type Fault = 'none' | { readonly swapBody: string } | 'stall-body' | 'break-body' | 'hold' | 'redirect' | 'silent';
+export type Fault = 'none' | { readonly swapBody: string } | 'stall-body' | 'break-body' | 'hold' | 'lose' | 'redirect' | 'silent';
 
 /** A request as it went through: what `when` decides on. */
 export interface ProxiedRequest {
@@ -90,6 +91,7 @@ export class FaultProxy {
       res.writeHead(307, { Location: `${this.target}${seen.url}` }).end();
       return;
     }
+    if (fault === 'lose') return;
     this.forwarded.push(seen);
     const upstream = httpRequest(`${this.target}${seen.url}`, { method: seen.method, headers: req.headers }, (answer) => {
       if (fault === 'hold') {

@@ -39,8 +39,8 @@ export async function testTables(endpoint: string): Promise<{ TABLE_NAME: string
   return names;
 }
 
-/** A runtime on fresh tables in the shared DynamoDB Local, with a test clock and sender. */
-export async function dynamoHarness(env: Record<string, string> = {}, overrides: Pick<RuntimeOverrides, 'tokenKeys'> = {}): Promise<Harness> {
+/** A runtime on fresh tables in the shared DynamoDB Local (or through `overrides.db`, e.g. a fault proxy), with a test clock and sender. */
+export async function dynamoHarness(env: Record<string, string> = {}, overrides: Pick<RuntimeOverrides, 'tokenKeys' | 'db'> = {}): Promise<Harness> {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT unset: run integration tests through jest (globalSetup starts DynamoDB Local)');
   const tables = await testTables(endpoint);
@@ -49,7 +49,7 @@ export async function dynamoHarness(env: Record<string, string> = {}, overrides:
   const sender = new RecordingSender();
   // Tests check rules, not latency: one client carrying hundreds of concurrent requests to a
   // DynamoDB Local on a busy machine must not turn slowness into 503s (a Lambda never does that).
-  const db = documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 });
+  const db = overrides.db ?? documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 });
   // Nor must the store's allowance for a send, which bounds the worst send in AWS: here most of a
   // test's minute, and still under the cooldown, so the idempotency lease made of it (plus
   // SMS_TIMEOUT_MS) ends within the minute a test waits for a key to free up, as in AWS.

@@ -139,9 +139,9 @@ export class InMemoryVerificationStore implements VerificationStore {
     return { spent: true, record };
   }
 
-  async countWrongGuess(phoneNumber: string, now: number): Promise<StreakState> {
+  async countWrongGuess(phoneNumber: string, now: number, jti: string): Promise<StreakState> {
     const item = this.items.get(phoneNumber) ?? { phoneNumber };
-    const next = { ...item, streak: (item.streak ?? 0) + 1, ttl: ttlSeconds(now + STREAK_KEPT_MS, 0) };
+    const next = { ...item, streak: (item.streak ?? 0) + 1, lastWrongJti: jti, ttl: ttlSeconds(now + STREAK_KEPT_MS, 0) };
     this.items.set(phoneNumber, next);
     return { streak: next.streak, lockCount: next.lockCount ?? 0, lockedUntil: next.lockedUntil, permanentLock: next.permanentLock === true };
   }
