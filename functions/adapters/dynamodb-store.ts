@@ -14,6 +14,7 @@ import type {
   VerificationStore,
 } from '../domain/ports';
 import {
+  PERMANENT_LOCK_STREAK,
   SEND_ATTRIBUTES,
   STREAK_KEPT_MS,
   idempotentRefusal,
@@ -268,21 +269,30 @@ export class DynamoVerificationStore implements VerificationStore {
   }
 
   async countWrongGuess(phoneNumber: string, now: number, jti: string): Promise<StreakState> {
-    const x: Expr = new ExpressionAttributes();
-    // Unconditional: a wrong guess is wrong whatever code is pending now. The item stays 90 days
-    // after it, later than any other reason to keep it, so waiting never resets the streak.
-    const update = `ADD ${x.name('streak')} ${x.value('one', 1)} SET ${x.name('ttl')} = ${x.value('ttl', ttlSeconds(now + STREAK_KEPT_MS, 0))}, ${x.name('lastWrongJti')} = ${x.value('jti', jti)}`;
-    const command = new UpdateCommand({
-      TableName: this.tableName,
-      Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
-      UpdateExpression: raiseSeq(update, x),
-      ...x.forCommand(),
-      ReturnValues: 'ALL_NEW',
-    });
-    const write = await this.writeOnce(phoneNumber, command, (item) => item?.lastWrongJti === jti);
-    if (!write.ok || !write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
-    const item = write.value;
-    return { streak: item.streak ?? 0, lockCount: item.lockCount ?? 0, lockedUntil: item.lockedUntil, permanentLock: item.permanentLock === true };
+    // A wrong guess is wrong whatever code is pending now: counted whatever the item says. The item
+    // stays 90 days after it, later than any other reason to keep it, so waiting never resets the
+    // streak; but a lock for good has no TTL, and a guess that raced the lock must not give it one
+    // back: the TTL is set on the condition that there is none, else the count goes without it.
+    for (const keepFor90Days of [true, false]) {
+      const x: Expr = new ExpressionAttributes();
+      const set = [`${x.name('lastWrongJti')} = ${x.value('jti', jti)}`];
+      if (keepFor90Days) set.push(`${x.name('ttl')} = ${x.value('ttl', ttlSeconds(now + STREAK_KEPT_MS, 0))}`);
+      const update = `ADD ${x.name('streak')} ${x.value('one', 1)} SET ${set.join(', ')}`;
+      const command = new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber },
+        UpdateExpression: raiseSeq(update, x),
+        ...(keepFor90Days && { ConditionExpression: `attribute_not_exists(${x.name('permanentLock')})` }),
+        ...x.forCommand(),
+        ReturnValues: 'ALL_NEW',
+      });
+      const write = await this.writeOnce(phoneNumber, command, (item) => item?.lastWrongJti === jti);
+      if (!write.ok) continue; // locked for good: again, without the TTL
+      if (!write.value) throw new Error('DynamoDB returned no item for ALL_NEW');
+      const item = write.value;
+      return { streak: item.streak ?? 0, lockCount: item.lockCount ?? 0, lockedUntil: item.lockedUntil, permanentLock: item.permanentLock === true };
+    }
+    throw new Error('a streak count without a condition was refused');
   }
 
   async lock(phoneNumber: string, now: number, maxFailedGuesses: number, seenLockCount: number, until: number | undefined): Promise<boolean> {
@@ -291,11 +301,18 @@ export class DynamoVerificationStore implements VerificationStore {
     const lockCount = n('lockCount');
     // Of racing guesses that all saw the streak reach the limit, the first to write this locks;
     // the others find the lock in force or the count moved on. A reset that came first wins too.
-    const condition = [
-      `${n('streak')} >= ${x.value('max', maxFailedGuesses)}`,
-      notLocked(x, now),
-      seenLockCount === 0 ? `(attribute_not_exists(${lockCount}) OR ${lockCount} = ${x.value('seen', 0)})` : `${lockCount} = ${x.value('seen', seenLockCount)}`,
-    ].join(' AND ');
+    // For good at 100: whatever timed lock is in force, once.
+    const condition = (
+      until === undefined
+        ? [`${n('streak')} >= ${x.value('forGood', PERMANENT_LOCK_STREAK)}`, `attribute_not_exists(${n('permanentLock')})`]
+        : [
+            `${n('streak')} >= ${x.value('max', maxFailedGuesses)}`,
+            notLocked(x, now),
+            seenLockCount === 0
+              ? `(attribute_not_exists(${lockCount}) OR ${lockCount} = ${x.value('seen', 0)})`
+              : `${lockCount} = ${x.value('seen', seenLockCount)}`,
+          ]
+    ).join(' AND ');
     const update =
       until === undefined
         ? `SET ${n('permanentLock')} = ${x.value('yes', true)} ADD ${lockCount} ${x.value('one', 1)} REMOVE ${n('lockedUntil')}, ${n('ttl')}` // no TTL: only an operator lifts it

@@ -12,7 +12,7 @@ export const EVENT_SOURCE = 'phone-verify';
 export type LifecycleEvent =
   | Event<'Verification Code Sent', 'sent', { channel: Channel; provider: string | null; expiresAt: string; testNumber: boolean; providerTimedOut: boolean }>
   | Event<'Verification Check Failed', 'check_failed', { attemptsRemaining: number }>
-  | Event<'Verification Locked', 'locked', { reasons: LockReason[]; lockedUntil?: string }>
+  | Event<'Verification Locked', 'locked', { reasons: LockReason[]; lockedUntil?: string | null }>
   | Event<'Phone Number Verified', 'verified', { channel: Channel; verifiedAt: string; testNumber: boolean; tokenId: string }>;
 
 /** Where events go that could not be published after every round: whole, `detail` included (the events function's SQS queue). */
@@ -114,8 +114,9 @@ export function lifecycleEvents({ oldImage: old, newImage: item, committedAt }: 
   // The streak locked the number: the lock write raises lockCount.
   if ((item.lockCount ?? 0) > (old?.lockCount ?? 0) && (item.lockedUntil !== undefined || item.permanentLock === true)) reasons.push('failed_streak');
   if (reasons.length > 0) {
-    const lockedUntil = reasons.includes('failed_streak') && item.lockedUntil !== undefined ? new Date(item.lockedUntil).toISOString() : undefined;
-    events.push({ detailType: 'Verification Locked', detail: { ...common('locked'), reasons, ...(lockedUntil && { lockedUntil }) } });
+    // When the streak's lock ends; null for a lock for good (only an operator lifts it).
+    const lockedUntil = !reasons.includes('failed_streak') ? undefined : item.permanentLock ? null : new Date(item.lockedUntil ?? 0).toISOString();
+    events.push({ detailType: 'Verification Locked', detail: { ...common('locked'), reasons, ...(lockedUntil !== undefined && { lockedUntil }) } });
   }
   return events;
 }

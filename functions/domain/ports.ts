@@ -177,14 +177,17 @@ export interface VerificationStore {
   storeTestCode(code: TestCode, signal?: AbortSignal): Promise<IdempotentRefusal | LockRefusal | undefined>;
   /**
    * Counts the wrong guess of check `jti` in the number's streak (an atomic add, whatever code is
-   * pending now), and keeps the item 90 days after it. Returns the streak and the lock state after
-   * the add. Never counted twice: like `recordGuess`, one attempt, and a lost answer is read back.
+   * pending now), and keeps the item 90 days after it, unless it is locked for good (no TTL then).
+   * Returns the streak and the lock state after the add. Never counted twice: like `recordGuess`,
+   * one attempt, and a lost answer is read back.
    */
   countWrongGuess(phoneNumber: string, now: number, jti: string): Promise<StreakState>;
   /**
-   * Locks the number until `until` (undefined: until an operator lifts it), if the streak is still
-   * at the limit, no lock is in force, and no other guess locked it since `seenLockCount`: of any
-   * number of racing guesses, exactly one locks. False when another did (or a reset came first).
+   * Locks the number until `until`, if the streak is still at the limit, no lock is in force, and
+   * no other guess locked it since `seenLockCount`: of any number of racing guesses, exactly one
+   * locks. With `until` undefined, for good (until an operator lifts it), if the streak is at
+   * NIST's 100 and it is not locked for good yet, a timed lock in force or not. False when another
+   * guess did (or a reset came first).
    */
   lock(phoneNumber: string, now: number, maxFailedGuesses: number, seenLockCount: number, until: number | undefined): Promise<boolean>;
   /** Ends the streak after an approval, if the check `jti` is still the number's last (idempotent). */

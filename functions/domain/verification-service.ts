@@ -316,16 +316,20 @@ export class VerificationService {
 
   /**
    * Counts a wrong guess in the streak; when it reaches the limit (or, past it, the last lock has
-   * ended), locks the number: an hour, doubling with each further lock, at most the longest lock;
-   * at NIST's ceiling of 100, until an operator lifts it. Of racing guesses exactly one locks.
+   * ended), locks the number: an hour, doubling with each further lock, at most the longest lock.
+   * At NIST's ceiling of 100 the lock is for good (until an operator lifts it), whether or not a
+   * timed lock is in force: a guess that passed before a racing guess locked still counts. Of
+   * racing guesses exactly one locks.
    */
   private async countWrongGuess(phone: PhoneNumber, now: number, jti: string): Promise<{ streak: number; lockedNow: boolean }> {
     const { store, policy } = this.deps;
     const state = await store.countWrongGuess(phone.e164, now, jti);
-    if (state.streak < policy.maxFailedGuesses || state.permanentLock || (state.lockedUntil ?? 0) > now) return { streak: state.streak, lockedNow: false };
-    const until = state.streak >= PERMANENT_LOCK_STREAK ? undefined : now + lockDuration(state.lockCount, policy.lockMaxMs);
-    const lockedNow = await store.lock(phone.e164, now, policy.maxFailedGuesses, state.lockCount, until);
-    return { streak: state.streak, lockedNow };
+    const { streak } = state;
+    if (state.permanentLock) return { streak, lockedNow: false };
+    if (streak >= PERMANENT_LOCK_STREAK) return { streak, lockedNow: await store.lock(phone.e164, now, policy.maxFailedGuesses, state.lockCount, undefined) };
+    if (streak < policy.maxFailedGuesses || (state.lockedUntil ?? 0) > now) return { streak, lockedNow: false };
+    const until = now + lockDuration(state.lockCount, policy.lockMaxMs);
+    return { streak, lockedNow: await store.lock(phone.e164, now, policy.maxFailedGuesses, state.lockCount, until) };
   }
 }
 

@@ -177,10 +177,15 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       expect(await item()).toMatchObject({ lockCount: 2, lockedUntil: NOW + 10_800_000 });
     });
 
+    /** `n` wrong guesses counted, at once (each an atomic add). */
+    const countTo = async (n: number, now = NOW) => {
+      await Promise.all(Array.from({ length: n }, () => store.countWrongGuess(NUMBER, now, randomUUID())));
+    };
+
     it('refuses a send, a test code and a check while locked; an operator-only lock has no end and no TTL', async () => {
       await store.reserveSend(plan());
-      for (let i = 0; i < 2; i += 1) await store.countWrongGuess(NUMBER, NOW, randomUUID());
-      await store.lock(NUMBER, NOW, 2, 0, undefined);
+      await countTo(100);
+      expect(await store.lock(NUMBER, NOW, 50, 0, undefined)).toBe(true);
       const locked = await item();
       expect(locked).toMatchObject({ permanentLock: true });
       expect(locked?.ttl).toBeUndefined();
@@ -188,6 +193,31 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       expect(await store.storeTestCode(testCode({ now: NOW + 1 }))).toEqual({ kind: 'locked', retryAt: undefined });
       expect(await store.recordGuess(NUMBER, 'hash-of-code', NOW + 2, randomUUID())).toMatchObject({ spent: false });
       expect(await item()).toEqual(locked);
+    });
+
+    it('locks for good at 100 whatever timed lock is in force, once, and not below 100', async () => {
+      await store.reserveSend(plan());
+      await countTo(99);
+      expect(await store.lock(NUMBER, NOW, 99, 0, NOW + 3_600_000)).toBe(true); // the 99th guess's timed lock
+      expect(await store.lock(NUMBER, NOW, 99, 1, undefined)).toBe(false); // 99: not yet
+      await countTo(1); // a guess that passed before that lock, counted after it
+      expect(await Promise.all(Array.from({ length: 3 }, () => store.lock(NUMBER, NOW + 1, 99, 1, undefined)))).toEqual(
+        expect.arrayContaining([true, false, false]),
+      );
+      const locked = await item();
+      expect(locked).toMatchObject({ streak: 100, permanentLock: true, lockCount: 2 });
+      expect(locked?.lockedUntil).toBeUndefined();
+      expect(locked?.ttl).toBeUndefined();
+    });
+
+    it('gives a lock for good no TTL back when a guess that raced it is counted after it', async () => {
+      await store.reserveSend(plan());
+      await countTo(100);
+      expect(await store.lock(NUMBER, NOW, 50, 0, undefined)).toBe(true);
+      expect(await store.countWrongGuess(NUMBER, NOW + 1, randomUUID())).toMatchObject({ streak: 101, permanentLock: true });
+      const locked = await item();
+      expect(locked).toMatchObject({ streak: 101, permanentLock: true });
+      expect(locked?.ttl).toBeUndefined();
     });
 
     it('ends the streak on an approval only while its check is the last (a later guess keeps it)', async () => {

@@ -36,6 +36,11 @@ async function flows(): Promise<LifecycleEvent[]> {
   for (let i = 0; i < 5; i += 1) await attempt(service.check(other, wrong(sender.lastCode(other.e164))));
   await service.send(other);
   for (let i = 0; i < 2; i += 1) await attempt(service.check(other, wrong(sender.lastCode(other.e164))));
+  // The lock for good: the 100th wrong guess in a row (lockedUntil: null).
+  const forGood = parsePhoneNumber('010-4444-5555', new Set(['KR']));
+  await service.send(forGood);
+  store.items.set(forGood.e164, { ...store.items.get(forGood.e164)!, streak: 99, lockCount: 4, lockedUntil: clock.now() - 1 });
+  await attempt(service.check(forGood, wrong(sender.lastCode(forGood.e164))));
   // A timeout, and a test number sent and verified.
   clock.advance(86_400_000);
   sender.mode = 'timeout';
@@ -57,6 +62,7 @@ describe('the event schemas in docs/events (JSON Schema Draft 4)', () => {
     expect(seen.size).toBe(4);
     const reasons = events.flatMap((e) => (e.detailType === 'Verification Locked' ? e.detail.reasons : []));
     expect(new Set(reasons)).toEqual(new Set(['attempts_exhausted', 'failed_streak']));
+    expect(events.some((e) => e.detailType === 'Verification Locked' && e.detail.lockedUntil === null)).toBe(true);
     expect(events.some((e) => e.detailType === 'Verification Code Sent' && e.detail.providerTimedOut && e.detail.provider === 'test')).toBe(true);
     expect(events.some((e) => e.detailType === 'Verification Code Sent' && e.detail.testNumber && e.detail.provider === null)).toBe(true);
     const invalid = events.flatMap((event) => {

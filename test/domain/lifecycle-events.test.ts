@@ -146,6 +146,17 @@ describe('lifecycle events from committed changes', () => {
     expect(locked[0]!.detail).toMatchObject({ reasons: ['failed_streak'], lockedUntil: new Date(clock.now() + 3_600_000).toISOString() });
   });
 
+  it('publishes Locked (failed_streak) with lockedUntil: null for the lock for good at 100 wrong guesses in a row', async () => {
+    const { service, store, sender, clock, published, attempt } = setUp();
+    await service.send(phone);
+    store.items.set(phone.e164, { ...store.items.get(phone.e164)!, streak: 99, lockCount: 5, lockedUntil: clock.now() - 1 });
+    published();
+    await attempt(service.check(phone, wrong(sender.lastCode())));
+    const locked = published().filter((e) => e.detailType === 'Verification Locked');
+    expect(locked).toHaveLength(1);
+    expect(locked[0]!.detail).toMatchObject({ reasons: ['failed_streak'], lockedUntil: null });
+  });
+
   it('shows the number as the context says (masked with EVENTS_PHONE_NUMBER=masked)', () => {
     const unsettled = { phoneNumber: phone.e164, sendId: 's1', seq: 6, codeHash: 'h', codeExpiresAt: 1, attempts: 0 };
     const item = { ...unsettled, seq: 7, sendState: 'accepted', provider: 'sens' } as const;

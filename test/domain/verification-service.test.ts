@@ -57,3 +57,27 @@ describe('VerificationService.send: the idempotency lease outlasts the worst sen
     expect(sender.messages).toHaveLength(1);
   });
 });
+
+describe('VerificationService.check: the lock for good at 100 wrong guesses in a row', () => {
+  it('locks for good when the 100th wrong guess counts while a racing guess’s timed lock is in force', async () => {
+    const store = new InMemoryVerificationStore();
+    const sender = new RecordingSender();
+    const { service: svc, clock } = memoryService({ maxFailedGuesses: 99 }, store, sender);
+    await svc.send(phone);
+    const item = () => store.items.get(phone.e164)!;
+    store.items.set(phone.e164, { ...item(), streak: 98 });
+    // This guess passes the decision; before its count, a racing guess brings the streak to 99 and locks for an hour.
+    const count = store.countWrongGuess.bind(store);
+    store.countWrongGuess = async (...args) => {
+      store.countWrongGuess = count;
+      await count(phone.e164, clock.now(), 'the-racing-guess');
+      await store.lock(phone.e164, clock.now(), 99, 0, clock.now() + 3_600_000);
+      return count(...args);
+    };
+    const error = await svc.check(phone, '000000' === sender.lastCode() ? '111111' : '000000').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'incorrect_code', facts: { lockedNow: true } });
+    expect(item()).toMatchObject({ streak: 100, permanentLock: true, lockCount: 2 });
+    expect(item().lockedUntil).toBeUndefined();
+    expect(item().ttl).toBeUndefined();
+  });
+});

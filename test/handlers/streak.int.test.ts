@@ -127,6 +127,22 @@ describe('the failed-guess streak and its lock', () => {
     });
   });
 
+  it('racing wrong guesses at 99, 100 and 101: whenever the streak reached 100 the lock is for good, with no end and no TTL', async () => {
+    for (let trial = 0; trial < 5; trial += 1) {
+      const h = await dynamoHarness({ MAX_FAILED_GUESSES: '99' });
+      await h.send({ phoneNumber: E164 });
+      await preset(h, { streak: 98 });
+      const answers = await Promise.all(Array.from({ length: 3 }, () => wrongGuess(h)));
+      const counted = answers.filter((a) => a.json.code === 'incorrect_code').length;
+      const item = await h.item();
+      expect(item?.streak).toBe(98 + counted);
+      if (counted >= 2) {
+        expect(item).toMatchObject({ permanentLock: true });
+        expect({ lockedUntil: item?.lockedUntil, ttl: item?.ttl }).toEqual({ lockedUntil: undefined, ttl: undefined });
+      } else expect(item?.lockedUntil).toBe(h.clock.now() + HOUR);
+    }
+  });
+
   it('locks a test number too (its fixed code is the one most worth guessing), and a check with nothing pending still answers 404', async () => {
     const h = await dynamoHarness({ TEST_NUMBERS: `${E164}=123456`, MAX_FAILED_GUESSES: '2' });
     await h.send({ phoneNumber: E164 });

@@ -12,6 +12,7 @@ import type {
   VerificationStore,
 } from '../../functions/domain/ports';
 import {
+  PERMANENT_LOCK_STREAK,
   SEND_ATTRIBUTES,
   STREAK_KEPT_MS,
   hasPendingCode,
@@ -141,21 +142,24 @@ export class InMemoryVerificationStore implements VerificationStore {
 
   async countWrongGuess(phoneNumber: string, now: number, jti: string): Promise<StreakState> {
     const item = this.items.get(phoneNumber) ?? { phoneNumber };
-    const next = { ...item, streak: (item.streak ?? 0) + 1, lastWrongJti: jti, ttl: ttlSeconds(now + STREAK_KEPT_MS, 0) };
+    // A lock for good keeps no TTL.
+    const next = { ...item, streak: (item.streak ?? 0) + 1, lastWrongJti: jti, ...(!item.permanentLock && { ttl: ttlSeconds(now + STREAK_KEPT_MS, 0) }) };
     this.items.set(phoneNumber, next);
     return { streak: next.streak, lockCount: next.lockCount ?? 0, lockedUntil: next.lockedUntil, permanentLock: next.permanentLock === true };
   }
 
   async lock(phoneNumber: string, now: number, maxFailedGuesses: number, seenLockCount: number, until: number | undefined): Promise<boolean> {
     const item = this.items.get(phoneNumber);
-    if (!item || (item.streak ?? 0) < maxFailedGuesses || lockInForce(item, now) || (item.lockCount ?? 0) !== seenLockCount) return false;
+    if (!item) return false;
     const { lockedUntil: _u, ttl, ...rest } = item;
-    this.items.set(
-      phoneNumber,
-      until === undefined
-        ? { ...rest, lockCount: seenLockCount + 1, permanentLock: true }
-        : { ...rest, ...(ttl !== undefined && { ttl }), lockedUntil: until, lockCount: seenLockCount + 1 },
-    );
+    if (until === undefined) {
+      // For good at 100, whatever timed lock is in force, once.
+      if ((item.streak ?? 0) < PERMANENT_LOCK_STREAK || item.permanentLock) return false;
+      this.items.set(phoneNumber, { ...rest, lockCount: (item.lockCount ?? 0) + 1, permanentLock: true });
+      return true;
+    }
+    if ((item.streak ?? 0) < maxFailedGuesses || lockInForce(item, now) || (item.lockCount ?? 0) !== seenLockCount) return false;
+    this.items.set(phoneNumber, { ...rest, ...(ttl !== undefined && { ttl }), lockedUntil: until, lockCount: seenLockCount + 1 });
     return true;
   }
 
