@@ -1,3 +1,4 @@
+import { ConfigError, readConfig, type RuntimeConfig } from './config';
 import { parsePhoneNumber } from './domain/phone';
 import { lambdaHandler, type Route } from './http/api';
 import { checkCodeBody, parseFields } from './http/schemas';
@@ -41,8 +42,23 @@ export const jwksRoute: Route = {
   },
 };
 
+/** The check function cannot approve without a token key (docs/tokens.md). */
+function requireSigningKey(config: Pick<RuntimeConfig, 'tokenKeys'>): void {
+  if (config.tokenKeys.kind === 'none')
+    throw new ConfigError('TOKEN_KEY_ID must name the KMS key the check function signs tokens with: without it, no code can be approved');
+}
+
 /** What only this function needs: the token keys (and no SMS client). */
-export const CHECK_PARTS: RuntimeParts = { tokenKeys: (config) => tokenKeys(config.tokenKeys) };
+export const CHECK_PARTS: RuntimeParts = {
+  tokenKeys: (config) => {
+    requireSigningKey(config);
+    return tokenKeys(config.tokenKeys);
+  },
+};
+
+// In Lambda the settings are read as the function starts: without a token key it refuses to start,
+// a failure the deploy's alarms see, rather than answering 500 to every approval.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined) requireSigningKey(readConfig(process.env));
 
 export const runtime = () => serviceRuntime(CHECK_PARTS);
 export const handler = lambdaHandler([checkCodeRoute, jwksRoute], runtime);

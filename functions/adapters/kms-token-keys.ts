@@ -1,16 +1,35 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { VerificationError } from '../domain/errors';
 import type { PublishedKey, TokenKeys } from '../domain/token';
 import { unavailable } from './aws-errors';
 import { DYNAMODB_TIMEOUTS } from './dynamodb-timeouts';
 import { publishedKey } from './local-token-keys';
+import { logger, metrics } from './observability';
+import { TOKEN_KEY_LEFT_OUT_METRIC } from './telemetry-names';
 
 /** How long a container keeps a public key: the JWKS's own cache period (docs/tokens.md). */
 export const PUBLIC_KEY_CACHE_MS = 300_000;
 
-/** KMS refusals that say the key cannot sign now (disabled, pending deletion, its store away): 503, like a throttle. */
-const KEY_NOT_USABLE = new Set(['DisabledException', 'KMSInvalidStateException', 'KeyUnavailableException', 'DependencyTimeoutException']);
+/**
+ * KMS refusals that say the key cannot be used now (disabled, pending deletion, its store away) or
+ * that we may not use it (a deploy in progress changes the policy): 503, like a throttle.
+ */
+const KEY_NOT_USABLE = new Set([
+  'DisabledException',
+  'KMSInvalidStateException',
+  'KeyUnavailableException',
+  'DependencyTimeoutException',
+  'AccessDeniedException',
+]);
+
+/**
+ * KMS refusals that say a key cannot be read at all (disabled, pending deletion, gone, not ours
+ * to read): a published key other than the signing key is then left out of the JWKS, so one
+ * retired key never takes the JWKS down (docs/tokens.md).
+ */
+const KEY_UNREADABLE = new Set(['DisabledException', 'KMSInvalidStateException', 'NotFoundException', 'AccessDeniedException']);
 
 /**
  * The token keys in AWS KMS (docs/tokens.md): the private key never leaves KMS. `Sign` with
@@ -21,6 +40,8 @@ const KEY_NOT_USABLE = new Set(['DisabledException', 'KMSInvalidStateException',
  */
 export class KmsTokenKeys implements TokenKeys {
   private readonly cache = new Map<string, { readonly key: Promise<PublishedKey>; readonly until: number }>();
+  /** Published keys KMS could not read, left out of the JWKS until then (as long as a key is kept). */
+  private readonly leftOut = new Map<string, number>();
 
   constructor(
     private readonly kms: KMSClient,
@@ -30,7 +51,7 @@ export class KmsTokenKeys implements TokenKeys {
   ) {}
 
   async signingKeyId(): Promise<string> {
-    return (await this.publicKey(this.signingKeyArn)).kid;
+    return (await this.publicKey(this.signingKeyArn).catch(rethrowAsKmsFailure)).kid;
   }
 
   async sign(signingInput: Uint8Array): Promise<Uint8Array> {
@@ -46,25 +67,41 @@ export class KmsTokenKeys implements TokenKeys {
     }
   }
 
+  /**
+   * The signing key and every other published key KMS can read. One KMS cannot read (disabled,
+   * pending deletion, gone) is left out, logged and counted; the signing key's failure, or KMS
+   * itself failing, is a 503.
+   */
   async publishedKeys(): Promise<readonly PublishedKey[]> {
-    const arns = [...new Set([this.signingKeyArn, ...this.publishedKeyArns])];
-    return Promise.all(arns.map((arn) => this.publicKey(arn)));
+    const now = this.now();
+    const others = [...new Set(this.publishedKeyArns)].filter((arn) => arn !== this.signingKeyArn && (this.leftOut.get(arn) ?? 0) <= now);
+    const [signing, ...read] = await Promise.allSettled([this.signingKeyArn, ...others].map((arn) => this.publicKey(arn)));
+    if (signing?.status !== 'fulfilled') throw kmsFailure(signing?.reason);
+    const keys = [signing.value];
+    for (const [i, outcome] of read.entries()) {
+      if (outcome.status === 'fulfilled') keys.push(outcome.value);
+      else if (KEY_UNREADABLE.has(errorName(outcome.reason))) this.leaveOut(others[i]!, outcome.reason, now);
+      else throw kmsFailure(outcome.reason);
+    }
+    return keys;
   }
 
-  /** The published form of `arn`'s public key, from the cache or `GetPublicKey`; a failure is not cached. */
+  /** Leaves `arn` out of the JWKS for a cache period: once logged and counted, not asked of KMS on every request. */
+  private leaveOut(arn: string, error: unknown, now: number): void {
+    this.leftOut.set(arn, now + PUBLIC_KEY_CACHE_MS);
+    logger.warn('a published token key is left out of the JWKS: KMS cannot read it', { keyArn: arn, error: errorName(error) });
+    metrics.addMetric(TOKEN_KEY_LEFT_OUT_METRIC, MetricUnit.Count, 1);
+  }
+
+  /** The published form of `arn`'s public key, from the cache or `GetPublicKey`; a failure (KMS's own error) is not cached. */
   private publicKey(arn: string): Promise<PublishedKey> {
     const now = this.now();
     const cached = this.cache.get(arn);
     if (cached && cached.until > now) return cached.key;
-    const key = this.kms.send(new GetPublicKeyCommand({ KeyId: arn })).then(
-      ({ PublicKey }) => {
-        if (!PublicKey) throw new Error('KMS GetPublicKey returned no key');
-        return publishedKey(createPublicKey({ key: Buffer.from(PublicKey), format: 'der', type: 'spki' }));
-      },
-      (error: unknown) => {
-        throw kmsFailure(error);
-      },
-    );
+    const key = this.kms.send(new GetPublicKeyCommand({ KeyId: arn })).then(({ PublicKey }) => {
+      if (!PublicKey) throw new Error('KMS GetPublicKey returned no key');
+      return publishedKey(createPublicKey({ key: Buffer.from(PublicKey), format: 'der', type: 'spki' }));
+    });
     this.cache.set(arn, { key, until: now + PUBLIC_KEY_CACHE_MS });
     key.catch(() => {
       if (this.cache.get(arn)?.key === key) this.cache.delete(arn);
@@ -81,11 +118,16 @@ export function kmsClient(): KMSClient {
   });
 }
 
+function errorName(error: unknown): string {
+  return (error as { name?: string } | null)?.name ?? 'error';
+}
+
 function kmsFailure(error: unknown): unknown {
-  const name = (error as { name?: string } | null)?.name;
-  return name !== undefined && KEY_NOT_USABLE.has(name)
-    ? new VerificationError('service_unavailable', { retryAfterSeconds: 2 }, { cause: error })
-    : unavailable(error);
+  return KEY_NOT_USABLE.has(errorName(error)) ? new VerificationError('service_unavailable', { retryAfterSeconds: 2 }, { cause: error }) : unavailable(error);
+}
+
+function rethrowAsKmsFailure(error: unknown): never {
+  throw kmsFailure(error);
 }
 
 /**

@@ -14,3 +14,6 @@ export function serviceName(stage: string): string {
 /** One per provider asked, with dimensions `provider` and `outcome` (docs/channels.md); one per send that needed a failover. */
 export const SMS_ATTEMPT_METRIC = 'SmsAttempt';
 export const SMS_FAILOVER_METRIC = 'SmsFailover';
+
+/** One per published token key KMS could not read and the JWKS left out (docs/tokens.md). */
+export const TOKEN_KEY_LEFT_OUT_METRIC = 'TokenKeyLeftOut';

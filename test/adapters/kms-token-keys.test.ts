@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify } from 'jose';
 import { KmsTokenKeys, PUBLIC_KEY_CACHE_MS, derToJose } from '../../functions/adapters/kms-token-keys';
 import { LocalTokenKeys } from '../../functions/adapters/local-token-keys';
+import { logger, metrics } from '../../functions/adapters/observability';
+import { TOKEN_KEY_LEFT_OUT_METRIC } from '../../functions/adapters/telemetry-names';
 import { VerificationError } from '../../functions/domain/errors';
 import { TokenIssuer } from '../../functions/domain/token';
 import { kmsClientFor, useAws, type AwsEmulator } from '../support/aws';
@@ -74,6 +76,7 @@ describe('KmsTokenKeys against the AWS emulator (KMS Sign and GetPublicKey, as A
     ['failing (500)', (emu: AwsEmulator) => (emu.mode.kms = 'fail500'), 'KMSInternalException'],
     ['disabled', (emu: AwsEmulator, arn: string) => emu.kms.disableKey(arn), 'is disabled'],
     ['pending deletion', (emu: AwsEmulator, arn: string) => emu.kms.scheduleKeyDeletion(arn), 'pending deletion'],
+    ['refusing access (a policy a deploy is changing)', (emu: AwsEmulator) => (emu.mode.kms = 'accessDenied'), 'AccessDeniedException'],
   ])('answers service_unavailable when KMS is %s: signing and publishing alike', async (_label, breakIt, refusal) => {
     const key = emu.kms.createKey();
     const keys = new KmsTokenKeys(kmsClientFor(emu), key.arn, []);
@@ -89,6 +92,73 @@ describe('KmsTokenKeys against the AWS emulator (KMS Sign and GetPublicKey, as A
     emu.mode.kms = 'ok';
     if (emu.kms.keyState(key.arn) === 'Disabled') emu.kms.enableKey(key.arn);
     if (emu.kms.keyState(key.arn) === 'Enabled') expect(await keys.publishedKeys()).toHaveLength(1);
+  });
+});
+
+describe('the JWKS when a published key other than the signing key cannot be read', () => {
+  const aws = useAws();
+  let emu: AwsEmulator;
+  let warned: Array<Record<string, unknown>>;
+  let counted: string[];
+  beforeEach(() => {
+    emu = aws();
+    warned = [];
+    counted = [];
+    jest.spyOn(logger, 'warn').mockImplementation((_message, ...extra) => void warned.push(extra[0] as Record<string, unknown>));
+    jest.spyOn(metrics, 'addMetric').mockImplementation((name) => (counted.push(name), metrics));
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const GONE = 'arn:aws:kms:ap-northeast-2:123456789012:key/00000000-0000-4000-8000-000000000000';
+
+  it.each([
+    ['disabled', (arn: string) => emu.kms.disableKey(arn), 'DisabledException'],
+    ['pending deletion', (arn: string) => emu.kms.scheduleKeyDeletion(arn), 'KMSInvalidStateException'],
+  ])('leaves a %s key out, logs and counts it, and publishes the rest', async (_label, retire, error) => {
+    const signing = emu.kms.createKey();
+    const previous = emu.kms.createKey();
+    const other = emu.kms.createKey();
+    retire(previous.arn);
+    let now = 1_000_000;
+    const keys = new KmsTokenKeys(kmsClientFor(emu), signing.arn, [previous.arn, other.arn], () => now);
+    const published = await keys.publishedKeys();
+    expect(published.map((k) => k.kid)).toEqual([
+      await keys.signingKeyId(),
+      (await new KmsTokenKeys(kmsClientFor(emu), other.arn, []).publishedKeys())[0]!.kid,
+    ]);
+    expect(warned).toEqual([{ keyArn: previous.arn, error }]);
+    expect(counted).toEqual([TOKEN_KEY_LEFT_OUT_METRIC]);
+    // Not asked of KMS again, nor logged again, within the cache period; asked again after it.
+    const asked = () => emu.calls.filter((c) => c.op === 'GetPublicKey' && (c.input as { KeyId: string }).KeyId === previous.arn).length;
+    await keys.publishedKeys();
+    expect([asked(), warned.length]).toEqual([1, 1]);
+    now += PUBLIC_KEY_CACHE_MS;
+    await keys.publishedKeys();
+    expect([asked(), warned.length]).toEqual([2, 2]);
+    emu.refusals.length = 0; // refused as asked
+  });
+
+  it('leaves out a key that is gone (NotFoundException)', async () => {
+    const signing = emu.kms.createKey();
+    const keys = new KmsTokenKeys(kmsClientFor(emu), signing.arn, [GONE]);
+    expect(await keys.publishedKeys()).toHaveLength(1);
+    expect(warned).toEqual([{ keyArn: GONE, error: 'NotFoundException' }]);
+    emu.refusals.length = 0;
+  });
+
+  it('still answers 503 when the signing key itself cannot be read, or KMS is failing for any key', async () => {
+    const signing = emu.kms.createKey();
+    const other = emu.kms.createKey();
+    emu.kms.disableKey(signing.arn);
+    const unreadable = await new KmsTokenKeys(kmsClientFor(emu), signing.arn, [other.arn]).publishedKeys().catch((e: unknown) => e);
+    expect((unreadable as VerificationError).code).toBe('service_unavailable');
+    emu.kms.enableKey(signing.arn);
+    const keys = new KmsTokenKeys(kmsClientFor(emu), signing.arn, [other.arn]);
+    await keys.signingKeyId(); // the signing key is cached; KMS then throttles the other
+    emu.mode.kms = 'throttle';
+    expect(((await keys.publishedKeys().catch((e: unknown) => e)) as VerificationError).code).toBe('service_unavailable');
+    expect(warned).toEqual([]);
+    emu.refusals.length = 0;
   });
 });
 

@@ -82,11 +82,26 @@ describe('tokens signed in KMS, and GET /.well-known/jwks.json', () => {
     expect(emu.refusals).toEqual([]);
   });
 
-  it('answers 503 when KMS cannot sign, and the approved code stays used up (one approval per code)', async () => {
+  it('serves the keys it can read: a retired key KMS cannot read is left out, and the JWKS stays up', async () => {
+    const signing = emu.kms.createKey();
+    const retired = emu.kms.createKey();
+    emu.kms.scheduleKeyDeletion(retired.arn);
+    const h = await harness(signing.arn, [retired.arn]);
+    const answer = await h.jwks();
+    expect(answer.status).toBe(200);
+    expect((answer.json as { keys: unknown[] }).keys).toHaveLength(1);
+    expect(emu.refusals).toEqual([expect.stringContaining('pending deletion')]);
+    emu.refusals.length = 0;
+  });
+
+  it.each([
+    ['throttles', 'throttle' as const],
+    ['refuses access (a deploy in progress)', 'accessDenied' as const],
+  ])('answers 503 when KMS %s as it signs, and the approved code stays used up (one approval per code)', async (_label, mode) => {
     const h = await harness(emu.kms.createKey().arn);
     await h.send({ phoneNumber: E164 });
     const code = h.sender.lastCode();
-    emu.mode.kms = 'throttle';
+    emu.mode.kms = mode;
     const failed = await h.check({ phoneNumber: E164, code });
     expect({ status: failed.status, code: failed.json.code, retryAfter: failed.headers['Retry-After'] }).toEqual({
       status: 503,
