@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EVENT_SOURCE, type LifecycleEvent } from '../domain/lifecycle-events';
+import { logger } from './observability';
 
 /** PutEvents takes at most 10 entries a call (the EventBridge API reference, PutEvents). */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
@@ -57,10 +58,13 @@ export class EventBridgePublisher {
       const { FailedEntryCount, Entries } = await this.client.send(new PutEventsCommand({ Entries: entries }));
       if (!FailedEntryCount) return [];
       // A result without an EventId failed (ErrorCode says why); results are in the entries' order.
-      return chunk.filter((_, i) => !Entries?.[i]?.EventId);
-    } catch {
+      const failed = chunk.flatMap((event, i) => (Entries?.[i]?.EventId ? [] : [{ event, errorCode: Entries?.[i]?.ErrorCode ?? 'none' }]));
+      logger.warn('PutEvents refused entries', { failed: failed.map(({ event, errorCode }) => ({ eventId: event.detail.eventId, errorCode })) });
+      return failed.map(({ event }) => event);
+    } catch (error) {
       // Throttled, AWS's own fault, no answer, or refused whole (access denied while a policy
       // propagates): the whole call again next round, and to the dead-letter queue after the last.
+      logger.warn('PutEvents call failed', { errorCode: (error as { name?: string } | null)?.name ?? 'error', eventIds: chunk.map((e) => e.detail.eventId) });
       return chunk;
     }
   }

@@ -1,4 +1,5 @@
 import { EventBridgePublisher } from '../../functions/adapters/eventbridge-publisher';
+import { logger } from '../../functions/adapters/observability';
 import type { LifecycleEvent } from '../../functions/domain/lifecycle-events';
 import { eventBridgeClientFor, useAws, type AwsEmulator } from '../support/aws';
 
@@ -60,5 +61,31 @@ describe('EventBridgePublisher against the AWS emulator (PutEvents, as AWS answe
     expect(await publisher.publish(events)).toEqual(events);
     expect(emu.calls.filter((c) => c.op === 'PutEvents')).toHaveLength(4);
     expect(emu.events).toEqual([]);
+  });
+
+  describe('says why, every time', () => {
+    let warned: Array<[string, Record<string, unknown>]>;
+    beforeEach(() => {
+      warned = [];
+      jest.spyOn(logger, 'warn').mockImplementation((message, ...extra) => void warned.push([String(message), extra[0] as Record<string, unknown>]));
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    it('logs each entry a 200 answer refused, with its event id and error code', async () => {
+      emu.mode.events = 'partial';
+      await publisher.publish([event(1), event(2)]);
+      const refusals = emu.refusals.length;
+      const logged = warned
+        .filter(([m]) => m === 'PutEvents refused entries')
+        .flatMap(([, fields]) => fields.failed as Array<{ eventId: string; errorCode: string }>);
+      expect(logged.length).toBe(refusals);
+      expect(logged[0]).toEqual({ eventId: expect.stringMatching(/^send-1:100[12]:check_failed$/), errorCode: 'InternalFailure' });
+    });
+
+    it('logs each call refused whole, with its error code', async () => {
+      emu.mode.events = 'throttle';
+      await publisher.publish([event(1)]);
+      expect(warned).toEqual(Array(4).fill(['PutEvents call failed', { errorCode: 'ThrottlingException', eventIds: ['send-1:1001:check_failed'] }]));
+    });
   });
 });
