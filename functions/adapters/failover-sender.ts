@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SmsDeliveryError, SmsTimeoutError, type SendContext, type SmsMessage, type SmsReceipt, type SmsSender } from '../domain/ports';
-import { logger, metrics } from './observability';
+import { metrics, requestLog } from './observability';
 import { SMS_ATTEMPT_METRIC, SMS_FAILOVER_METRIC } from './telemetry-names';
 
 export type AttemptOutcome = 'accepted' | 'refused' | 'timed_out';
@@ -108,7 +108,7 @@ function sendsAlimtalk(sender: SmsSender): boolean {
 /** `SmsAttempt` per provider and outcome, `SmsFailover` per send that needed one (alarmed on in prod), and a log line. */
 const metricsRecorder: AttemptRecorder = {
   attempt(provider, outcome) {
-    logger.info('sms attempt', { provider, outcome });
+    requestLog().info('sms attempt', { provider, outcome });
     const single = metrics.singleMetric();
     single.addDimensions({ provider, outcome });
     single.addMetric(SMS_ATTEMPT_METRIC, MetricUnit.Count, 1);

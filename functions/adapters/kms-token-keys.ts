@@ -6,7 +6,7 @@ import type { PublishedKey, TokenKeys } from '../domain/token';
 import { unavailable } from './aws-errors';
 import { DYNAMODB_TIMEOUTS } from './dynamodb-timeouts';
 import { publishedKey } from './local-token-keys';
-import { logger, metrics } from './observability';
+import { metrics, requestLog } from './observability';
 import { TOKEN_KEY_LEFT_OUT_METRIC } from './telemetry-names';
 
 /** How long a container keeps a public key: the JWKS's own cache period (docs/tokens.md). */
@@ -89,7 +89,7 @@ export class KmsTokenKeys implements TokenKeys {
   /** Leaves `arn` out of the JWKS for a cache period: once logged and counted, not asked of KMS on every request. */
   private leaveOut(arn: string, error: unknown, now: number): void {
     this.leftOut.set(arn, now + PUBLIC_KEY_CACHE_MS);
-    logger.warn('a published token key is left out of the JWKS: KMS cannot read it', { keyArn: arn, error: errorName(error) });
+    requestLog().warn('a published token key is left out of the JWKS: KMS cannot read it', { keyArn: arn, error: errorName(error) });
     metrics.addMetric(TOKEN_KEY_LEFT_OUT_METRIC, MetricUnit.Count, 1);
   }
 

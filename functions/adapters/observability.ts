@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRIC_NAMESPACE, serviceName } from './telemetry-names';
@@ -10,6 +11,22 @@ const service = process.env.POWERTOOLS_SERVICE_NAME || serviceName(process.env.S
  * `POWERTOOLS_LOG_LEVEL`). Nothing here logs request bodies: they hold one-time codes.
  */
 export const logger = new Logger({ serviceName: service });
+
+const requestLogs = new AsyncLocalStorage<Logger>();
+
+/**
+ * Runs `handle` with `log` (the request's logger, which carries its request id) as the logger of
+ * everything it does: adapters deep in the request (the providers' attempts) log with `requestLog()`,
+ * so every line of a request can be traced (docs/api.md), even with requests served at once.
+ */
+export function withRequestLog<T>(log: Logger, handle: () => Promise<T>): Promise<T> {
+  return requestLogs.run(log, handle);
+}
+
+/** The logger of the request being served, or the function's own outside one. */
+export function requestLog(): Logger {
+  return requestLogs.getStore() ?? logger;
+}
 
 /** CloudWatch metrics as EMF log lines (no API calls); `POWERTOOLS_METRICS_DISABLED` turns them off locally. */
 export const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: service });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { countOutcome, logger } from '../adapters/observability';
+import { countOutcome, logger, withRequestLog } from '../adapters/observability';
 import { readableStack } from '../adapters/readable-stack';
 import { VerificationError } from '../domain/errors';
 import type { ServiceRuntime } from '../runtime';
@@ -51,10 +51,15 @@ const allowedMethods = (route: Route) => (route.method === 'GET' ? ['GET', 'HEAD
 export function lambdaHandler(routes: Route | readonly Route[], runtime: () => Promise<ServiceRuntime>) {
   const served = Array.isArray(routes) ? (routes as readonly Route[]) : [routes as Route];
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
-    const started = performance.now();
     const requestId = event.requestContext?.requestId || randomUUID();
     const log = logger.createChild({ persistentKeys: { requestId } });
     if (context) log.addContext(context);
+    // Every line logged while this request is served carries its id, the adapters' included.
+    return withRequestLog(log, () => serve(event, log, requestId));
+  };
+
+  async function serve(event: APIGatewayProxyEvent, log: Logger, requestId: string): Promise<APIGatewayProxyResult> {
+    const started = performance.now();
     // `resource` is the route API Gateway matched, forgiving a trailing slash or an encoded
     // spelling; only the exact path is the route (docs/api.md), so the WAF rule sees every request of it.
     const route = served.find((r) => event.resource === r.path && event.path === r.path);
@@ -107,7 +112,7 @@ export function lambdaHandler(routes: Route | readonly Route[], runtime: () => P
     });
     countOutcome(metricName(outcome));
     return result;
-  };
+  }
 }
 
 /** Counted when a wrong guess locks the number (docs/limits.md). */

@@ -105,6 +105,11 @@ describe('npm start (the real local server, as a user runs it)', () => {
       .split('\n')
       .filter((l) => l.startsWith('{'));
     expect(logLines.length).toBeGreaterThanOrEqual(2);
+    // Each line of the send carries its request id, the provider's attempt included.
+    const sendLines = logLines
+      .map((l) => JSON.parse(l) as { message: string; requestId?: string })
+      .filter((l) => l.requestId === sent.headers.get('x-request-id'));
+    expect(sendLines.map((l) => l.message)).toEqual(expect.arrayContaining(['sms attempt', 'request']));
     expect(logLines.join('\n')).toContain('+82 10-****-5678');
     for (const secret of ['+821012345678', '01012345678', code ?? '', token]) expect(logLines.join('\n')).not.toContain(secret);
 

@@ -1,4 +1,3 @@
-import { logger } from '../../functions/adapters/observability';
 import { checkCodeRoute } from '../../functions/check-code';
 import { lambdaHandler } from '../../functions/http/api';
 import { buildRuntime, documentClient } from '../../functions/runtime';
@@ -6,33 +5,20 @@ import { sendCodeRoute } from '../../functions/send-code';
 import { SENS_TEST_CREDENTIALS, codeIn, sensEnv, startSens, type SensEmulator } from '../support/sens';
 import { wrong } from '../support/fakes';
 import { testTables } from '../support/harness';
+import { captureOutput } from '../support/output';
 import { ALL_PARTS, TEST_SECRETS, handlerFor, parseResult, postEvent } from '../support/http-events';
 
 describe('log hygiene: a full flow with every log level on', () => {
-  let output = '';
-  const restore: Array<() => void> = [];
+  let captured: ReturnType<typeof captureOutput>;
   let sens: SensEmulator;
 
   beforeAll(async () => {
-    for (const stream of [process.stdout, process.stderr]) {
-      const original = stream.write.bind(stream);
-      stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-        output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-        return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
-      }) as typeof stream.write;
-      restore.push(() => (stream.write = original));
-    }
-    for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-      const spy = jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void (output += `${args.map(String).join(' ')}\n`));
-      restore.push(() => spy.mockRestore());
-    }
-    logger.setLogLevel('DEBUG');
-    restore.push(() => logger.setLogLevel('SILENT'));
+    captured = captureOutput();
     sens = await startSens();
   }, 10_000);
 
   afterAll(async () => {
-    for (const undo of restore.reverse()) undo();
+    captured.restore();
     await sens?.close();
   }, 10_000);
 
@@ -70,6 +56,7 @@ describe('log hygiene: a full flow with every log level on', () => {
     expect(parseResult(await bug(postEvent('/v1/verifications', number))).status).toBe(500);
 
     // The logs are there (so this test can fail), and say what an operator needs.
+    const output = captured.text();
     const lines = output.split('\n').filter((l) => l.startsWith('{'));
     expect(lines.filter((l) => l.includes('"message":"request"'))).toHaveLength(7);
     expect(output).toContain('+82 10-****-5678');
@@ -90,5 +77,30 @@ describe('log hygiene: a full flow with every log level on', () => {
       'SENS access key': SENS_TEST_CREDENTIALS.accessKey,
     };
     for (const [what, value] of Object.entries(forbidden)) expect({ what, leaked: output.includes(value) }).toEqual({ what, leaked: false });
+  });
+
+  // docs/api.md: the request id is on every log line of that request, the lines adapters write deep
+  // inside it included (the providers' attempts), with requests served at once as npm start does.
+  it('gives every line of a request the request’s id, the SMS provider attempts’ included', async () => {
+    const endpoint = process.env.TEST_DYNAMODB_ENDPOINT ?? '';
+    const runtime = await buildRuntime(
+      { ...TEST_SECRETS, ...(await testTables(endpoint)), DYNAMODB_ENDPOINT: endpoint, ...sensEnv(sens) },
+      { db: documentClient({ dynamodbEndpoint: endpoint }, {}, { connectionMs: 10_000, requestMs: 30_000 }) },
+      ALL_PARTS,
+    );
+    const send = handlerFor(sendCodeRoute, runtime);
+    sens.mode = 'ok';
+    const printed = captured.text().length;
+    const answers = await Promise.all(['010-1234-5678', '010-2222-3333', '010-4444-5555'].map((n) => send(postEvent('/v1/verifications', { phoneNumber: n }))));
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
+    const lines = captured
+      .text()
+      .slice(printed)
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { message: string; requestId?: string; provider?: string });
+    const attempts = lines.filter((l) => l.message === 'sms attempt');
+    expect(attempts.map((l) => l.requestId).sort()).toEqual(answers.map((a) => a.headers['X-Request-Id']).sort());
+    expect(lines.filter((l) => l.requestId === undefined)).toEqual([]);
   });
 });
