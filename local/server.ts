@@ -1,6 +1,6 @@
 import './env-defaults';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler as checkCode, runtime as checkRuntime } from '../functions/check-code';
@@ -67,9 +67,21 @@ async function main(): Promise<void> {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) return socket.destroy();
     const reason = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'unparseable_http';
-    const { statusCode, headers, body } = problemResponse(new VerificationError('invalid_request', { reason }));
-    const lines = Object.entries({ ...headers, 'X-Request-Id': randomUUID(), 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' });
-    socket.end(`HTTP/1.1 ${statusCode} Bad Request\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`);
+    answerOnSocket(socket, withRequestId(problemResponse(new VerificationError('invalid_request', { reason }))));
+  });
+  // CONNECT never reaches the request listener: Node hands its socket to 'connect' listeners, and
+  // without one drops it unanswered. Here it is a request like any other, and its route answers
+  // (a known path 405 with Allow, any other 404): the checks put the route first (docs/api.md).
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    const headers = Object.fromEntries(Object.entries(req.headersDistinct).map(([k, v]) => [k, v ?? []]));
+    const event = proxyEvent({ method: 'CONNECT', path: req.url ?? '/', headers });
+    const handler = event.resource === '/v1/verifications' ? sendCode : checkCode;
+    lanes
+      .run(() => handler(event))
+      .then(
+        (result) => answerOnSocket(socket, result),
+        () => answerOnSocket(socket, withRequestId(problemResponse(INTERNAL_ERROR))),
+      );
   });
   const port = Number(process.env.PORT || 3000);
   server.once('error', (error: NodeJS.ErrnoException) => {
@@ -162,10 +174,28 @@ async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters
   res.end(payload);
 }
 
+/** Writes `result` on a socket no ServerResponse owns (a request Node's parser refused, a CONNECT), and closes it. */
+function answerOnSocket(socket: Duplex, result: Pick<APIGatewayProxyResult, 'statusCode' | 'headers' | 'body'>): void {
+  if (!socket.writable) return void socket.destroy();
+  const body = Buffer.from(result.body);
+  const lines = Object.entries({ ...result.headers, 'Content-Length': String(body.length), Connection: 'close' });
+  socket.end(
+    Buffer.concat([
+      Buffer.from(`HTTP/1.1 ${result.statusCode} ${STATUS_CODES[result.statusCode] ?? ''}\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`),
+      body,
+    ]),
+  );
+}
+
 /** Writes `error` as a problem document with a request id (for answers no handler gave). */
 function answerProblem(res: ServerResponse, error: Problem): void {
-  const { statusCode, headers, body } = problemResponse(error);
-  res.writeHead(statusCode, { ...headers, 'X-Request-Id': randomUUID() }).end(body);
+  const { statusCode, headers, body } = withRequestId(problemResponse(error));
+  res.writeHead(statusCode, headers as Record<string, string>).end(body);
+}
+
+/** An answer no handler gave, with the request id every answer carries (docs/api.md). */
+function withRequestId(answer: APIGatewayProxyResult): APIGatewayProxyResult {
+  return { ...answer, headers: { ...answer.headers, 'X-Request-Id': randomUUID() } };
 }
 
 /** How much of an oversized body is read and thrown away after the 413, before the connection is cut. */

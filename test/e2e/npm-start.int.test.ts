@@ -5,6 +5,7 @@ import { verifyPhoneToken } from 'phone-verify';
 import { awsEnv, startAws, type AwsEmulator } from '../support/aws';
 import { FaultProxy } from '../support/fault-proxy';
 import { javaProcessesOn, startLocalServer, until, type LocalServer } from '../support/local-server';
+import { rawRequest } from '../support/raw-http';
 import { sensEnv, startSens } from '../support/sens';
 
 describe('npm start (the real local server, as a user runs it)', () => {
@@ -53,6 +54,32 @@ describe('npm start (the real local server, as a user runs it)', () => {
       allow: 'GET, HEAD',
       code: 'method_not_allowed',
     });
+  });
+
+  it('answers every other method at the key set 405 with Allow: GET, HEAD, whatever the body: the route is judged first', async () => {
+    const bodies: Array<[string, string | undefined, string]> = [
+      ['a JSON object', 'application/json', '{"keys":[]}'],
+      ['a body that is not JSON', 'application/json', 'not json'],
+      ['a text body', 'text/plain', 'hello'],
+      ['a body over 4 KiB', 'application/json', JSON.stringify({ a: 'x'.repeat(5000) })],
+      ['no body', undefined, ''],
+    ];
+    const answers: Array<Record<string, unknown>> = [];
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'TRACE', 'CONNECT', 'PROPFIND'])
+      for (const [body, type, text] of bodies) {
+        const answer = await rawRequest(
+          server.base,
+          `${method} /.well-known/jwks.json HTTP/1.1\r\nHost: 127.0.0.1\r\n${type ? `Content-Type: ${type}\r\n` : ''}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+        );
+        answers.push({
+          method,
+          body,
+          status: answer.status,
+          allow: answer.headers.allow,
+          requestId: /^[0-9a-f-]{36}$/.test(answer.headers['x-request-id'] ?? ''),
+        });
+      }
+    expect(answers.filter((a) => a.status !== 405 || a.allow !== 'GET, HEAD' || !a.requestId)).toEqual([]);
   });
 
   it('serves the demo page at /', async () => {
