@@ -61,7 +61,8 @@ export interface paths {
         /**
          * The public keys that verify tokens (JWKS)
          * @description RFC 7517 JSON Web Key Set: the key that signs tokens now and every key still published
-         *     (the next one ahead of use, the previous ones until their tokens expire). Match a token's
+         *     (the next one ahead of use, the previous ones until their tokens expire; a retired key KMS
+         *     can no longer read is left out rather than failing the set). Match a token's
          *     `kid` to a key's `kid` (its RFC 7638 thumbprint); accept ES256 only. Readable from any origin
          *     (`Access-Control-Allow-Origin: *`, whatever the CORS setting: these are public keys); no
          *     content-type or body checks apply. `HEAD` answers the same headers without a body. Cache it
@@ -408,7 +409,7 @@ export interface components {
                 };
             };
         };
-        /** @description `sms_delivery_failed`: every SMS provider asked refused (with several, each in turn). Nothing was charged to the number and a pending code stays valid; retry at once. */
+        /** @description `sms_delivery_failed`: every SMS provider asked refused (with several, each in turn, as long as the hourly budget and SMS_TIMEOUT_MS allowed the next). Nothing was charged to the number and a pending code stays valid; retry at once. */
         SmsDeliveryFailed: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -423,7 +424,7 @@ export interface components {
                 };
             };
         };
-        /** @description `service_unavailable`: DynamoDB (or, for a check, KMS, which signs the token) throttled or unavailable after retries. No SMS was sent; a check may have used up an attempt, and a right code whose token could not be signed is used up. */
+        /** @description `service_unavailable`: DynamoDB (or, for a check, KMS, which signs the token) throttled, refusing access or unavailable after retries. No SMS was sent; a check may have used up an attempt, and a right code whose token could not be signed is used up. */
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
