@@ -93,7 +93,6 @@ describe('the Lambda bundles (real esbuild)', () => {
 
   it("are what a synthesised stack deploys: each function's asset holds a bundle and the stage's phone metadata", () => {
     const app = synthStage('dev');
-    app.app.synth();
     const assets = readdirSync(app.outdir).filter((d) => d.startsWith('asset.'));
     for (const files of assets.map((d) => readdirSync(join(app.outdir, d)))) {
       expect(files).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map', 'phone-metadata.json']));

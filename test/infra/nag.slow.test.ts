@@ -1,3 +1,4 @@
+import type { Stack } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { removeSynthOutput, synthStage } from '../support/cdk';
 
@@ -5,7 +6,7 @@ afterAll(removeSynthOutput);
 
 describe('cdk-nag AwsSolutions', () => {
   it.each(['dev', 'prod'])('finds nothing unacknowledged in the %s stack', (stage) => {
-    const app = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {}, { nag: true });
+    const app = synthStage(stage, stage === 'prod' ? { corsAllowedOrigins: ['https://app.example.com'] } : {}, { allowFindings: true });
     expect(app.violations()).toEqual([]);
   });
 
@@ -15,7 +16,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(count).toBe(stage === 'prod' ? 8 : 11); // 2 SMG4, APIG2/4/6, COG4, the events role's IAM5 and its queue's SQS3; dev adds APIG3 and DDB3 ×2
     const dead: string[] = [];
     for (let i = 0; i < count; i += 1) {
-      const app = synthStage(stage, {}, { nag: true, leaveOut: i });
+      const app = synthStage(stage, {}, { leaveOut: i });
       const left = app.stack.verification.nagAcknowledgements[i];
       // The whole id: a finding on a resource (`AwsSolutions-IAM5[Resource::*]`) is reported under it.
       const rule = left?.id ?? '?';
@@ -25,8 +26,10 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('is really checking: an unprotected table added to the stack is reported', () => {
-    const app = synthStage('dev', {}, { nag: true });
-    new Table(app.stack, 'Careless', { partitionKey: { name: 'k', type: AttributeType.STRING } });
-    expect(app.violations()).toContain('AwsSolutions-DDB3 PhoneVerify-dev/Careless/Resource');
+    const careless = (stack: Stack) => new Table(stack, 'Careless', { partitionKey: { name: 'k', type: AttributeType.STRING } });
+    const app = synthStage('dev', {}, { extend: careless, allowFindings: true });
+    expect(app.violations()).toEqual(['AwsSolutions-DDB3 PhoneVerify-dev/Careless/Resource']);
+    // And by default a finding fails the synthesis itself: no test reads a template cdk-nag refused.
+    expect(() => synthStage('dev', {}, { extend: careless })).toThrow(/AwsSolutions-DDB3 PhoneVerify-dev\/Careless\/Resource/);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stageConfig, type StageOverrides } from '../../lib/config';
 import { addNagChecks } from '../../lib/nag';
@@ -16,38 +16,66 @@ const outdirs: string[] = [];
 /** What prod needs before it synthesises: where it deploys and who hears its alarms. */
 export const PROD_MINIMUM: StageOverrides = { account: '123456789012', region: 'ap-northeast-2', alarmEmail: 'ops@example.com' };
 
+/** A synthesised app: the stack, its template, and what cdk-nag found in it. The app itself is not given out: it has synthesised. */
+export interface Synthesised<S extends Stack = Stack> {
+  readonly stack: S;
+  readonly outdir: string;
+  readonly template: () => Template;
+  /** The cdk-nag AwsSolutions findings nobody acknowledged, as `rule path`. */
+  readonly violations: () => string[];
+}
+
+export interface SynthOptions {
+  /**
+   * Findings are a failure unless a test is about them: by default the synthesis throws on any
+   * finding, so every template a test reads is also cdk-nag clean.
+   */
+  readonly allowFindings?: boolean;
+}
+
 /**
- * The app as `cdk synth -c stage=…` builds it (the functions' code: the prebuilt dist/handlers).
- * `nag` adds cdk-nag; `leaveOut` acknowledges every accepted finding but that one (by index).
+ * Builds an app with `build`, adds cdk-nag's AwsSolutions checks, and only then synthesises, once:
+ * a check added after the first synthesis would never run (`App.synth()` returns the assembly it
+ * made before), so this is the only way the tests synthesise. cdk.json's context is the app's, as
+ * under `cdk synth`.
  */
-export function synthStage(stage: string, overrides: StageOverrides = {}, options: { nag?: boolean; leaveOut?: number } = {}) {
+export function synthApp<S extends Stack>(build: (app: App) => S, options: SynthOptions = {}): Synthesised<S> {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk.out-'));
   outdirs.push(outdir);
-  const app = new App({
-    outdir,
-    context: {
-      ...CDK_CONTEXT,
-      '@aws-cdk/core:failSynthOnValidationErrors': false,
-    },
-  });
-  const config = stageConfig(stage, stage === 'prod' ? { ...PROD_MINIMUM, ...overrides } : overrides);
-  const stack = new PhoneVerifyStack(app, `PhoneVerify-${stage}`, { config, acknowledgeNagFindings: options.leaveOut === undefined });
-  if (options.leaveOut !== undefined) acknowledgeAll(stack.verification.nagAcknowledgements.filter((_, i) => i !== options.leaveOut));
-  if (options.nag) addNagChecks(app);
-  return {
-    app,
-    stack,
-    outdir,
-    template: () => Template.fromStack(stack),
-    /** Synthesises and returns the cdk-nag findings (acknowledged ones are not listed). */
-    violations: () => {
-      app.synth();
-      const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
-        pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
-      };
-      return report.pluginReports.flatMap((p) => p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)));
-    },
+  const app = new App({ outdir, context: { ...CDK_CONTEXT, '@aws-cdk/core:failSynthOnValidationErrors': false } });
+  const stack = build(app);
+  addNagChecks(app);
+  app.synth();
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+    pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
   };
+  const violations = report.pluginReports.flatMap((p) => p.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath}`)));
+  if (violations.length > 0 && !options.allowFindings) throw new Error(`cdk-nag findings nobody acknowledged:\n${violations.join('\n')}`);
+  let template: Template | undefined;
+  return { stack, outdir, template: () => (template ??= Template.fromStack(stack)), violations: () => [...violations] };
+}
+
+/**
+ * The app as `cdk synth -c stage=…` builds it (the functions' code: the prebuilt dist/handlers),
+ * synthesised with cdk-nag. `leaveOut` acknowledges every accepted finding but that one (by
+ * index), and so allows findings; `extend` adds to the stack before it synthesises.
+ */
+export function synthStage(
+  stage: string,
+  overrides: StageOverrides = {},
+  options: SynthOptions & { leaveOut?: number; extend?: (stack: PhoneVerifyStack) => void } = {},
+): Synthesised<PhoneVerifyStack> {
+  const { leaveOut, extend, ...synthOptions } = options;
+  return synthApp(
+    (app) => {
+      const config = stageConfig(stage, stage === 'prod' ? { ...PROD_MINIMUM, ...overrides } : overrides);
+      const stack = new PhoneVerifyStack(app, `PhoneVerify-${stage}`, { config, acknowledgeNagFindings: leaveOut === undefined });
+      if (leaveOut !== undefined) acknowledgeAll(stack.verification.nagAcknowledgements.filter((_, i) => i !== leaveOut));
+      extend?.(stack);
+      return stack;
+    },
+    { allowFindings: leaveOut !== undefined, ...synthOptions },
+  );
 }
 
 /** Template tests leave cdk.out folders in the temp directory: remove them. */
