@@ -3,6 +3,7 @@ import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { serviceName } from '../functions/adapters/telemetry-names';
 import { DEFAULT_TOKEN_KEYS, checkTokenKeySettings, type TokenKeySettings } from './constructs/token-keys';
+import { nodeRuntime } from './constructs/verification-function';
 import { readConfig, readEventsConfig, type AwsSmsSettings, type EventsConfig, type RuntimeConfig } from '../functions/config';
 import type { WebhookSettings } from './constructs/lifecycle-events';
 
@@ -139,6 +140,11 @@ export interface StageSettings {
   readonly awsSms?: AwsSmsSettings | undefined;
   /** The `lambda` provider's function by ARN (cdk.json); construct users pass `smsHook` instead. */
   readonly smsHookFunctionArn?: string | undefined;
+  /**
+   * The three functions' Lambda runtime, e.g. `nodejs26.x` (default `nodejs24.x`, the newest LTS
+   * Lambda runs and the bundles' build target). It must be one this aws-cdk-lib knows, 24 or later.
+   */
+  readonly lambdaRuntime?: string | undefined;
 }
 
 /** A stage of this repo's app: its settings and, for prod necessarily, where it deploys. */
@@ -210,6 +216,7 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}, 
     throttle: { ...base.throttle, ...withoutUndefined(overrides.throttle ?? {}) },
   };
   checkTokenKeySettings(settings.tokenKeys);
+  if (settings.lambdaRuntime !== undefined) nodeRuntime(settings.lambdaRuntime);
   const unknown = Object.keys(settings.serviceSettings).filter((name) => !(SERVICE_SETTING_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`serviceSettings: ${unknown.join(', ')} is not a setting of the service (docs/configuration.md)`);
   if (production && settings.corsAllowedOrigins.includes('*')) throw new Error(`corsAllowedOrigins: ${stage} (production) must list origins, not "*"`);

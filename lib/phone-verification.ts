@@ -16,7 +16,7 @@ import { Monitoring } from './constructs/monitoring';
 import { ServiceSecrets } from './constructs/service-secrets';
 import { TokenKeys } from './constructs/token-keys';
 import { VerificationApi } from './constructs/verification-api';
-import { VerificationFunction } from './constructs/verification-function';
+import { DEFAULT_LAMBDA_RUNTIME, VerificationFunction, newestNodeRuntime, nodeRuntime } from './constructs/verification-function';
 import { VerificationTable } from './constructs/verification-table';
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
 import { DYNAMODB_CALL_LIMIT_MS, DYNAMODB_TIMEOUTS, SEND_DYNAMODB_ALLOWANCE_MS } from '../functions/adapters/dynamodb-timeouts';
@@ -105,7 +105,9 @@ export class PhoneVerification extends Construct {
     const secrets = new ServiceSecrets(this, 'Secrets', { stage: settings.stage, removalPolicy });
     const tokenKeys = new TokenKeys(this, 'TokenKeys', { stage: settings.stage, settings: settings.tokenKeys, protect: settings.protectData });
 
+    const runtime = nodeRuntime(settings.lambdaRuntime ?? DEFAULT_LAMBDA_RUNTIME);
     const common = {
+      runtime,
       memorySize: settings.memorySize,
       logRetention: settings.logRetention,
       removalPolicy,
@@ -212,6 +214,16 @@ export class PhoneVerification extends Construct {
         'AwsSolutions-IAM5[Resource::*]',
         `sms-voice:SendTextMessage with no origination identity named by ARN (awsSms.originationIdentity): AWS picks the identity, so its ARN cannot be named in advance.${settings.tracing ? ' ' + XRAY_REASON : ''}`,
       );
+    // cdk-nag asks for the newest runtime aws-cdk-lib knows; a consumer's newer aws-cdk-lib may know
+    // one these bundles were never built or tested for. Acknowledged only while that is so.
+    const newest = newestNodeRuntime();
+    if (runtime.name !== newest)
+      for (const fn of [sendCode.function, checkCode.function, events.function])
+        acknowledge(
+          fn,
+          'AwsSolutions-L1',
+          `${runtime.name} is the runtime these functions are built and tested for (esbuild target node24, the newest LTS Lambda runs); ${newest} is newer. Moving is a deliberate change: set lambdaRuntime (docs/deploy.md).`,
+        );
     for (const q of [events.deadLetterQueue, events.webhookDeadLetterQueue].filter((q) => q !== undefined))
       acknowledge(q, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue (alarmed on); a queue behind it would hold nothing.');
     if (settings.tracing) {

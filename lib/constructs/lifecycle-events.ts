@@ -3,7 +3,7 @@ import type { ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { ApiDestination, type IApiDestination, Authorization, Connection, EventBus, HttpMethod, Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { ApiDestination as ApiDestinationTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, StartingPosition, type Function as LambdaFunction, type Runtime } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
@@ -48,6 +48,7 @@ export interface LifecycleEventsProps {
   readonly removalPolicy: RemovalPolicy;
   readonly tracing: boolean;
   readonly allowedCountries: readonly string[];
+  readonly runtime: Runtime;
 }
 
 /**
@@ -112,6 +113,7 @@ export class LifecycleEvents extends Construct {
       removalPolicy: props.removalPolicy,
       tracing: props.tracing,
       allowedCountries: props.allowedCountries,
+      runtime: props.runtime,
     });
     this.function = fn.function;
     this.functionRole = fn.role;
