@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
@@ -60,11 +60,30 @@ export class TokenKeys extends Construct {
     return [...this.keys.values()].filter((k) => k !== this.signingKey).map((k) => k.keyArn);
   }
 
-  /** The function that signs: `kms:Sign` with the signing key only, `kms:GetPublicKey` on the keys it publishes. Nothing else. */
-  grantSignAndPublish(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [this.signingKey.keyArn] }));
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [...this.keys.values()].map((k) => k.keyArn) }),
-    );
+  /**
+   * The function that signs, and nothing else: `kms:Sign` with every key of the stage and
+   * `kms:GetPublicKey` on the keys it publishes. Every key, not just the signing one:
+   * CloudFormation updates the role's policy before the function's code, so a policy that follows
+   * `signWith` from one key to the next would refuse the old code's signatures mid-deploy. And
+   * each key's own policy denies `kms:Sign` to every other principal of the account,
+   * administrators included: an IAM policy with `kms:Sign` on `*` must not mint tokens every
+   * backend accepts (docs/tokens.md, "The keys").
+   */
+  grantSignAndPublish(role: IRole): void {
+    const keys = [...this.keys.values()];
+    const arns = keys.map((k) => k.keyArn);
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: arns }));
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: arns }));
+    for (const key of keys)
+      key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'OnlyTheCheckFunctionSigns',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['kms:Sign'],
+          resources: ['*'],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+        }),
+      );
   }
 }

@@ -100,7 +100,7 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     },
   );
 
-  it('lets only the check function sign, with the signing key only, and read the public keys it publishes', () => {
+  it('lets only the check function sign, with every token key of the stage, and read the public keys it publishes', () => {
     const policies = Object.values(t.findResources('AWS::IAM::Policy')) as Array<{
       Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } };
     }>;
@@ -111,5 +111,23 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     expect(JSON.stringify(statements)).toMatch(/TokenKeysKeyk1/);
     expect(JSON.stringify(withKms[0])).not.toMatch(/"\*"/);
     expect(JSON.stringify(withKms[0])).toMatch(/CheckCode/);
+  });
+
+  it('denies kms:Sign in each token key’s own policy to every principal but the check function’s role, administrators included', () => {
+    const keys = Object.values(t.findResources('AWS::KMS::Key')) as Array<{ Properties: { KeyPolicy: { Statement: Array<Record<string, unknown>> } } }>;
+    expect(keys).toHaveLength(1);
+    const statements = keys[0]!.Properties.KeyPolicy.Statement;
+    expect(statements.filter((st) => st.Effect === 'Deny')).toEqual([
+      {
+        Sid: 'OnlyTheCheckFunctionSigns',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:Sign',
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [expect.stringMatching(/^VerifyCheckCodeRole/), 'Arn'] } } },
+      },
+    ]);
+    // The account still administers the key (an explicit deny of Sign wins over its kms:*).
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: 'kms:*' }));
   });
 });

@@ -189,7 +189,7 @@ describe('stage settings', () => {
     expect(() => synthStage('prod', { corsAllowedOrigins: ['*'] })).toThrow(/corsAllowedOrigins/);
   });
 
-  it('rotates the token key by name: the next key published ahead of use, then signing, the previous one still published', () => {
+  it('rotates the token key by name: the next key published ahead of use, then signing, the previous one still published and still allowed to sign', () => {
     const t = synthStage('dev', { tokenKeys: { keys: ['k1', 'k2'], signWith: 'k2' } }).template();
     t.resourceCountIs('AWS::KMS::Key', 2);
     const check = Object.values(t.findResources('AWS::Lambda::Function')).find((f) => JSON.stringify(f).includes('TOKEN_KEY_ID')) as {
@@ -201,10 +201,15 @@ describe('stage settings', () => {
       (p) =>
         (p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement,
     );
+    // Both keys: CloudFormation updates the policy before the code, and the code still running signs with k1.
     const sign = statements.filter((st) => [st.Action].flat().includes('kms:Sign'));
     expect(sign).toHaveLength(1);
-    expect(JSON.stringify(sign[0]?.Resource)).toMatch(/TokenKeysKeyk2/);
-    expect(JSON.stringify(sign[0]?.Resource)).not.toMatch(/TokenKeysKeyk1/);
+    expect(JSON.stringify(sign[0]?.Resource)).toMatch(/TokenKeysKeyk1.*TokenKeysKeyk2/);
+    // …and each key's own policy lets that function alone sign.
+    for (const key of Object.values(t.findResources('AWS::KMS::Key')) as Array<{ Properties: { KeyPolicy: { Statement: Array<{ Effect: string }> } } }>)
+      expect(JSON.stringify(key.Properties.KeyPolicy.Statement.filter((st) => st.Effect === 'Deny'))).toMatch(
+        /"aws:PrincipalArn":\{"Fn::GetAtt":\["VerifyCheckCodeRole/,
+      );
     const publish = statements.filter((st) => [st.Action].flat().includes('kms:GetPublicKey'));
     expect(JSON.stringify(publish)).toMatch(/TokenKeysKeyk1.*TokenKeysKeyk2|TokenKeysKeyk2.*TokenKeysKeyk1/);
   });
