@@ -6,12 +6,13 @@ import { addNagChecks } from '../lib/nag';
 import { PhoneVerifyStack } from '../lib/phone-verify-stack';
 
 /**
- * `npx cdk deploy -c stage=dev` (or prod, or any name with a preset; without `-c stage` it is
- * dev). Per-stage settings live in cdk.json under context `phone-verify` → stage name;
- * `-c account=…`, `-c region=…`, `-c alarmEmail=…`, `-c alarmTopicArn=…`, `-c preset=…` or
- * `-c firstDeploy=true` override one of them for one run. `npx cdk deploy -c setup=account
- * -c stage=prod` deploys the one account-wide setting instead, in that stage's account and
- * region (docs/deploy.md, "First deploy on a new account").
+ * `npm run deploy -- -c stage=dev` (or prod, or any name with a preset; without `-c stage` it is
+ * dev), through scripts/deploy.ts, or `npx cdk synth|diff|deploy -c stage=…` directly.
+ * Per-stage settings live in cdk.json under context `phone-verify` → stage name; `-c account=…`,
+ * `-c region=…`, `-c alarmEmail=…`, `-c alarmTopicArn=…` or `-c preset=…` override one of them
+ * for one run (`-c firstDeploy=true` is npm run deploy's own). `-c setup=account -c stage=prod`
+ * builds the one account-wide setting instead, in that stage's account and region
+ * (docs/deploy.md, "First deploy on a new account").
  */
 const app = new App();
 const stage = String(app.node.tryGetContext('stage') ?? 'dev');
@@ -35,7 +36,7 @@ if (app.node.tryGetContext('setup') === 'account') {
   const given = overrides();
   const account = given.account || process.env.CDK_DEFAULT_ACCOUNT;
   const region = given.region || (given.account ? DEFAULT_REGION : process.env.CDK_DEFAULT_REGION);
-  new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount', account && region ? { env: { account, region } } : {});
+  new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount', { ...(account && region && { env: { account, region } }), firstDeploy: given.firstDeploy });
 } else {
   const config = stageConfig(stage, overrides());
   new PhoneVerifyStack(app, `PhoneVerify-${stage}`, {

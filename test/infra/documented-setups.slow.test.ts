@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageOverrides } from '../../lib/config';
+import { ApiGatewayAccountStack } from '../../lib/api-gateway-account-stack';
+import { readAssembly } from '../../scripts/deploy-plan';
 import { codeBlocks, sections } from '../support/markdown';
-import { PROD_MINIMUM, removeSynthOutput, synthStage, type Synthesised } from '../support/cdk';
+import { PROD_MINIMUM, removeSynthOutput, synthApp, synthStage, type Synthesised } from '../support/cdk';
 
 /**
  * Every setup the docs give an operator, synthesised once each as `cdk synth` would, with
@@ -90,5 +92,78 @@ describe('every documented setup', () => {
 
   it('reads the documented cdk.json entry, not an empty one', () => {
     expect(DOCUMENTED_PROD_ENTRY).toMatchObject({ account: '123456789012', customDomain: { domainName: 'verify.example.com' } });
+  });
+});
+
+/** The property that holds a resource's physical name, where it is not `Name`. */
+const NAME_PROPERTY: Readonly<Record<string, string>> = {
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::SQS::Queue': 'QueueName',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::KMS::Alias': 'AliasName',
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::IAM::Role': 'RoleName',
+};
+/**
+ * What CloudFormation adopts by itself on `--import-existing-resources` (a static name, a Retain
+ * policy, a type whose identifier is that name); a kept secret `npm run deploy` takes over with
+ * `cdk import` instead (its identifier is its ARN).
+ */
+const ADOPTED_BY_NAME = new Set(['AWS::Logs::LogGroup']);
+
+describe('what npm run deploy reads of the app (scripts/deploy-plan.ts)', () => {
+  it('a production stage: protected once it stands, its SENS secret kept under a fixed name that a new create must take over', () => {
+    const prod = synth('prod with the minimum a first deploy needs (docs/deploy.md, "The commands")');
+    expect(readAssembly(prod.outdir)).toEqual({
+      stackName: 'PhoneVerify-prod',
+      account: '123456789012',
+      region: 'ap-northeast-2',
+      terminationProtection: true,
+      keptNamedSecrets: [{ logicalId: expect.stringMatching(/^VerifySecretsSensSecret/), name: 'phone-verify/prod/sens' }],
+    });
+  });
+
+  it('its first deploy: no termination protection and no deletion protection on the tables, so a failed create rolls back whole', () => {
+    const first = synth('a first production deploy (npm run deploy, before the protections come on)');
+    expect(readAssembly(first.outdir).terminationProtection).toBe(false);
+    const tables = Object.values(first.template().findResources('AWS::DynamoDB::Table')) as Array<{ Properties: { DeletionProtectionEnabled: boolean } }>;
+    expect(tables.map((t) => t.Properties.DeletionProtectionEnabled)).toEqual([false, false]);
+  });
+
+  it('names, in the runbook’s one command that takes the SENS secret over, the logical id the template has', () => {
+    const [sens] = readAssembly(synth('prod with the minimum a first deploy needs (docs/deploy.md, "The commands")').outdir).keptNamedSecrets;
+    expect(readFileSync(join(ROOT, 'docs', 'runbook.md'), 'utf8')).toContain(`'{"${sens!.logicalId}":{"Id":`);
+  });
+
+  it('a development stage: never protected, nothing kept (its secret goes with the stack)', () => {
+    expect(readAssembly(synth('dev, as it comes').outdir)).toMatchObject({ stackName: 'PhoneVerify-dev', terminationProtection: false, keptNamedSecrets: [] });
+  });
+
+  it('the account stack: protected once it stands, its first create not', () => {
+    expect(readAssembly(synthApp((app) => new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount')).outdir)).toMatchObject({
+      terminationProtection: true,
+      keptNamedSecrets: [],
+    });
+    expect(
+      readAssembly(synthApp((app) => new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount', { firstDeploy: true })).outdir).terminationProtection,
+    ).toBe(false);
+  });
+
+  it.each(SETUPS.map(([label]) => label))('%s: everything it keeps under a fixed name, a redeploy after a destroy takes over', (label) => {
+    const setup = synth(label);
+    const resources = setup.template().toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }>;
+    const keptNamed = Object.entries(resources).filter(
+      ([, r]) =>
+        (r.DeletionPolicy === 'Retain' || r.DeletionPolicy === 'RetainExceptOnCreate') && typeof r.Properties?.[NAME_PROPERTY[r.Type] ?? 'Name'] === 'string',
+    );
+    const imported = new Set(readAssembly(setup.outdir).keptNamedSecrets.map((s) => s.logicalId));
+    expect(keptNamed.filter(([id, r]) => !ADOPTED_BY_NAME.has(r.Type) && !imported.has(id)).map(([id, r]) => `${r.Type} ${id}`)).toEqual([]);
+  });
+
+  it('sees the WAF log group prod keeps by name, which CloudFormation adopts', () => {
+    const t = synth('prod with WAF logging (docs/deploy.md)').template();
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'RetainExceptOnCreate', Properties: { LogGroupName: 'aws-waf-logs-phone-verify-prod' } });
   });
 });

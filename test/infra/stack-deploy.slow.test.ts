@@ -2,11 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { stageConfig } from '../../lib/config';
 import { ApiGatewayAccountStack } from '../../lib/api-gateway-account-stack';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { PROD_MINIMUM, applicationFunctions, removeSynthOutput, synthStage } from '../support/cdk';
+import { Match } from 'aws-cdk-lib/assertions';
+import { PROD_MINIMUM, applicationFunctions, removeSynthOutput, synthApp, synthStage } from '../support/cdk';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -72,16 +71,17 @@ describe('a first prod deploy', () => {
     for (const a of actions) expect(a).toEqual(['arn:aws:sns:ap-northeast-2:123456789012:oncall']);
   });
 
-  it('keeps the API Gateway CloudWatch role in a stack of its own (once per account and region) that nothing takes away by accident', () => {
-    const app = new App();
-    const stack = new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount');
-    const t = Template.fromStack(stack);
+  it('keeps the API Gateway CloudWatch role in a stack of its own (once per account and region) that nothing takes away by accident, but a failed first create', () => {
+    const account = synthApp((app) => new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount'));
+    const t = account.template();
     t.resourceCountIs('AWS::ApiGateway::Account', 1);
     t.resourceCountIs('AWS::IAM::Role', 1);
-    // Every REST API of the region logs through it: a `cdk destroy` must not remove it.
-    expect(stack.terminationProtection).toBe(true);
-    t.hasResource('AWS::IAM::Role', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    t.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // Every REST API of the region logs through it: a `cdk destroy` must not remove it; a create that fails leaves nothing.
+    expect(account.stack.terminationProtection).toBe(true);
+    t.hasResource('AWS::IAM::Role', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    t.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    // Its first create (npm run deploy's first step) can be deleted and run again.
+    expect(synthApp((app) => new ApiGatewayAccountStack(app, 'PhoneVerify-ApiGatewayAccount', { firstDeploy: true })).stack.terminationProtection).toBe(false);
   });
 
   it('puts the account stack in the stage’s account and region, not the CLI profile’s (cdk.json and -c, as for the stage)', () => {

@@ -4,18 +4,18 @@ import { codeBlocks, sections } from './markdown';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The first `ts` block of section `heading` of docs page `page` (the whole page when `heading` is omitted), as the reader copies it. */
+/** The `ts` blocks of section `heading` of docs page `page` (the whole page when `heading` is omitted), in order, as the reader copies them. */
 function documentedCode(page: string, heading?: string): string {
   const markdown = readFileSync(join(ROOT, 'docs', page), 'utf8');
   const text = heading === undefined ? markdown : sections(markdown).get(heading);
-  const block = codeBlocks(text ?? '').find((b) => b.info === 'ts');
-  if (block === undefined) throw new Error(`docs/${page}${heading ? ` § ${heading}` : ''} has no ts block`);
-  return block.body;
+  const blocks = codeBlocks(text ?? '').filter((b) => b.info === 'ts');
+  if (blocks.length === 0) throw new Error(`docs/${page}${heading ? ` § ${heading}` : ''} has no ts block`);
+  return blocks.map((b) => b.body).join('\n');
 }
 
 /**
- * The CDK app the docs give a consumer: the construct in a stack of its own
- * (docs/cdk-construct.md), the rule that subscribes to Phone Number Verified (docs/events.md),
+ * The CDK app the docs give a consumer: the construct in a stack of its own, and API Gateway's
+ * account-level logging role in another that it waits for (docs/cdk-construct.md), the rule that subscribes to Phone Number Verified (docs/events.md),
  * and cdk-nag's AwsSolutions checks, added before the app synthesises. The app writes to
  * `CDK_OUTDIR` (as under the CDK CLI) and throws on any cdk-nag finding.
  */
