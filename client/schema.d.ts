@@ -245,11 +245,12 @@ export interface components {
         };
         /**
          * @description `too_many_requests`: answered by API Gateway or the WAF, never by the service's functions:
-         *     the stage's request throttle (`Retry-After: 1`, `application/problem+json`) or the WAF's
-         *     per-IP rate rule (`Retry-After: 60`; a WAF custom response can only be `application/json`,
-         *     so the same problem document comes under that type). The body's `detail` names the
-         *     gateway's request id; the response carries it as `x-amzn-RequestId` (gateway responses
-         *     cannot set `X-Request-Id`).
+         *     the stage's request throttle (`Retry-After: 1`, `application/problem+json`) or one of the
+         *     WAF's per-IP rate rules, on sends or on every route (`Retry-After: 60`; a WAF custom
+         *     response can only be `application/json`, so the same problem document comes under that
+         *     type, with `Access-Control-Allow-Origin: *`: it holds no data). API Gateway's body names
+         *     its request id; the response carries it as `x-amzn-RequestId` (gateway responses cannot
+         *     set `X-Request-Id`).
          */
         TooManyRequests: {
             headers: {
@@ -273,7 +274,9 @@ export interface components {
         };
         /**
          * @description `forbidden`: the WAF refused the caller (its address is on AWS's IP-reputation or
-         *     anonymous-IP list); answered by API Gateway, never by the functions. Not worth a retry.
+         *     anonymous-IP list), never the functions. Not worth a retry. The WAF answers it itself
+         *     (`application/json`, `Access-Control-Allow-Origin: *`), or, for a rule AWS adds to a list
+         *     later, API Gateway does (`application/problem+json`).
          */
         Forbidden: {
             headers: {
@@ -281,6 +284,12 @@ export interface components {
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 403;
+                    /** @constant */
+                    code?: "forbidden";
+                };
+                "application/json": components["schemas"]["Problem"] & {
                     /** @constant */
                     status?: 403;
                     /** @constant */

@@ -95,14 +95,16 @@ export interface StageSettings {
   /** API Gateway stage throttling (all clients together). */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /**
-   * WAF web ACL: a rate-based rule per client IP on the send route, AWS's IP-reputation and
-   * anonymous-IP lists. Behind a backend, name the header that carries the user's address
+   * WAF web ACL: rate-based rules per client IP (strict on the send route, looser on every
+   * route), AWS's IP-reputation and anonymous-IP lists. Behind a backend, name the header that carries the user's address
    * (`clientIpHeader`, e.g. `X-Forwarded-For`); the anonymous-IP list is then off unless asked,
    * since the backend's own cloud address would be on it.
    */
   readonly waf: {
     readonly enabled: boolean;
     readonly sendRequestsPer5MinPerIp: number;
+    /** Every route together, per IP: looser than the send rule, so one address cannot use up the stage throttle everyone shares. */
+    readonly requestsPer5MinPerIp: number;
     readonly clientIpHeader?: string | undefined;
     readonly anonymousIpList?: boolean | undefined;
     /** Log what WAF judges to CloudWatch (`aws-waf-logs-phone-verify-<stage>`, the stage's retention; the query redacted). Default off. */
@@ -159,7 +161,7 @@ const DEV: Omit<StageSettings, 'stage'> = {
   serviceSettings: {},
   corsAllowedOrigins: ['*'],
   throttle: { rateLimit: 20, burstLimit: 40 },
-  waf: { enabled: false, sendRequestsPer5MinPerIp: 100 },
+  waf: { enabled: false, sendRequestsPer5MinPerIp: 100, requestsPer5MinPerIp: 1000 },
   logRetention: RetentionDays.ONE_WEEK,
   memorySize: 256,
   tracing: false,
@@ -172,7 +174,7 @@ const PROD: Omit<StageSettings, 'stage'> = {
   serviceSettings: {},
   corsAllowedOrigins: [],
   throttle: { rateLimit: 100, burstLimit: 200 },
-  waf: { enabled: true, sendRequestsPer5MinPerIp: 100 },
+  waf: { enabled: true, sendRequestsPer5MinPerIp: 100, requestsPer5MinPerIp: 1000 },
   logRetention: RetentionDays.THREE_MONTHS,
   memorySize: 256,
   tracing: false,
@@ -217,6 +219,15 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}, 
   };
   checkTokenKeySettings(settings.tokenKeys);
   if (settings.lambdaRuntime !== undefined) nodeRuntime(settings.lambdaRuntime);
+  const { sendRequestsPer5MinPerIp: send, requestsPer5MinPerIp: all } = settings.waf;
+  // WAF's own bounds for a rate-based rule; the every-route rule is the looser one.
+  for (const [name, limit] of [
+    ['sendRequestsPer5MinPerIp', send],
+    ['requestsPer5MinPerIp', all],
+  ] as const)
+    if (!Number.isInteger(limit) || limit < 10 || limit > 2_000_000_000)
+      throw new Error(`waf.${name} must be a whole number from 10 to 2000000000, not ${limit}`);
+  if (all < send) throw new Error(`waf.requestsPer5MinPerIp (${all}, every route) must be at least waf.sendRequestsPer5MinPerIp (${send})`);
   const unknown = Object.keys(settings.serviceSettings).filter((name) => !(SERVICE_SETTING_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`serviceSettings: ${unknown.join(', ')} is not a setting of the service (docs/configuration.md)`);
   if (production && settings.corsAllowedOrigins.includes('*')) throw new Error(`corsAllowedOrigins: ${stage} (production) must list origins, not "*"`);

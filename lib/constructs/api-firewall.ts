@@ -12,6 +12,8 @@ export interface ApiFirewallProps {
   /** The web ACL's name, also its CloudWatch metric name. */
   readonly name: string;
   readonly sendRequestsPer5MinPerIp: number;
+  /** The looser limit on every route together (the check and the key set invoke a function too). */
+  readonly requestsPer5MinPerIp: number;
   /**
    * Behind a backend or a proxy every user shares its address: the rate rule then counts this
    * header's (the first) address instead, e.g. `X-Forwarded-For`. Unset: browsers call the API directly.
@@ -19,8 +21,9 @@ export interface ApiFirewallProps {
   readonly clientIpHeader?: string | undefined;
   /** AWS's anonymous-IP list (VPNs, Tor, hosting providers). A backend calling from a cloud host would be on it. */
   readonly anonymousIpList: boolean;
-  /** The 429 problem document the rate rule answers with (a WAF custom response: `application/json`). */
+  /** The problem documents WAF answers with itself (custom responses: `application/json`): 429 for the rate rules, 403 for the lists. */
   readonly rateLimitedBody: string;
+  readonly forbiddenBody: string;
   /** Log every request WAF judges to CloudWatch (`aws-waf-logs-<name>`), kept this long; undefined: no log. */
   readonly logRetention?: RetentionDays | undefined;
   readonly removalPolicy: RemovalPolicy;
@@ -30,10 +33,28 @@ export interface ApiFirewallProps {
 export const WAF_RETRY_AFTER_SECONDS = 60;
 
 /**
- * A WAF web ACL on the API's stage: a rate-based rule per client IP on the send route (SMS
- * pumping costs real money per message) and AWS's managed IP-reputation and anonymous-IP lists.
- * The rate rule sees every spelling of the route that API Gateway forgives (case, a trailing
- * slash, percent-escapes, `//`).
+ * What each managed list blocks, by rule name: those blocks answer with our 403 (AWS's own
+ * default-Count rules, such as AWSManagedIPDDoSList, keep counting). A rule AWS adds later blocks
+ * with WAF's default answer, which API Gateway turns into its WAF_FILTERED 403 problem.
+ */
+const BLOCKING_RULES: Readonly<Record<string, readonly string[]>> = {
+  AWSManagedRulesAmazonIpReputationList: ['AWSManagedIPReputationList', 'AWSManagedReconnaissanceList'],
+  AWSManagedRulesAnonymousIpList: ['AnonymousIPList', 'HostingProviderIPList'],
+};
+
+/**
+ * WAF's own answers hold no data and cannot see the stage's allowlist, and they can carry only
+ * fixed headers: `*`, so a browser can read them (docs/api.md, "What API Gateway and the WAF
+ * answer themselves").
+ */
+const ANY_ORIGIN = [{ name: 'Access-Control-Allow-Origin', value: '*' }];
+
+/**
+ * A WAF web ACL on the API's stage: rate-based rules per client IP, a strict one on the send
+ * route (SMS pumping costs real money per message) and a looser one on every route (one address
+ * must not use up the stage throttle everyone shares), and AWS's managed IP-reputation and
+ * anonymous-IP lists. The send rule sees every spelling of the route that API Gateway forgives
+ * (case, a trailing slash, percent-escapes, `//`).
  */
 export class ApiFirewall extends Construct {
   readonly webAcl: CfnWebACL;
@@ -53,47 +74,72 @@ export class ApiFirewall extends Construct {
     const endsWith = (searchString: string) => ({
       byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'ENDS_WITH', searchString, textTransformations: normalised },
     });
+    // 429 with Retry-After, in the problem format (docs/api.md): the caller only has to slow down.
+    const rateLimited = {
+      block: {
+        customResponse: {
+          responseCode: 429,
+          customResponseBodyKey: 'too-many-requests',
+          responseHeaders: [
+            { name: 'Retry-After', value: String(WAF_RETRY_AFTER_SECONDS) },
+            ...ANY_ORIGIN,
+            { name: 'Access-Control-Expose-Headers', value: 'Retry-After' },
+          ],
+        },
+      },
+    };
+    const perIp = props.clientIpHeader
+      ? { aggregateKeyType: 'FORWARDED_IP', forwardedIpConfig: { headerName: props.clientIpHeader, fallbackBehavior: 'MATCH' } }
+      : { aggregateKeyType: 'IP' };
     const managed = (name: string, priority: number) => ({
       name,
       priority,
       overrideAction: { none: {} },
       visibilityConfig: visibility(name),
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          // A listed address: 403, not worth a retry.
+          ruleActionOverrides: (BLOCKING_RULES[name] ?? []).map((rule) => ({
+            name: rule,
+            actionToUse: { block: { customResponse: { responseCode: 403, customResponseBodyKey: 'forbidden', responseHeaders: ANY_ORIGIN } } },
+          })),
+        },
+      },
     });
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name: props.name,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
-      customResponseBodies: { 'too-many-requests': { contentType: 'APPLICATION_JSON', content: props.rateLimitedBody } },
+      customResponseBodies: {
+        'too-many-requests': { contentType: 'APPLICATION_JSON', content: props.rateLimitedBody },
+        forbidden: { contentType: 'APPLICATION_JSON', content: props.forbiddenBody },
+      },
       rules: [
         {
           name: 'send-rate-per-ip',
           priority: 0,
-          // 429 with Retry-After, in the problem format (docs/api.md): the caller only has to slow down.
-          action: {
-            block: {
-              customResponse: {
-                responseCode: 429,
-                customResponseBodyKey: 'too-many-requests',
-                responseHeaders: [{ name: 'Retry-After', value: String(WAF_RETRY_AFTER_SECONDS) }],
-              },
-            },
-          },
+          action: rateLimited,
           visibilityConfig: visibility('send-rate-per-ip'),
           statement: {
             rateBasedStatement: {
               limit: props.sendRequestsPer5MinPerIp,
-              ...(props.clientIpHeader
-                ? { aggregateKeyType: 'FORWARDED_IP', forwardedIpConfig: { headerName: props.clientIpHeader, fallbackBehavior: 'MATCH' } }
-                : { aggregateKeyType: 'IP' }),
+              ...perIp,
               scopeDownStatement: { orStatement: { statements: [endsWith(SEND_PATH), endsWith(`${SEND_PATH}/`)] } },
             },
           },
         },
-        // A list's block is API Gateway's WAF_FILTERED answer: 403 forbidden (verification-api.ts).
-        managed('AWSManagedRulesAmazonIpReputationList', 1),
-        ...(props.anonymousIpList ? [managed('AWSManagedRulesAnonymousIpList', 2)] : []),
+        {
+          name: 'rate-per-ip',
+          priority: 1,
+          action: rateLimited,
+          visibilityConfig: visibility('rate-per-ip'),
+          statement: { rateBasedStatement: { limit: props.requestsPer5MinPerIp, ...perIp } },
+        },
+        managed('AWSManagedRulesAmazonIpReputationList', 2),
+        ...(props.anonymousIpList ? [managed('AWSManagedRulesAnonymousIpList', 3)] : []),
       ],
     });
     if (props.logRetention !== undefined) {

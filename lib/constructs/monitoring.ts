@@ -305,7 +305,7 @@ export class Monitoring extends Construct {
         'WafBlocks',
         wafBlocked,
         100,
-        'WAF blocked 100+ requests in 5 minutes (rate rule, IP reputation or anonymous IPs): an attack is being held off; check it is not a real customer',
+        'WAF blocked 100+ requests in 5 minutes (rate rules, IP reputation or anonymous IPs): an attack is being held off; check it is not a real customer',
       );
     const latency = (fn: IFunction, label: string) =>
       ['p50', 'p99'].map((statistic) => fn.metricDuration({ statistic, period: FIVE_MINUTES, label: `${label} ${statistic}` }));

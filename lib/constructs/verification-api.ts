@@ -119,9 +119,11 @@ export class VerificationApi extends Construct {
         api: this.api,
         name: `phone-verify-${config.stage}`,
         sendRequestsPer5MinPerIp: config.waf.sendRequestsPer5MinPerIp,
+        requestsPer5MinPerIp: config.waf.requestsPer5MinPerIp,
         clientIpHeader: config.waf.clientIpHeader,
         anonymousIpList: config.waf.anonymousIpList ?? !config.waf.clientIpHeader,
         rateLimitedBody: JSON.stringify(gatewayProblem('too_many_requests', 'the firewall')),
+        forbiddenBody: JSON.stringify(gatewayProblem('forbidden', 'the firewall')),
         logRetention: config.waf.logging ? config.logRetention : undefined,
         removalPolicy: props.removalPolicy,
       });
@@ -160,7 +162,7 @@ export class VerificationApi extends Construct {
       [ResponseType.MISSING_AUTHENTICATION_TOKEN, 'not_found', undefined],
       // 429, not 503: the client is told to slow down, and the 5xx alarm does not fire for it.
       [ResponseType.THROTTLED, 'too_many_requests', 1],
-      // A WAF block that is not the rate rule's own 429 (api-firewall.ts): an address on AWS's lists.
+      // A WAF block without a custom response of its own (api-firewall.ts answers the rules it knows itself).
       [ResponseType.WAF_FILTERED, 'forbidden', undefined],
       [ResponseType.REQUEST_TOO_LARGE, 'payload_too_large', undefined],
       [ResponseType.INTEGRATION_TIMEOUT, 'service_unavailable', 1],

@@ -55,58 +55,102 @@ describe.each(['dev', 'prod'])('the %s stack', (stage) => {
     });
   });
 
-  it(stage === 'prod' ? 'has a WAF: a per-IP rate rule that sees every spelling of the send route, and the AWS IP lists' : 'has no WAF unless asked', () => {
-    if (stage === 'prod') {
-      const transformations = [
-        { Priority: 0, Type: 'URL_DECODE' },
-        { Priority: 1, Type: 'NORMALIZE_PATH' },
-        { Priority: 2, Type: 'LOWERCASE' },
-      ];
-      const endsWith = (SearchString: string) => ({
-        ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'ENDS_WITH', SearchString, TextTransformations: transformations },
-      });
-      t.hasResourceProperties('AWS::WAFv2::WebACL', {
-        Scope: 'REGIONAL',
-        Rules: [
-          Match.objectLike({
-            // The rate rule answers itself: 429, Retry-After, the problem document as application/json.
-            Action: {
+  it(
+    stage === 'prod'
+      ? 'has a WAF: a per-IP rate rule that sees every spelling of the send route, a looser one on every route, and the AWS IP lists, each block readable from any origin'
+      : 'has no WAF unless asked',
+    () => {
+      if (stage === 'prod') {
+        const transformations = [
+          { Priority: 0, Type: 'URL_DECODE' },
+          { Priority: 1, Type: 'NORMALIZE_PATH' },
+          { Priority: 2, Type: 'LOWERCASE' },
+        ];
+        const endsWith = (SearchString: string) => ({
+          ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'ENDS_WITH', SearchString, TextTransformations: transformations },
+        });
+        // WAF answers its blocks itself, the problem document as application/json, readable from any origin (it holds no data).
+        const rateLimited = {
+          Block: {
+            CustomResponse: {
+              ResponseCode: 429,
+              CustomResponseBodyKey: 'too-many-requests',
+              ResponseHeaders: [
+                { Name: 'Retry-After', Value: '60' },
+                { Name: 'Access-Control-Allow-Origin', Value: '*' },
+                { Name: 'Access-Control-Expose-Headers', Value: 'Retry-After' },
+              ],
+            },
+          },
+        };
+        const forbidden = (rules: string[]) =>
+          rules.map((Name) => ({
+            Name,
+            ActionToUse: {
               Block: {
                 CustomResponse: {
-                  ResponseCode: 429,
-                  CustomResponseBodyKey: 'too-many-requests',
-                  ResponseHeaders: [{ Name: 'Retry-After', Value: '60' }],
+                  ResponseCode: 403,
+                  CustomResponseBodyKey: 'forbidden',
+                  ResponseHeaders: [{ Name: 'Access-Control-Allow-Origin', Value: '*' }],
                 },
               },
             },
-            Statement: {
-              RateBasedStatement: {
-                AggregateKeyType: 'IP',
-                Limit: 100,
-                ScopeDownStatement: { OrStatement: { Statements: [endsWith('/v1/verifications'), endsWith('/v1/verifications/')] } },
+          }));
+        t.hasResourceProperties('AWS::WAFv2::WebACL', {
+          Scope: 'REGIONAL',
+          Rules: [
+            Match.objectLike({
+              Name: 'send-rate-per-ip',
+              Action: rateLimited,
+              Statement: {
+                RateBasedStatement: {
+                  AggregateKeyType: 'IP',
+                  Limit: 100,
+                  ScopeDownStatement: { OrStatement: { Statements: [endsWith('/v1/verifications'), endsWith('/v1/verifications/')] } },
+                },
               },
-            },
-          }),
-          Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } } }),
-          Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAnonymousIpList' } } }),
-        ],
-      });
-      const bodies = (
-        Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as {
-          Properties: { CustomResponseBodies: Record<string, { ContentType: string; Content: string }> };
-        }
-      ).Properties.CustomResponseBodies;
-      expect(bodies['too-many-requests']?.ContentType).toBe('APPLICATION_JSON');
-      expect(JSON.parse(bodies['too-many-requests']?.Content ?? '{}')).toMatchObject({
-        status: 429,
-        code: 'too_many_requests',
-        type: 'urn:phone-verify:problem:too-many-requests',
-      });
-      t.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    } else {
-      t.resourceCountIs('AWS::WAFv2::WebACL', 0);
-    }
-  });
+            }),
+            // Every route, looser: the check and the key set invoke a function and share the stage throttle too.
+            Match.objectLike({ Name: 'rate-per-ip', Action: rateLimited, Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 1000 } } }),
+            Match.objectLike({
+              Statement: {
+                ManagedRuleGroupStatement: {
+                  VendorName: 'AWS',
+                  Name: 'AWSManagedRulesAmazonIpReputationList',
+                  RuleActionOverrides: forbidden(['AWSManagedIPReputationList', 'AWSManagedReconnaissanceList']),
+                },
+              },
+            }),
+            Match.objectLike({
+              Statement: {
+                ManagedRuleGroupStatement: {
+                  VendorName: 'AWS',
+                  Name: 'AWSManagedRulesAnonymousIpList',
+                  RuleActionOverrides: forbidden(['AnonymousIPList', 'HostingProviderIPList']),
+                },
+              },
+            }),
+          ],
+        });
+        const bodies = (
+          Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as {
+            Properties: { CustomResponseBodies: Record<string, { ContentType: string; Content: string }> };
+          }
+        ).Properties.CustomResponseBodies;
+        expect(bodies['too-many-requests']?.ContentType).toBe('APPLICATION_JSON');
+        expect(JSON.parse(bodies['too-many-requests']?.Content ?? '{}')).toMatchObject({
+          status: 429,
+          code: 'too_many_requests',
+          type: 'urn:phone-verify:problem:too-many-requests',
+        });
+        expect(bodies.forbidden?.ContentType).toBe('APPLICATION_JSON');
+        expect(JSON.parse(bodies.forbidden?.Content ?? '{}')).toMatchObject({ status: 403, code: 'forbidden', type: 'urn:phone-verify:problem:forbidden' });
+        t.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+      } else {
+        t.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      }
+    },
+  );
 
   it('has no custom domain unless configured', () => {
     t.resourceCountIs('AWS::ApiGateway::DomainName', 0);

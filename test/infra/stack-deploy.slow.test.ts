@@ -258,6 +258,16 @@ describe('stage settings', () => {
         .Properties.Rules[0]?.Statement.RateBasedStatement?.Limit;
     expect(rateOf(synthStage('dev', { waf: { enabled: true, sendRequestsPer5MinPerIp: 50 } }).template())).toBe(50);
     expect(rateOf(synthStage('dev', { waf: { enabled: true } }).template())).toBe(100);
+    const everyRoute = (t: ReturnType<ReturnType<typeof synthStage>['template']>) =>
+      (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as { Properties: { Rules: Array<{ Statement: { RateBasedStatement?: { Limit: number } } }> } })
+        .Properties.Rules[1]?.Statement.RateBasedStatement?.Limit;
+    expect(everyRoute(synthStage('dev', { waf: { enabled: true, requestsPer5MinPerIp: 3000 } }).template())).toBe(3000);
+    expect(() => synthStage('dev', { waf: { enabled: true, sendRequestsPer5MinPerIp: 500, requestsPer5MinPerIp: 400 } })).toThrow(
+      'waf.requestsPer5MinPerIp (400, every route) must be at least waf.sendRequestsPer5MinPerIp (500)',
+    );
+    expect(() => synthStage('dev', { waf: { enabled: true, sendRequestsPer5MinPerIp: 5 } })).toThrow(
+      /waf\.sendRequestsPer5MinPerIp must be a whole number from 10/,
+    );
   });
 
   it('turns the WAF off in prod with `waf: { enabled: false }` alone', () => {
