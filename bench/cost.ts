@@ -13,6 +13,7 @@ export const PRICES = {
     dynamoWritePerMillion: 0.625,
     dynamoReadPerMillion: 0.125,
     logsIngestPerGb: 0.5,
+    logsStoragePerGbMonth: 0.03,
   },
   'ap-northeast-2': {
     apiGatewayRestPerMillion: 3.5,
@@ -21,6 +22,7 @@ export const PRICES = {
     dynamoWritePerMillion: 0.7125,
     dynamoReadPerMillion: 0.1425,
     logsIngestPerGb: 0.76,
+    logsStoragePerGbMonth: 0.03, // us-east-1's list price, taken for Seoul too: re-check
   },
 } as const;
 export type Region = keyof typeof PRICES;
@@ -53,10 +55,16 @@ export const ASSUMED = {
   eventsRecordsPerInvocation: 1, // worst case: low traffic, each record its own invocation (batches hold up to 10)
   eventsInvocationMs: 50, // one PutEvents round trip in the region
   eventsLogBytesPerInvocation: 300, // Lambda's START/END/REPORT lines; the function logs nothing else unless an event fails
+  logRetentionMonths: { dev: 0.25, prod: 3 }, // the presets' retention (a week, three months); stored bytes counted uncompressed, an upper bound
+  wafLogBytesPerRequest: 1500, // one WAF log record (headers, labels, the rules that matched; never the body)
+  webhookSecrets: 2, // the header's secret you create, and the copy EventBridge's connection keeps
 } as const;
 
-/** Alarm metrics per stage, as billed (18 alarms reading 30 metrics; prod's WAF alarm adds 1). test/infra/stack-monitoring.slow.test.ts counts them in the template. */
+/** Alarm metrics per stage, as billed. test/infra/stack-monitoring.slow.test.ts counts them in the template. */
 export const ALARM_METRICS = { dev: 30, prod: 31 } as const;
+
+/** Rules of prod's web ACL (each billed): the two rate rules and the two AWS IP lists. test/infra/documented-setups.slow.test.ts counts them in the template. */
+export const WAF_RULES = 4;
 
 /** The events function's invocations and compute: reading the stream itself costs Lambda nothing. */
 function eventsFunction(flows: number, p: (typeof PRICES)[Region]): number {
@@ -66,6 +74,13 @@ function eventsFunction(flows: number, p: (typeof PRICES)[Region]): number {
     invocations * (ASSUMED.eventsInvocationMs / 1000) * ASSUMED.memoryGb * p.lambdaArmGbSecond +
     ((invocations * ASSUMED.eventsLogBytesPerInvocation) / 1e9) * p.logsIngestPerGb
   );
+}
+
+/** GB of logs a month: the API's and the functions' lines, and the events function's REPORT lines. */
+function logGigabytes(flows: number): number {
+  const apiRequests = 2 * flows + ASSUMED.preflightsPerFlow * flows;
+  const eventsInvocations = (flows * ASSUMED.streamRecordsPerFlow) / ASSUMED.eventsRecordsPerInvocation;
+  return (apiRequests * ASSUMED.logBytesPerRequest + eventsInvocations * ASSUMED.eventsLogBytesPerInvocation) / 1e9;
 }
 
 /** The monthly AWS bill of one stage for `flows` verifications (a send and a right check each), SMS excluded. */
@@ -89,6 +104,8 @@ export function monthlyCost(
     // One Sign per approval; GetPublicKey is cached per container for 5 minutes, a rounding error.
     kmsSignatures: (flows / 10_000) * FLAT.kmsAsymmetricRequestsPer10k,
     events: (flows * ASSUMED.eventsPerFlow * FLAT.eventBridgeEventsPerMillion) / 1e6 + eventsFunction(flows, p),
+    // What the retention keeps: a month's logs times the months they are kept.
+    logStorage: logGigabytes(flows) * ASSUMED.logRetentionMonths[stage] * p.logsStoragePerGbMonth,
   };
   const fixed = {
     secrets: 2 * FLAT.secretMonth,
@@ -96,10 +113,27 @@ export function monthlyCost(
     alarms: ALARM_METRICS[stage] * FLAT.alarmMetricMonth,
     metrics: ASSUMED.customMetrics * FLAT.customMetricMonth,
     dashboard: FLAT.dashboardMonth,
-    waf: waf ? FLAT.wafWebAclMonth + 3 * FLAT.wafRuleMonth : 0,
+    waf: waf ? FLAT.wafWebAclMonth + WAF_RULES * FLAT.wafRuleMonth : 0,
   };
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
   return { perUse, fixed, total: sum(perUse) + sum(fixed) };
+}
+
+/**
+ * What a stage's options add a month, beside the totals: WAF logging (ingested as vended logs and
+ * kept for the stage's retention), a webhook (its secrets and EventBridge's deliveries), and each
+ * KMS key beyond the one that signs (a rotation's second key; prod keeps a dropped or destroyed
+ * stage's keys until their deletion is scheduled).
+ */
+export function monthlyExtras(flows: number, region: Region, stage: 'dev' | 'prod') {
+  const p = PRICES[region];
+  const wafLogGb = ((2 + ASSUMED.preflightsPerFlow) * flows * ASSUMED.wafLogBytesPerRequest) / 1e9;
+  return {
+    // WAF's logs reach CloudWatch as vended logs, priced at most as the region's ingestion.
+    wafLogging: wafLogGb * p.logsIngestPerGb + wafLogGb * ASSUMED.logRetentionMonths[stage] * p.logsStoragePerGbMonth,
+    webhook: ASSUMED.webhookSecrets * FLAT.secretMonth + ((flows * ASSUMED.eventsPerFlow) / 1e6) * FLAT.apiDestinationPerMillion,
+    eachExtraKey: FLAT.kmsKeyMonth,
+  };
 }
 
 /** The bench's cost section: per 1M flows, and a month at 10 k and 1 M verifications in both regions. */
@@ -118,6 +152,12 @@ export function costTable(figures: LatencyFigures): Record<string, string> {
       rows[`${stage}, ${flows.toLocaleString('en')} verifications/month`] = cells.join('  |  ');
     }
   }
+  rows['prod options, 1,000,000/month'] = (Object.keys(PRICES) as Region[])
+    .map((region) => {
+      const x = monthlyExtras(1_000_000, region, 'prod');
+      return `${region}: WAF logging +${usd(x.wafLogging)}, webhook +${usd(x.webhook)}, each extra or kept KMS key +${usd(x.eachExtraKey)}`;
+    })
+    .join('  |  ');
   rows.assumed = `256 MB functions; send waits ${ASSUMED.sensRoundTripMs} ms for SENS; ${ASSUMED.preflightsPerFlow} CORS preflights per flow; ${ASSUMED.logBytesPerRequest} log bytes per request; ${ASSUMED.customMetrics} custom metrics; handler times and ${figures.writeUnitsPerFlow.toFixed(2)} write units per flow measured on DynamoDB Local`;
   return rows;
 }

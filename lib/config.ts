@@ -169,9 +169,18 @@ const DEV: Omit<StageSettings, 'stage'> = {
   tokenKeys: DEFAULT_TOKEN_KEYS,
 };
 
+/**
+ * The production preset's hourly SMS budget. The cost table's 1,000,000 verifications a month
+ * (docs/cost.md) are about 1,370 an hour on average; traffic peaks at a few times its average,
+ * and a budget that refuses real people in a peak is an outage. 5,000 carries 3.6 times the
+ * average. It is also the most an attacker can make a stage send in an hour (docs/security.md):
+ * a stage with less traffic should lower it.
+ */
+export const PRODUCTION_SMS_BUDGET_PER_HOUR = 5000;
+
 const PROD: Omit<StageSettings, 'stage'> = {
   preset: 'production',
-  serviceSettings: {},
+  serviceSettings: { SMS_BUDGET_PER_HOUR: String(PRODUCTION_SMS_BUDGET_PER_HOUR) },
   corsAllowedOrigins: [],
   throttle: { rateLimit: 100, burstLimit: 200 },
   waf: { enabled: true, sendRequestsPer5MinPerIp: 100, requestsPer5MinPerIp: 1000 },

@@ -128,6 +128,8 @@ export class VerificationApi extends Construct {
         removalPolicy: props.removalPolicy,
       });
     if (config.customDomain) this.domain = new ApiDomain(this, 'Domain', { api: this.api, domain: config.customDomain });
+    // RestApi prints its execute-api URL as a stack output; a closed endpoint's URL answers nothing.
+    if (config.customDomain?.disableExecuteApiEndpoint) this.api.node.tryRemoveChild('Endpoint');
   }
 
   /** `GET /` answers the demo page straight from API Gateway (a mock integration: no function, no bucket). */

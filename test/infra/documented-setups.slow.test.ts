@@ -4,7 +4,9 @@ import type { StageOverrides } from '../../lib/config';
 import { ApiGatewayAccountStack } from '../../lib/api-gateway-account-stack';
 import { readAssembly } from '../../scripts/deploy-plan';
 import { codeBlocks, sections } from '../support/markdown';
-import { PROD_MINIMUM, removeSynthOutput, synthApp, synthStage, type Synthesised } from '../support/cdk';
+import { PRODUCTION_SMS_BUDGET_PER_HOUR } from '../../lib/config';
+import { WAF_RULES } from '../../bench/cost';
+import { PROD_MINIMUM, billedAlarmMetrics, removeSynthOutput, synthApp, synthStage, type Synthesised } from '../support/cdk';
 
 /**
  * Every setup the docs give an operator, synthesised once each as `cdk synth` would, with
@@ -165,5 +167,61 @@ describe('what npm run deploy reads of the app (scripts/deploy-plan.ts)', () => 
   it('sees the WAF log group prod keeps by name, which CloudFormation adopts', () => {
     const t = synth('prod with WAF logging (docs/deploy.md)').template();
     t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'RetainExceptOnCreate', Properties: { LogGroupName: 'aws-waf-logs-phone-verify-prod' } });
+  });
+});
+
+describe('the outputs a deploy prints', () => {
+  const executeApi = (label: string) =>
+    Object.entries(synth(label).template().toJSON().Outputs as Record<string, { Value: unknown }>)
+      .filter(([, o]) => JSON.stringify(o.Value).includes('execute-api'))
+      .map(([name]) => name);
+
+  it('print the execute-api URL while that endpoint answers', () => {
+    expect(executeApi('prod with the minimum a first deploy needs (docs/deploy.md, "The commands")')).toEqual(expect.arrayContaining(['ApiUrl', 'JwksUrl']));
+  });
+
+  it('print no execute-api URL once a custom domain closes that endpoint: the domain’s instead', () => {
+    const label = 'prod on a custom domain with the execute-api endpoint closed (docs/deploy.md)';
+    expect(executeApi(label)).toEqual([]);
+    const outputs = synth(label).template().toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.ApiUrl?.Value).toBe('https://verify.example.com/');
+  });
+});
+
+describe('the figures the docs give, computed from the templates', () => {
+  const doc = (page: string) => readFileSync(join(ROOT, 'docs', page), 'utf8').replace(/\s+/g, ' ');
+  const figure = (page: string, pattern: RegExp) => (pattern.exec(doc(page)) ?? []).slice(1).map((n) => Number(n.replace(/,/g, '')));
+  const alarms = (label: string) => synth(label).template().toJSON().Resources as Record<string, { Type: string }>;
+  const count = (label: string) => Object.values(alarms(label)).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length;
+  const DEV = 'dev, as it comes';
+  const PROD_MIN = 'prod with the minimum a first deploy needs (docs/deploy.md, "The commands")';
+
+  it('docs/deploy.md: the alarms of dev and prod as they come, and the one a webhook or a second SMS provider adds', () => {
+    expect(figure('deploy.md', /([0-9]+) alarms in dev, ([0-9]+) in prod as they come/)).toEqual([count(DEV), count(PROD_MIN)]);
+    expect(doc('deploy.md')).toContain('a webhook adds one, and so does a second SMS provider in prod');
+    expect(count('prod with the webhook (docs/events.md, "A webhook")') - count(PROD_MIN)).toBe(1);
+    expect(count('prod with End User Messaging picking its own identity (docs/providers.md)') - count(PROD_MIN)).toBe(1);
+  });
+
+  it('docs/cost.md: prod’s alarms and the metrics they are billed for, and the WAF rules billed', () => {
+    const t = synth(PROD_MIN).template();
+    expect(figure('cost.md', /([0-9]+) alarms reading ([0-9]+) metrics/)).toEqual([count(PROD_MIN), billedAlarmMetrics(t)]);
+    const rules = (Object.values(t.findResources('AWS::WAFv2::WebACL'))[0] as { Properties: { Rules: unknown[] } }).Properties.Rules.length;
+    expect(rules).toBe(WAF_RULES);
+    expect(figure('cost.md', /web ACL \$5 \+ ([0-9]+) rules/)).toEqual([WAF_RULES]);
+  });
+
+  it('the production budget carries the cost table’s busiest month with room for peaks, and the docs say so', () => {
+    const monthly = Math.max(...[...doc('cost.md').matchAll(/\| prod, ([0-9,]+) \|/g)].map((m) => Number(m[1]!.replace(/,/g, ''))));
+    expect(monthly).toBe(1_000_000);
+    const hourlyAverage = monthly / ((365 * 24) / 12);
+    expect(PRODUCTION_SMS_BUDGET_PER_HOUR).toBeGreaterThanOrEqual(3 * hourlyAverage);
+    expect(figure('cost.md', /the production preset's ([0-9,]+) an hour/)).toEqual([PRODUCTION_SMS_BUDGET_PER_HOUR]);
+    const prodFunctions = Object.values(synth(PROD_MIN).template().findResources('AWS::Lambda::Function')) as Array<{
+      Properties: { Environment?: { Variables?: Record<string, string> } };
+    }>;
+    const budgets = prodFunctions.map((f) => f.Properties.Environment?.Variables?.SMS_BUDGET_PER_HOUR).filter((b) => b !== undefined);
+    expect(budgets.length).toBeGreaterThan(0);
+    expect(new Set(budgets)).toEqual(new Set([String(PRODUCTION_SMS_BUDGET_PER_HOUR)]));
   });
 });

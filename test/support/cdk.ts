@@ -89,3 +89,13 @@ export function applicationFunctions(t: Template): unknown[] {
     (f) => (f as { Properties: { Handler?: string } }).Properties.Handler === 'index.handler',
   );
 }
+
+/** The metrics a template's alarms are billed for: an anomaly-detection alarm counts 3, a math alarm each metric it reads, any other 1. */
+export function billedAlarmMetrics(t: Template): number {
+  const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Array<{
+    Properties: { Metrics?: Array<{ MetricStat?: unknown }>; ThresholdMetricId?: string };
+  }>;
+  return alarms
+    .map((a) => (a.Properties.ThresholdMetricId ? 3 : a.Properties.Metrics ? a.Properties.Metrics.filter((m) => m.MetricStat).length : 1))
+    .reduce((sum, n) => sum + n, 0);
+}
