@@ -1,8 +1,9 @@
 /**
- * The documented consumer app (docs/cdk-construct.md with the events rule of docs/events.md)
- * against the newest aws-cdk-lib, constructs and cdk-nag that this package's ranges allow, fresh
- * from the npm registry: the packed package installed in an empty project, the app synthesised
- * with cdk-nag's AwsSolutions checks, which must find nothing. `npm test` proves the same app
+ * The documented consumer app (docs/cdk-construct.md with the events rule of docs/events.md), and
+ * every documented setup (test/support/documented-setups.ts) as the construct, against the newest
+ * aws-cdk-lib, constructs and cdk-nag that this package's ranges allow, fresh from the npm
+ * registry: the packed package installed in an empty project, each app synthesised with cdk-nag's
+ * AwsSolutions checks, which must find nothing. `npm test` proves the same app
  * offline against the versions in package-lock.json; a release of aws-cdk-lib inside the peer
  * range (a new Lambda runtime, a new cdk-nag rule) can break a new user's app without touching
  * this repository, and only this catches it. It reaches the registry, so it is not part of
@@ -16,7 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumerApp } from '../test/support/consumer-app';
+import { consumerApp, documentedSetupsApp } from '../test/support/consumer-app';
+import { SETUPS } from '../test/support/documented-setups';
 
 const ROOT = join(__dirname, '..');
 /** One npm call (a registry lookup, an install) that runs longer than this is stuck. */
@@ -72,7 +74,7 @@ function main(): number {
     const described = Object.entries(versions)
       .map(([name, version]) => `${name} ${version} (${RANGES[name as keyof typeof RANGES]})`)
       .join(', ');
-    console.log(`check-newest-cdk: the docs' consumer app with ${described}`);
+    console.log(`check-newest-cdk: the docs' consumer app and the ${SETUPS.length} documented setups with ${described}`);
     // --ignore-scripts: dist/ is what the package ships; the consumer gets it as it is.
     const [packed] = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)) as Array<{ filename: string }>;
     const app = join(work, 'shop');
@@ -80,21 +82,33 @@ function main(): number {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'shop', version: '1.0.0', private: true }));
     npm(['install', '--prefer-online', join(work, packed!.filename), ...Object.entries(versions).map(([name, version]) => `${name}@${version}`)], app);
     writeFileSync(join(app, 'app.ts'), consumerApp());
-    try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'app.ts'], {
-        cwd: app,
-        encoding: 'utf8',
-        stdio: 'pipe',
-        timeout: SYNTH_TIMEOUT_MS,
-        env: { ...process.env, CDK_OUTDIR: 'cdk.out', CDK_DISABLE_VERSION_CHECK: '1' },
-      });
-    } catch (error) {
-      const { stderr, signal } = error as { stderr?: string; signal?: string };
-      console.error(
-        signal
-          ? `check-newest-cdk: the synthesis did not finish within ${SYNTH_TIMEOUT_MS / 1000} s (${signal})`
-          : `check-newest-cdk: the docs' consumer app does not synthesise clean with ${described}:\n${String(stderr).trim()}`,
-      );
+    writeFileSync(join(app, 'setups.ts'), documentedSetupsApp());
+    for (const [file, what, outdir] of [
+      ['app.ts', "the docs' consumer app", 'cdk.out'],
+      ['setups.ts', 'the documented setups', 'setups.out'],
+    ] as const) {
+      try {
+        execFileSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file], {
+          cwd: app,
+          encoding: 'utf8',
+          stdio: 'pipe',
+          timeout: SYNTH_TIMEOUT_MS,
+          env: { ...process.env, CDK_OUTDIR: outdir, CDK_DISABLE_VERSION_CHECK: '1' },
+        });
+      } catch (error) {
+        const { stderr, signal } = error as { stderr?: string; signal?: string };
+        console.error(
+          signal
+            ? `check-newest-cdk: ${what}: the synthesis did not finish within ${SYNTH_TIMEOUT_MS / 1000} s (${signal})`
+            : `check-newest-cdk: ${what} does not synthesise clean with ${described}:\n${String(stderr).trim()}`,
+        );
+        return 1;
+      }
+    }
+    const manifest = JSON.parse(readFileSync(join(app, 'setups.out', 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
+    const stacks = Object.values(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack').length;
+    if (stacks !== SETUPS.length) {
+      console.error(`check-newest-cdk: the documented setups app synthesised ${stacks} stacks, not ${SETUPS.length}`);
       return 1;
     }
     const installed = (JSON.parse(readFileSync(join(app, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')) as { version: string }).version;
@@ -108,7 +122,9 @@ function main(): number {
     const runtimes = Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::Lambda::Function')
       .map((r) => r.Properties.Runtime);
-    console.log(`check-newest-cdk: clean: cdk-nag AwsSolutions found nothing unacknowledged; functions run ${[...new Set(runtimes)].join(', ')}`);
+    console.log(
+      `check-newest-cdk: clean: the consumer app and the documented setups, cdk-nag AwsSolutions found nothing unacknowledged; functions run ${[...new Set(runtimes)].join(', ')}`,
+    );
     return 0;
   } catch (error) {
     const { stderr, message } = error as { stderr?: string; message?: string };

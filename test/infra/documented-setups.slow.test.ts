@@ -1,84 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StageOverrides } from '../../lib/config';
 import { ApiGatewayAccountStack } from '../../lib/api-gateway-account-stack';
 import { readAssembly } from '../../scripts/deploy-plan';
-import { codeBlocks, sections } from '../support/markdown';
+import { DOCUMENTED_PROD_ENTRY, SETUPS } from '../support/documented-setups';
 import { PRODUCTION_SMS_BUDGET_PER_HOUR } from '../../lib/config';
 import { WAF_RULES } from '../../bench/cost';
-import { PROD_MINIMUM, billedAlarmMetrics, removeSynthOutput, synthApp, synthStage, type Synthesised } from '../support/cdk';
+import { billedAlarmMetrics, removeSynthOutput, synthApp, synthStage, type Synthesised } from '../support/cdk';
 
 /**
- * Every setup the docs give an operator, synthesised once each as `cdk synth` would, with
- * cdk-nag's AwsSolutions checks added before the synthesis: none may have a finding nobody
- * acknowledged. A new documented option (a provider, the guard, the challenge…) adds a row here.
- * Each template is made once and read by every assertion below that needs it.
+ * Every setup the docs give an operator (test/support/documented-setups.ts), synthesised once
+ * each as `cdk synth` would, with cdk-nag's AwsSolutions checks added before the synthesis: none
+ * may have a finding nobody acknowledged. Each template is made once and read by every assertion
+ * below that needs it.
  */
 afterAll(removeSynthOutput);
 
 const ROOT = join(__dirname, '..', '..');
-const PROD = { ...PROD_MINIMUM, corsAllowedOrigins: ['https://app.example.com'] };
-
-/** The prod entry of the cdk.json example in docs/deploy.md ("Settings per stage"), as an operator copies it. */
-const DOCUMENTED_PROD_ENTRY = (() => {
-  const section = sections(readFileSync(join(ROOT, 'docs', 'deploy.md'), 'utf8')).get('Settings per stage') ?? '';
-  const block = codeBlocks(section).find((b) => b.info === 'json');
-  return (JSON.parse(`{${block?.body ?? ''}}`) as { 'phone-verify': { prod: StageOverrides } })['phone-verify'].prod;
-})();
-
-/** Each documented setup: where the docs give it, and the stage settings it amounts to. */
-const SETUPS: ReadonlyArray<readonly [string, string, StageOverrides]> = [
-  ['dev, as it comes', 'dev', {}],
-  ['prod with the minimum a first deploy needs (docs/deploy.md, "The commands")', 'prod', PROD_MINIMUM],
-  ['prod as the cdk.json example of docs/deploy.md ("Settings per stage") writes it', 'prod', DOCUMENTED_PROD_ENTRY],
-  [
-    'prod with the providers sens,aws,lambda (docs/providers.md)',
-    'prod',
-    {
-      ...PROD,
-      smsProviders: ['sens', 'aws', 'lambda'],
-      awsSms: {
-        originationIdentity: 'arn:aws:sms-voice:ap-northeast-2:123456789012:phone-number/phone-0123456789abcdef',
-        protectConfigurationId: 'protect-0123',
-      },
-      smsHookFunctionArn: 'arn:aws:lambda:ap-northeast-2:123456789012:function:sms-hook',
-    },
-  ],
-  ['prod with End User Messaging picking its own identity (docs/providers.md)', 'prod', { ...PROD, smsProviders: ['sens', 'aws'] }],
-  [
-    'prod with the webhook (docs/events.md, "A webhook")',
-    'prod',
-    { ...PROD, webhook: { endpoint: 'https://hooks.example.com/phone-verify', headerValueSecret: 'phone-verify/prod/webhook' } },
-  ],
-  ['prod with WAF logging (docs/deploy.md)', 'prod', { ...PROD, waf: { logging: true } }],
-  [
-    'prod called by a backend (docs/deploy.md, "Called by your backend rather than by browsers?")',
-    'prod',
-    { ...PROD, waf: { clientIpHeader: 'X-Forwarded-For' } },
-  ],
-  [
-    'prod on a custom domain with the execute-api endpoint closed (docs/deploy.md)',
-    'prod',
-    {
-      ...PROD,
-      customDomain: {
-        domainName: 'verify.example.com',
-        certificateArn: 'arn:aws:acm:ap-northeast-2:123456789012:certificate/abc',
-        hostedZoneId: 'Z123',
-        hostedZoneName: 'example.com',
-        disableExecuteApiEndpoint: true,
-      },
-    },
-  ],
-  [
-    'prod mid-rotation: two token keys, the new one signing (docs/operate.md, "Rotate the token key")',
-    'prod',
-    { ...PROD, tokenKeys: { keys: ['k1', 'k2'], signWith: 'k2' } },
-  ],
-  ['a stage of another name with the production preset (docs/deploy.md)', 'live', { ...PROD, preset: 'production' }],
-  ['a first production deploy (npm run deploy, before the protections come on)', 'prod', { ...PROD, firstDeploy: true }],
-];
-
 const synthesised = new Map<string, Synthesised>();
 /** The setup's synthesis, made once (each costs seconds). */
 const synth = (label: string): Synthesised => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stageConfig, type StageOverrides } from '../../lib/config';
+import { PROD_MINIMUM } from './documented-setups';
 import { addNagChecks } from '../../lib/nag';
 import { acknowledgeAll } from '../../lib/phone-verification';
 import { PhoneVerifyStack } from '../../lib/phone-verify-stack';
@@ -13,8 +14,7 @@ const CDK_CONTEXT = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.js
 
 const outdirs: string[] = [];
 
-/** What prod needs before it synthesises: where it deploys and who hears its alarms. */
-export const PROD_MINIMUM: StageOverrides = { account: '123456789012', region: 'ap-northeast-2', alarmEmail: 'ops@example.com' };
+export { PROD_MINIMUM } from './documented-setups';
 
 /** A synthesised app: the stack, its template, and what cdk-nag found in it. The app itself is not given out: it has synthesised. */
 export interface Synthesised<S extends Stack = Stack> {

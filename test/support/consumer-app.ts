@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeBlocks, sections } from './markdown';
+import { SETUPS } from './documented-setups';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -29,4 +30,27 @@ export function consumerApp(): string {
     'app.synth();',
     '',
   ].join('\n');
+}
+
+/**
+ * A CDK app of the consumer's with every documented setup (test/support/documented-setups.ts) as
+ * the construct in a stack of its own, and cdk-nag's AwsSolutions checks added before it
+ * synthesises: the setups as a consumer's aws-cdk-lib and cdk-nag see them.
+ */
+export function documentedSetupsApp(): string {
+  const setups = SETUPS.map(([label, stage, overrides]) => {
+    const { account, region, logRetentionDays, ...props } = overrides;
+    if (logRetentionDays !== undefined) throw new Error(`${label}: logRetentionDays is cdk.json's; give the construct logRetention`);
+    return { label, stage, env: account ? { account, region } : undefined, props };
+  });
+  return `import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { PhoneVerification } from 'phone-verify/cdk';
+
+const app = new App();
+const setups: Array<{ label: string; stage: string; env?: { account: string; region: string }; props: object }> = ${JSON.stringify(setups, null, 2)};
+setups.forEach(({ stage, env, props }, i) => new PhoneVerification(new Stack(app, \`Setup\${i}\`, env ? { env } : {}), 'Verify', { stage, ...props }));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();
+`;
 }
