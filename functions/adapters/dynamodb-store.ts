@@ -327,6 +327,19 @@ export class DynamoVerificationStore implements VerificationStore {
     await this.write(this.updateCommand(phoneNumber, update, `${x.name('lastJti')} = ${x.value('jti', jti)}`, x), () => undefined);
   }
 
+  /** The item, read consistently: before a keyed send's challenge, and after a write whose answer was lost. */
+  async readItem(phoneNumber: string, signal?: AbortSignal): Promise<VerificationRecord | undefined> {
+    try {
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber }, ConsistentRead: true }),
+        signal ? { abortSignal: signal } : {},
+      );
+      return Item as VerificationRecord | undefined;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
   /**
    * The operator's command (scripts/unlock.ts, docs/limits.md): ends the number's streak and any
    * lock, the permanent one included. False when the number has no streak to end.
@@ -354,21 +367,9 @@ export class DynamoVerificationStore implements VerificationStore {
       return await this.write(oneAttempt(command), (item) => item);
     } catch (error) {
       if (!(error instanceof VerificationError && error.code === 'service_unavailable')) throw error;
-      const item = await this.read(phoneNumber);
+      const item = await this.readItem(phoneNumber);
       if (applied(item)) return { ok: true, value: item };
       throw error;
-    }
-  }
-
-  /** The item, read consistently (after a write whose answer was lost). */
-  private async read(phoneNumber: string): Promise<VerificationRecord | undefined> {
-    try {
-      const { Item } = await this.db.send(
-        new GetCommand({ TableName: this.tableName, Key: { [VERIFICATION_TABLE.partitionKey]: phoneNumber }, ConsistentRead: true }),
-      );
-      return Item as VerificationRecord | undefined;
-    } catch (error) {
-      throw unavailable(error);
     }
   }
 

@@ -19,6 +19,8 @@ export const DOMAIN_PROBLEM_CODES = [
   'verification_not_found',
   'too_many_attempts',
   'verification_locked',
+  'challenge_required',
+  'challenge_failed',
   'service_unavailable',
 ] as const;
 
@@ -35,6 +37,7 @@ export const INVALID_REASONS = [
   'field_missing',
   'code_format',
   'channel',
+  'challenge_token',
   'unparseable_http',
   'headers_too_large',
 ] as const;
@@ -56,6 +59,10 @@ export interface ProblemFacts {
   readonly digits?: number;
   /** This wrong guess locked the number (for the metric; not shown to the client). */
   readonly lockedNow?: boolean;
+  /** The bot-challenge service failed us (for its own metric and alarm; not shown to the client). */
+  readonly challengeUnavailable?: boolean;
+  /** The body limit a 413 refers to, in bytes. */
+  readonly maxBytes?: number;
 }
 
 /**

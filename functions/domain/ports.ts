@@ -192,6 +192,11 @@ export interface VerificationStore {
   lock(phoneNumber: string, now: number, maxFailedGuesses: number, seenLockCount: number, until: number | undefined): Promise<boolean>;
   /** Ends the streak after an approval, if the check `jti` is still the number's last (idempotent). */
   resetStreak(phoneNumber: string, jti: string): Promise<void>;
+  /**
+   * The number's item as it is now (a consistent read; no write): for what a send decides before
+   * it touches the item, such as a keyed retry's replay before a bot challenge spends a token.
+   */
+  readItem(phoneNumber: string, signal?: AbortSignal): Promise<VerificationRecord | undefined>;
 }
 
 /** A number's failed-guess streak after a wrong guess was counted. */
@@ -284,4 +289,28 @@ export class SmsTimeoutError extends Error {
   /** The provider that may have it, where a sender tries several. */
   provider?: string | undefined;
   channel?: Channel | undefined;
+}
+
+/** What the SMS-pumping guard says of a send's destination now (issue 29 owns the guard itself). */
+export type GuardVerdict =
+  | { readonly kind: 'clear' }
+  | { readonly kind: 'blocked'; readonly until: number; readonly group: string }
+  | { readonly kind: 'tripped'; readonly until: number; readonly group: string };
+
+export interface DestinationGuard {
+  verdict(phone: PhoneNumber, now: number): Promise<GuardVerdict>;
+}
+
+/** What a bot-challenge service said of one token (docs/challenge.md, "What each answer means"). */
+export type ChallengeVerdict =
+  | { readonly kind: 'passed' }
+  /** The person's side: unknown, expired, used, another site, a hostname, action or score not allowed (403 `challenge_failed`). */
+  | { readonly kind: 'refused'; readonly errorCodes: readonly string[] }
+  /** Ours or the service's: unreachable, too slow, unreadable, a secret it rejects (503 `service_unavailable`). */
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+/** Verifies a bot-challenge token server-side, once (the services refuse a token seen twice). */
+export interface ChallengeVerifier {
+  /** Never throws: every outcome, a timeout included, is a verdict. `remoteIp`: the caller's address as API Gateway saw it. */
+  verify(token: string, remoteIp: string | undefined): Promise<ChallengeVerdict>;
 }

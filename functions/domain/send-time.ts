@@ -9,6 +9,8 @@ export interface SendTimeLimits {
   readonly smsTimeoutMs: number;
   /** All the store's calls of one send but the failover's budget writes, together. */
   readonly storeAllowanceMs: number;
+  /** `CHALLENGE_TIMEOUT_MS`, where a bot challenge is configured: its verification's own limit. */
+  readonly challengeTimeoutMs?: number | undefined;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface SendTimeLimits {
  * The idempotency lease and the send function's timeout (lib/phone-verification.ts) are made of it.
  */
 export function worstSendMs(limits: SendTimeLimits): number {
-  return limits.smsTimeoutMs + limits.storeAllowanceMs;
+  return limits.smsTimeoutMs + limits.storeAllowanceMs + (limits.challengeTimeoutMs ?? 0);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CodeHasher, generateCode } from './code';
 import { budgetBucket, hourEnd, hourlyCounters, type AbuseLimits } from './abuse-limits';
+import { challengeRequired, type ChallengeWhen } from './challenge';
 import { VerificationError, secondsUntil } from './errors';
 import { composeMessage, resolveChannel, type MessageFormat } from './message';
 import type { PhoneNumber } from './phone';
@@ -8,15 +9,19 @@ import {
   SmsDeliveryError,
   SmsTimeoutError,
   type AbuseCounters,
+  type ChallengeVerifier,
   type Channel,
   type Clock,
+  type DestinationGuard,
+  type GuardVerdict,
   type SendAccepted,
+  type SendPlan,
   type SendRefusal,
   type SmsReceipt,
   type SmsSender,
   type VerificationStore,
 } from './ports';
-import { DAILY_WINDOW_MS, PERMANENT_LOCK_STREAK, hasPendingCode, lockDuration, lockInForce, sendAccepted } from './send-rules';
+import { DAILY_WINDOW_MS, PERMANENT_LOCK_STREAK, hasPendingCode, idempotentRefusal, lockDuration, lockInForce, sendAccepted } from './send-rules';
 import { StoreAllowance, idempotencyLeaseMs } from './send-time';
 import type { TokenIssuer } from './token';
 
@@ -41,6 +46,10 @@ export interface SendOptions {
   readonly idempotencyKey?: string | undefined;
   /** The channel the request asked for; the configured default when absent. */
   readonly channel?: Channel | undefined;
+  /** The bot-challenge token the client's widget handed out (docs/challenge.md). */
+  readonly challengeToken?: string | undefined;
+  /** The caller's address as API Gateway saw it (`requestContext.identity.sourceIp`), for the challenge service. */
+  readonly remoteIp?: string | undefined;
 }
 
 export interface SendOutcome {
@@ -80,7 +89,16 @@ export interface VerificationServiceDeps {
    * apart (docs/limits.md, "How long a send may take"): the store's own limits decide it.
    */
   readonly storeAllowanceMs: number;
+  /** The SMS-pumping guard; absent: every destination is clear. */
+  readonly guard?: DestinationGuard | undefined;
+  /** The bot challenge, where the environment configured one (docs/challenge.md), with its own time limit. */
+  readonly challenge?: { readonly verifier: ChallengeVerifier; readonly when: ChallengeWhen; readonly timeoutMs: number } | undefined;
 }
+
+/** Retry-After of a 503 for a challenge service that failed us: a few seconds, as for DynamoDB. */
+const CHALLENGE_RETRY_AFTER_SECONDS = 5;
+
+const CLEAR: GuardVerdict = { kind: 'clear' };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -91,9 +109,10 @@ export class VerificationService {
   /**
    * Sends a new code to `phone`, replacing any pending one, on the channel asked for (else the
    * configured default).
-   * @throws VerificationError `unsupported_channel`, `resend_too_soon`, `send_limit_reached`,
-   *   `request_in_progress`, `number_range_limited`, `sms_budget_exhausted`,
-   *   `sms_delivery_failed` (nothing charged) or `sms_provider_timeout` (charged: it may arrive)
+   * @throws VerificationError `unsupported_channel`, `challenge_required`, `challenge_failed`,
+   *   `resend_too_soon`, `send_limit_reached`, `request_in_progress`, `number_range_limited`,
+   *   `sms_budget_exhausted`, `sms_delivery_failed` (nothing charged) or `sms_provider_timeout`
+   *   (charged: it may arrive)
    */
   async send(phone: PhoneNumber, options: SendOptions = {}): Promise<SendOutcome> {
     const { store, sender, hasher, clock, policy, message: format } = this.deps;
@@ -120,6 +139,9 @@ export class VerificationService {
       idempotencyKey,
       channel: message.channel,
     };
+    // Before anything is charged: a script without a valid token costs nothing (docs/challenge.md).
+    const replay = await this.passChallenge(phone, plan, options, storeTime);
+    if (replay) return replay;
     const reservation = await store.reserveSend(plan, storeTime.signal);
     if (!reservation.reserved) {
       const { refusal } = reservation;
@@ -191,6 +213,43 @@ export class VerificationService {
       provider: settlement.provider,
       ...(!remembered && { replayNotStored: true }),
     };
+  }
+
+  /**
+   * The bot challenge, where this send needs one (docs/challenge.md, "Order"): a keyed retry is
+   * answered first from one consistent read (its stored 202, or 409 while the first is in flight),
+   * so a retry never needs a fresh token; then no token is `challenge_required`, and the service
+   * judges the token: the person's refusal is `challenge_failed`, any failure of ours or the
+   * service's a 503 (fail closed: a bot must not get through while the service is down).
+   * @returns the replay of a keyed retry, or undefined to go on with the send
+   */
+  private async passChallenge(phone: PhoneNumber, plan: SendPlan, options: SendOptions, storeTime: StoreAllowance): Promise<SendOutcome | undefined> {
+    const { challenge, guard, store } = this.deps;
+    if (!challenge) return undefined;
+    const verdict = guard ? await guard.verdict(phone, plan.now) : CLEAR;
+    if (!challengeRequired(challenge.when, verdict)) return undefined;
+    if (plan.idempotencyKey !== undefined) {
+      const repeated = idempotentRefusal(await store.readItem(phone.e164, storeTime.signal), plan);
+      if (repeated?.kind === 'replay') return { response: repeated.response, replayed: true };
+      if (repeated) throw refusalError(repeated, plan.now);
+    }
+    if (options.challengeToken === undefined) throw new VerificationError('challenge_required');
+    // Within its own limit (CHALLENGE_TIMEOUT_MS), not the store's allowance.
+    const token = options.challengeToken;
+    const judged = await storeTime.paused(() => challenge.verifier.verify(token, options.remoteIp));
+    switch (judged.kind) {
+      case 'passed':
+        return undefined;
+      case 'refused':
+        // The codes go to the log, never the token.
+        throw new VerificationError('challenge_failed', {}, { cause: new Error(`the challenge service refused the token: ${judged.errorCodes.join(', ')}`) });
+      case 'unavailable':
+        throw new VerificationError(
+          'service_unavailable',
+          { retryAfterSeconds: CHALLENGE_RETRY_AFTER_SECONDS, challengeUnavailable: true },
+          { cause: new Error(`the challenge could not be verified: ${judged.reason}`) },
+        );
+    }
   }
 
   /**
@@ -272,7 +331,11 @@ export class VerificationService {
 
   /** How long a keyed send without a stored answer counts as in progress: longer than the worst send. */
   private leaseMs(): number {
-    return idempotencyLeaseMs({ smsTimeoutMs: this.deps.policy.smsTimeoutMs, storeAllowanceMs: this.deps.storeAllowanceMs });
+    return idempotencyLeaseMs({
+      smsTimeoutMs: this.deps.policy.smsTimeoutMs,
+      storeAllowanceMs: this.deps.storeAllowanceMs,
+      challengeTimeoutMs: this.deps.challenge?.timeoutMs,
+    });
   }
 
   /**

@@ -38,6 +38,8 @@ export const PROBLEM_HTTP: Readonly<Record<ProblemCode, { status: number }>> = {
   sms_budget_exhausted: { status: 429 },
   too_many_requests: { status: 429 },
   forbidden: { status: 403 },
+  challenge_required: { status: 403 },
+  challenge_failed: { status: 403 },
   internal_error: { status: 500 },
   sms_delivery_failed: { status: 502 },
   service_unavailable: { status: 503 },

@@ -100,6 +100,17 @@ export function verificationStoreContract(name: string, open: OpenStore): void {
       expect(await store.reserveSend(again)).toEqual({ reserved: false, refusal: { kind: 'replay', response } });
     });
 
+    it('reads the item as the last write left it, and nothing for a number never sent to (a read writes nothing)', async () => {
+      expect(await store.readItem(NUMBER)).toBeUndefined();
+      expect(await item()).toBeUndefined();
+      const keyed = plan({ idempotencyKey: 'k1' });
+      await store.reserveSend(keyed);
+      const stored = await item();
+      expect(await store.readItem(NUMBER)).toEqual(stored);
+      expect(await store.readItem(NUMBER)).toMatchObject({ idempotencyKey: 'k1', sendId: keyed.sendId });
+      expect(await item()).toEqual(stored);
+    });
+
     const response = { status: 'pending', phoneNumber: NUMBER, channel: 'sms', expiresAt: 'e', resendAvailableAt: 'r' } as const;
     const testCode = (overrides: Partial<TestCode> = {}): TestCode => ({
       phoneNumber: NUMBER,

@@ -169,6 +169,10 @@ export class InMemoryVerificationStore implements VerificationStore {
     const { lockedUntil: _u, ...rest } = item;
     this.items.set(phoneNumber, { ...rest, streak: 0, lockCount: 0 });
   }
+
+  async readItem(phoneNumber: string): Promise<VerificationRecord | undefined> {
+    return this.items.get(phoneNumber);
+  }
 }
 
 function withoutUndefined(record: Record<string, unknown>): VerificationRecord {

@@ -1,7 +1,7 @@
 import { LocalTokenKeys } from '../../functions/adapters/local-token-keys';
 import { TokenIssuer } from '../../functions/domain/token';
 import { CodeHasher } from '../../functions/domain/code';
-import { VerificationService, type VerificationPolicy } from '../../functions/domain/verification-service';
+import { VerificationService, type VerificationPolicy, type VerificationServiceDeps } from '../../functions/domain/verification-service';
 import { RecordingSender, TestClock } from './fakes';
 import { InMemoryAbuseCounters, InMemoryVerificationStore } from './memory-store';
 
@@ -24,7 +24,12 @@ export const TEST_POLICY: VerificationPolicy = {
 export const STORE_ALLOWANCE_MS = 60_000;
 
 /** The real service on the in-memory store (held to DynamoDB's by the contract suite), a recording sender and a test clock. */
-export function memoryService(policy: Partial<VerificationPolicy> = {}, store = new InMemoryVerificationStore(), sender = new RecordingSender()) {
+export function memoryService(
+  policy: Partial<VerificationPolicy> = {},
+  store = new InMemoryVerificationStore(),
+  sender = new RecordingSender(),
+  extra: Pick<VerificationServiceDeps, 'guard' | 'challenge'> = {},
+) {
   const clock = new TestClock();
   const service = new VerificationService({
     store,
@@ -36,6 +41,7 @@ export function memoryService(policy: Partial<VerificationPolicy> = {}, store = 
     policy: { ...TEST_POLICY, ...policy },
     message: { template: '[{code}]', defaultChannel: 'sms' },
     storeAllowanceMs: STORE_ALLOWANCE_MS,
+    ...extra,
   });
   return { store, sender, clock, service };
 }
