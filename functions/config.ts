@@ -1,3 +1,4 @@
+import { CHALLENGE_PROVIDERS, CHALLENGE_WHEN, TEST_SITE_KEYS, type ChallengeProvider, type ChallengeWhen } from './domain/challenge';
 import { CODE_LENGTH_RANGE } from './domain/code';
 import { ConfigError } from './domain/errors';
 import { checkMessageFormat, type AlimtalkTemplate, type MessageFormat } from './domain/message';
@@ -17,6 +18,8 @@ export type SecretSource =
       readonly codeHashSecretArn: string;
       /** Only the send function talks to SENS (least privilege). */
       readonly sensSecretArn?: string | undefined;
+      /** The bot-challenge service's secret key: the send function's, where a challenge is configured. */
+      readonly challengeSecretArn?: string | undefined;
     };
 
 /**
@@ -68,7 +71,45 @@ export interface RuntimeConfig {
   /** Another DynamoDB (DynamoDB Local) instead of the AWS regional endpoint. */
   readonly dynamodbEndpoint?: string | undefined;
   readonly secrets: SecretSource;
+  /** The bot challenge on send (docs/challenge.md); undefined: none. */
+  readonly challenge?: ChallengeSettings | undefined;
 }
+
+/** CHALLENGE_* (docs/challenge.md). */
+export interface ChallengeSettings {
+  readonly provider: ChallengeProvider;
+  readonly when: ChallengeWhen;
+  /** The widget's site key (public: the page renders it). */
+  readonly siteKey: string;
+  /** Locally `CHALLENGE_SECRET`; in AWS the secret named in `SecretSource` holds it. */
+  readonly secret?: string | undefined;
+  /** What a passed token must report: host names (or Android package names), the action. */
+  readonly hostnames?: readonly string[] | undefined;
+  readonly action?: string | undefined;
+  /** reCAPTCHA v3's score floor. */
+  readonly minScore: number;
+  /** Hard limit on one verification, the answer's body included. */
+  readonly timeoutMs: number;
+  /** Scheme and host of the siteverify call (`CHALLENGE_ENDPOINT`, tests and npm start); unset: the service's own. */
+  readonly origin?: string | undefined;
+  /** A production stage: the services' test secrets answer 503 (their test site keys never get this far). */
+  readonly refuseTestKeys: boolean;
+}
+
+/** Variables that mean nothing without CHALLENGE_PROVIDER: set alone, they are a mistake worth stopping for. */
+const CHALLENGE_VARIABLES = [
+  'CHALLENGE_WHEN',
+  'CHALLENGE_SITE_KEY',
+  'CHALLENGE_SECRET',
+  'CHALLENGE_SECRET_ARN',
+  'CHALLENGE_HOSTNAMES',
+  'CHALLENGE_ACTION',
+  'CHALLENGE_MIN_SCORE',
+  'CHALLENGE_ENDPOINT',
+] as const;
+
+/** API Gateway answers 504 itself after 29 s: the challenge and the SMS providers share what is left (SPEC §4). */
+export const CHALLENGE_AND_SMS_TIMEOUT_MAX_MS = 22_000;
 
 export const SMS_PROVIDER_NAMES = ['sens', 'aws', 'lambda', 'console'] as const;
 export type SmsProviderName = (typeof SMS_PROVIDER_NAMES)[number];
@@ -131,6 +172,7 @@ export function readConfig(env: Env): RuntimeConfig {
         kind: 'aws',
         codeHashSecretArn: env.CODE_HASH_SECRET_ARN,
         sensSecretArn: env.SENS_SECRET_ARN || undefined,
+        challengeSecretArn: env.CHALLENGE_SECRET_ARN || undefined,
       }
     : { kind: 'env', codeHashSecret: secret(env, 'CODE_HASH_SECRET') };
   if (inLambda && secrets.kind !== 'aws')
@@ -180,7 +222,102 @@ export function readConfig(env: Env): RuntimeConfig {
     limitsTableName: text(env, 'LIMITS_TABLE_NAME', 'phone-verify-local-limits'),
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     secrets,
+    challenge: challengeSettings(env, { inLambda, production: preset(env) === 'production' }, secrets, policy.smsTimeoutMs),
   };
+}
+
+/**
+ * CHALLENGE_* (docs/challenge.md), or undefined without CHALLENGE_PROVIDER. The secret is a
+ * variable locally and a Secrets Manager secret in AWS; CHALLENGE_ENDPOINT, which would receive
+ * it, only works locally.
+ * @throws ConfigError naming the variable
+ */
+function challengeSettings(
+  env: Env,
+  { inLambda, production }: { inLambda: boolean; production: boolean },
+  secrets: SecretSource,
+  smsTimeoutMs: number,
+): ChallengeSettings | undefined {
+  const timeoutMs = integer(env, 'CHALLENGE_TIMEOUT_MS', 3000, 100, 10_000);
+  const provider = env.CHALLENGE_PROVIDER || undefined;
+  if (provider === undefined) {
+    const stray = CHALLENGE_VARIABLES.find((name) => env[name]);
+    if (stray)
+      throw new ConfigError(`${stray} is set but CHALLENGE_PROVIDER is not: set CHALLENGE_PROVIDER (${CHALLENGE_PROVIDERS.join(', ')}) or unset ${stray}`);
+    return undefined;
+  }
+  if (!(CHALLENGE_PROVIDERS as readonly string[]).includes(provider))
+    throw new ConfigError(`CHALLENGE_PROVIDER must be ${CHALLENGE_PROVIDERS.join(', ')} or unset, not "${provider}"`);
+  const service = provider as ChallengeProvider;
+  const when = text(env, 'CHALLENGE_WHEN', 'always');
+  if (!(CHALLENGE_WHEN as readonly string[]).includes(when)) throw new ConfigError(`CHALLENGE_WHEN must be "always" or "tripped", not "${when}"`);
+  const siteKey = env.CHALLENGE_SITE_KEY || undefined;
+  if (!siteKey) throw new ConfigError('CHALLENGE_PROVIDER needs CHALLENGE_SITE_KEY: the site key your widget renders with');
+  const refuseTestKeys = production;
+  if (refuseTestKeys && TEST_SITE_KEYS[service].includes(siteKey))
+    throw new ConfigError(`CHALLENGE_SITE_KEY ${siteKey} is a documented test key of ${service}: it passes every token, so a production stage refuses it`);
+  let secret: string | undefined;
+  if (secrets.kind === 'env') {
+    secret = env.CHALLENGE_SECRET || undefined;
+    if (!secret) throw new ConfigError(`CHALLENGE_PROVIDER needs CHALLENGE_SECRET: the secret key ${service} issued with the site key`);
+  } else {
+    if (env.CHALLENGE_SECRET) throw new ConfigError('CHALLENGE_SECRET must not be set here: the secret comes from Secrets Manager (CHALLENGE_SECRET_ARN)');
+    if (!secrets.challengeSecretArn) throw new ConfigError('CHALLENGE_PROVIDER needs CHALLENGE_SECRET_ARN: the secret the stack keeps the secret key in');
+  }
+  const action = env.CHALLENGE_ACTION || undefined;
+  if (action !== undefined) {
+    // What each widget accepts as an action (Turnstile: 1-32 of [A-Za-z0-9_-]; reCAPTCHA v3: [A-Za-z0-9/_]); hCaptcha reports none.
+    if (service === 'hcaptcha') throw new ConfigError('CHALLENGE_ACTION: hCaptcha reports no action; unset it');
+    const format = service === 'turnstile' ? /^[A-Za-z0-9_-]{1,32}$/ : /^[A-Za-z0-9/_]{1,100}$/;
+    if (!format.test(action)) throw new ConfigError(`CHALLENGE_ACTION "${action}" is not an action the ${service} widget accepts`);
+  }
+  if (env.CHALLENGE_MIN_SCORE && service !== 'recaptcha')
+    throw new ConfigError(`CHALLENGE_MIN_SCORE: only reCAPTCHA v3 reports a score; unset it for ${service}`);
+  const minScore = score(env, 'CHALLENGE_MIN_SCORE', 0.5);
+  if (timeoutMs + smsTimeoutMs > CHALLENGE_AND_SMS_TIMEOUT_MAX_MS)
+    throw new ConfigError(
+      `CHALLENGE_TIMEOUT_MS (${timeoutMs}) plus SMS_TIMEOUT_MS (${smsTimeoutMs}) is ${timeoutMs + smsTimeoutMs} ms: at most ${CHALLENGE_AND_SMS_TIMEOUT_MAX_MS} with a challenge (API Gateway answers 504 itself after 29 s)`,
+    );
+  let origin: string | undefined;
+  if (env.CHALLENGE_ENDPOINT) {
+    if (inLambda) throw new ConfigError('CHALLENGE_ENDPOINT only works locally: in AWS it would receive the secret key');
+    origin = endpointUrl(env, 'CHALLENGE_ENDPOINT', '');
+    if (new URL(origin).pathname !== '/')
+      throw new ConfigError(`CHALLENGE_ENDPOINT is a scheme and host only (the path stays the service's own), not "${origin}"`);
+    origin = new URL(origin).origin;
+  }
+  const hostnames = (env.CHALLENGE_HOSTNAMES ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return {
+    provider: service,
+    when: when as ChallengeWhen,
+    siteKey,
+    secret,
+    hostnames: hostnames.length > 0 ? hostnames : undefined,
+    action,
+    minScore,
+    timeoutMs,
+    origin,
+    refuseTestKeys,
+  };
+}
+
+/** STAGE_PRESET, set by the stack: what the stage is for (lib/config.ts, `Preset`); unset locally. */
+function preset(env: Env): 'production' | 'development' | undefined {
+  const value = env.STAGE_PRESET || undefined;
+  if (value !== undefined && value !== 'production' && value !== 'development')
+    throw new ConfigError(`STAGE_PRESET must be "production" or "development", not "${value}"`);
+  return value;
+}
+
+/** A number from 0.0 to 1.0: `0`, `1`, or digits after one decimal point (docs/configuration.md). */
+function score(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^(0(\.[0-9]+)?|1(\.0+)?)$/.test(raw)) throw new ConfigError(`${name} must be a number from 0.0 to 1.0, not "${raw}"`);
+  return Number(raw);
 }
 
 /** What the events function needs (docs/events.md): the bus and how events show a number. */

@@ -197,6 +197,103 @@ describe('readConfig', () => {
   });
 });
 
+describe('readConfig: the bot challenge (CHALLENGE_*)', () => {
+  const TURNSTILE = { CHALLENGE_PROVIDER: 'turnstile', CHALLENGE_SITE_KEY: '0x4AAAAAAAB', CHALLENGE_SECRET: '0x4AAAAAAAB-secret' };
+  const IN_LAMBDA = { AWS_LAMBDA_FUNCTION_NAME: 'send', CODE_HASH_SECRET_ARN: 'h' };
+
+  it('has none unless CHALLENGE_PROVIDER is set', () => {
+    expect(readConfig({}).challenge).toBeUndefined();
+  });
+
+  it('reads a provider with its defaults: always, score floor 0.5, 3000 ms, the service’s own endpoint', () => {
+    expect(readConfig(TURNSTILE).challenge).toEqual({
+      provider: 'turnstile',
+      when: 'always',
+      siteKey: '0x4AAAAAAAB',
+      secret: '0x4AAAAAAAB-secret',
+      hostnames: undefined,
+      action: undefined,
+      minScore: 0.5,
+      timeoutMs: 3000,
+      origin: undefined,
+      refuseTestKeys: false,
+    });
+  });
+
+  it('reads every setting', () => {
+    const config = readConfig({
+      CHALLENGE_PROVIDER: 'recaptcha',
+      CHALLENGE_SITE_KEY: '6Lc-site',
+      CHALLENGE_SECRET: '6Lc-secret',
+      CHALLENGE_WHEN: 'tripped',
+      CHALLENGE_HOSTNAMES: ' app.example , com.example.app,',
+      CHALLENGE_ACTION: 'send_code',
+      CHALLENGE_MIN_SCORE: '0.7',
+      CHALLENGE_TIMEOUT_MS: '2000',
+      CHALLENGE_ENDPOINT: 'http://127.0.0.1:4020/',
+    });
+    expect(config.challenge).toMatchObject({
+      when: 'tripped',
+      hostnames: ['app.example', 'com.example.app'],
+      action: 'send_code',
+      minScore: 0.7,
+      timeoutMs: 2000,
+      origin: 'http://127.0.0.1:4020',
+    });
+  });
+
+  it.each([
+    [{ CHALLENGE_PROVIDER: 'recaptcha-enterprise' }, 'CHALLENGE_PROVIDER must be turnstile, hcaptcha, recaptcha or unset'],
+    [{ ...TURNSTILE, CHALLENGE_SITE_KEY: '' }, 'CHALLENGE_PROVIDER needs CHALLENGE_SITE_KEY'],
+    [{ ...TURNSTILE, CHALLENGE_SECRET: '' }, 'CHALLENGE_PROVIDER needs CHALLENGE_SECRET'],
+    [{ ...TURNSTILE, CHALLENGE_WHEN: 'sometimes' }, 'CHALLENGE_WHEN must be "always" or "tripped"'],
+    [{ ...TURNSTILE, CHALLENGE_TIMEOUT_MS: '99' }, 'CHALLENGE_TIMEOUT_MS must be a whole number from 100 to 10000'],
+    [{ ...TURNSTILE, CHALLENGE_TIMEOUT_MS: '10001' }, 'CHALLENGE_TIMEOUT_MS must be a whole number from 100 to 10000'],
+    [{ ...TURNSTILE, CHALLENGE_TIMEOUT_MS: '2001', SMS_TIMEOUT_MS: '20000' }, 'CHALLENGE_TIMEOUT_MS (2001) plus SMS_TIMEOUT_MS (20000) is 22001 ms'],
+    [{ ...TURNSTILE, CHALLENGE_ACTION: 'send code' }, 'CHALLENGE_ACTION "send code" is not an action the turnstile widget accepts'],
+    [{ ...TURNSTILE, CHALLENGE_MIN_SCORE: '0.5' }, 'CHALLENGE_MIN_SCORE: only reCAPTCHA v3 reports a score'],
+    [{ ...TURNSTILE, CHALLENGE_PROVIDER: 'hcaptcha', CHALLENGE_ACTION: 'send' }, 'CHALLENGE_ACTION: hCaptcha reports no action'],
+    [{ ...TURNSTILE, CHALLENGE_ENDPOINT: 'http://127.0.0.1:4020/siteverify' }, 'CHALLENGE_ENDPOINT is a scheme and host only'],
+    [{ ...TURNSTILE, CHALLENGE_ENDPOINT: 'http://challenges.example.com' }, 'CHALLENGE_ENDPOINT must be an absolute https URL'],
+    [{ CHALLENGE_SITE_KEY: '0x4AAAAAAAB' }, 'CHALLENGE_SITE_KEY is set but CHALLENGE_PROVIDER is not'],
+    [{ CHALLENGE_ENDPOINT: 'http://127.0.0.1:4020' }, 'CHALLENGE_ENDPOINT is set but CHALLENGE_PROVIDER is not'],
+    [{ STAGE_PRESET: 'live' }, 'STAGE_PRESET must be "production" or "development"'],
+  ])('refuses %j, naming what to fix', (env, message) => {
+    expect(() => readConfig(env)).toThrow(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  it.each([['0'], ['1'], ['1.0'], ['0.25']])('accepts CHALLENGE_MIN_SCORE=%s', (value) => {
+    expect(readConfig({ ...TURNSTILE, CHALLENGE_PROVIDER: 'recaptcha', CHALLENGE_MIN_SCORE: value }).challenge?.minScore).toBe(Number(value));
+  });
+
+  it.each([['1.1'], ['-0.1'], ['.5'], ['0.5 '], ['5e-1'], ['00.5']])('refuses CHALLENGE_MIN_SCORE=%s', (value) => {
+    expectRefused({ ...TURNSTILE, CHALLENGE_PROVIDER: 'recaptcha', CHALLENGE_MIN_SCORE: value }, 'CHALLENGE_MIN_SCORE');
+  });
+
+  it('allows the challenge and the SMS providers 22 s together, not more', () => {
+    expect(readConfig({ ...TURNSTILE, CHALLENGE_TIMEOUT_MS: '2000', SMS_TIMEOUT_MS: '20000' }).challenge?.timeoutMs).toBe(2000);
+    // Without a challenge SMS_TIMEOUT_MS keeps its own range.
+    expect(readConfig({ CHALLENGE_TIMEOUT_MS: '10000', SMS_TIMEOUT_MS: '20000' }).challenge).toBeUndefined();
+  });
+
+  it('in AWS takes the secret from Secrets Manager only, and refuses CHALLENGE_ENDPOINT, which would receive it', () => {
+    const aws = { ...IN_LAMBDA, CHALLENGE_PROVIDER: 'turnstile', CHALLENGE_SITE_KEY: '0x4AAAAAAAB' };
+    expect(readConfig({ ...aws, CHALLENGE_SECRET_ARN: 'c' }).secrets).toMatchObject({ kind: 'aws', challengeSecretArn: 'c' });
+    expect(readConfig({ ...aws, CHALLENGE_SECRET_ARN: 'c' }).challenge?.secret).toBeUndefined();
+    expectRefused(aws, 'CHALLENGE_SECRET_ARN');
+    expectRefused({ ...aws, CHALLENGE_SECRET_ARN: 'c', CHALLENGE_SECRET: 'plain' }, 'CHALLENGE_SECRET must not be set');
+    expectRefused({ ...aws, CHALLENGE_SECRET_ARN: 'c', CHALLENGE_ENDPOINT: 'https://challenges.example.com' }, 'CHALLENGE_ENDPOINT only works locally');
+  });
+
+  it('refuses a documented test site key in a production stage, and allows it elsewhere', () => {
+    const test = { ...TURNSTILE, CHALLENGE_SITE_KEY: '1x00000000000000000000AA' };
+    expect(readConfig(test).challenge?.siteKey).toBe('1x00000000000000000000AA');
+    expect(readConfig({ ...test, STAGE_PRESET: 'development' }).challenge?.refuseTestKeys).toBe(false);
+    expectRefused({ ...test, STAGE_PRESET: 'production' }, 'CHALLENGE_SITE_KEY 1x00000000000000000000AA is a documented test key of turnstile');
+    expect(readConfig({ ...TURNSTILE, STAGE_PRESET: 'production' }).challenge?.refuseTestKeys).toBe(true);
+  });
+});
+
 describe('readEventsConfig (the events function)', () => {
   it('publishes full numbers to phone-verify-<stage> unless told otherwise', () => {
     expect(readEventsConfig({ STAGE: 'dev' })).toEqual({ stage: 'dev', eventBusName: 'phone-verify-dev', phoneNumber: 'full', deadLetterQueueUrl: undefined });
