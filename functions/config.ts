@@ -108,7 +108,7 @@ const CHALLENGE_VARIABLES = [
   'CHALLENGE_ENDPOINT',
 ] as const;
 
-/** API Gateway answers 504 itself after 29 s: the challenge and the SMS providers share what is left (SPEC §4). */
+/** API Gateway answers 504 itself after 29 s: the challenge and the SMS providers share what is left (docs/configuration.md). */
 export const CHALLENGE_AND_SMS_TIMEOUT_MAX_MS = 22_000;
 
 export const SMS_PROVIDER_NAMES = ['sens', 'aws', 'lambda', 'console'] as const;

@@ -9,7 +9,7 @@ import { ConfigError, isLoopbackUrl, readConfig, type RuntimeConfig } from './co
 import { logger } from './adapters/observability';
 import { CodeHasher } from './domain/code';
 import { parsePhoneNumber } from './domain/phone';
-import { systemClock, type Clock, type SmsSender } from './domain/ports';
+import { systemClock, type ChallengeVerifier, type Clock, type SmsSender } from './domain/ports';
 import { TokenIssuer, type TokenKeys } from './domain/token';
 import { VerificationService } from './domain/verification-service';
 
@@ -29,6 +29,8 @@ export interface ServiceRuntime {
 export interface RuntimeParts {
   readonly smsSender?: (config: RuntimeConfig, secrets: ServiceSecrets) => SmsSender | Promise<SmsSender>;
   readonly tokenKeys?: (config: RuntimeConfig) => TokenKeys | undefined;
+  /** The bot challenge's verifier, where one is configured (the send function's part). */
+  readonly challengeVerifier?: (config: RuntimeConfig, secrets: ServiceSecrets) => Promise<ChallengeVerifier | undefined>;
 }
 
 /** Parts a test or the local server may supply instead of the configured ones. */
@@ -68,8 +70,15 @@ export async function buildRuntime(
     message: config.message,
     storeAllowanceMs:
       overrides.storeAllowanceMs ?? (isLoopbackUrl(config.dynamodbEndpoint ?? '') ? LOCAL_SEND_DYNAMODB_ALLOWANCE_MS : SEND_DYNAMODB_ALLOWANCE_MS),
+    challenge: await challenge(config, secrets, parts),
   });
   return { config, service, secrets, tokenKeys };
+}
+
+/** The challenge the send rules ask, where the config names one and the route has the part that verifies it. */
+async function challenge(config: RuntimeConfig, secrets: ServiceSecrets, parts: RuntimeParts) {
+  const verifier = config.challenge && (await parts.challengeVerifier?.(config, secrets));
+  return verifier && config.challenge ? { verifier, when: config.challenge.when, timeoutMs: config.challenge.timeoutMs } : undefined;
 }
 
 const shared = new Map<RuntimeParts, Promise<ServiceRuntime>>();

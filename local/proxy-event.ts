@@ -10,6 +10,8 @@ export interface ProxyRequest {
   readonly body?: Buffer | undefined;
   readonly query?: Readonly<Record<string, string>> | undefined;
   readonly requestId?: string | undefined;
+  /** The address the connection came from (API Gateway's `requestContext.identity.sourceIp`). */
+  readonly sourceIp?: string | undefined;
 }
 
 /**
@@ -39,6 +41,8 @@ export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
       httpMethod: request.method,
       path: request.path,
       resourcePath: resource,
+      // API Gateway names an IPv4 caller in dotted form; Node's dual-stack sockets say ::ffff:127.0.0.1.
+      ...(request.sourceIp && { identity: { sourceIp: request.sourceIp.replace(/^::ffff:(?=[0-9.]+$)/, '') } }),
     } as APIGatewayProxyEvent['requestContext'],
   };
 }
@@ -48,7 +52,7 @@ export function proxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
  * `/v1/verifications/` and `/v1/%76erifications` reach the send route's function with the
  * spelling in `path`. The functions compare `path` itself (docs/api.md: exact routes).
  */
-function matchedResource(path: string): string {
+export function matchedResource(path: string): string {
   let decoded: string;
   try {
     decoded = decodeURIComponent(path);

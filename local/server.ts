@@ -9,12 +9,12 @@ import { preflightHeaders } from '../functions/http/cors';
 import { INTERNAL_ERROR, problemResponse, type Problem } from '../functions/http/problem';
 import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
 import { VerificationError } from '../functions/domain/errors';
-import { handler as sendCode, runtime as sendRuntime } from '../functions/send-code';
+import { handler as sendCode, runtime as sendRuntime, sendCodeRoute } from '../functions/send-code';
 import { LIMITS_TABLE } from '../functions/adapters/table-definition';
 import { ensureTable, localClient, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import type { LocalStreamReader } from './dynamodb-stream';
 import { printLifecycleEvents } from './events';
-import { proxyEvent } from './proxy-event';
+import { matchedResource, proxyEvent } from './proxy-event';
 import { buildDemoPage } from '../scripts/build';
 
 /**
@@ -56,8 +56,11 @@ async function main(): Promise<void> {
   const { config } = runtime;
 
   const lanes = new Lanes(LOCAL_CONCURRENCY);
+  // Bodies are read up to the route's limit (the send route's is larger with a bot challenge), as the function judges them.
+  const bodyLimit = (path: string) =>
+    matchedResource(path) === sendCodeRoute.path ? (sendCodeRoute.maxBodyBytes?.(config) ?? MAX_BODY_BYTES) : MAX_BODY_BYTES;
   const server = createServer((req, res) => {
-    serve(req, res, config.cors, lanes).catch((error: unknown) => {
+    serve(req, res, config.cors, lanes, bodyLimit).catch((error: unknown) => {
       process.stderr.write(`local server: ${(error as Error).stack}\n`);
       if (!res.headersSent) answerProblem(res, INTERNAL_ERROR);
     });
@@ -141,7 +144,13 @@ function demoPage(): Promise<string> {
   return demoPageHtml;
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters<typeof preflightHeaders>[0], lanes: Lanes): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  cors: Parameters<typeof preflightHeaders>[0],
+  lanes: Lanes,
+  bodyLimit: (path: string) => number,
+): Promise<void> {
   // The request target as sent: no URL parsing (which refuses `//[` or `//a:99999/`) and no
   // normalising, so only the exact route spellings reach a route (docs/api.md: exact routes).
   const target = req.url ?? '/';
@@ -154,9 +163,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, cors: Parameters
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
     return;
   }
-  const body = await readBody(req);
+  const body = await readBody(req, bodyLimit(path));
   const headers = Object.fromEntries(Object.entries(req.headersDistinct).map(([k, v]) => [k, v ?? []]));
-  const event = proxyEvent({ method: req.method ?? 'GET', path, headers, body, query });
+  const event = proxyEvent({ method: req.method ?? 'GET', path, headers, body, query, sourceIp: req.socket.remoteAddress });
   if (req.method === 'OPTIONS' && event.resource !== '/{proxy+}') {
     // API Gateway answers preflights itself (the stack's CORS options); so do we.
     res.writeHead(204, preflightHeaders(cors, headerValues(event, 'origin')[0])).end();
@@ -208,7 +217,7 @@ const DRAIN_LIMIT_BYTES = 1024 * 1024;
  * with unread data in it is reset, and the reset can destroy the answer before the client reads
  * it. Past that bound the connection is cut.
  */
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -216,13 +225,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (over) {
-        if (size > MAX_BODY_BYTES + DRAIN_LIMIT_BYTES) req.destroy();
+        if (size > limit + DRAIN_LIMIT_BYTES) req.destroy();
         return;
       }
       chunks.push(chunk);
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         over = true;
-        resolve(Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1));
+        resolve(Buffer.concat(chunks).subarray(0, limit + 1));
       }
     });
     req.once('end', () => resolve(Buffer.concat(chunks)));

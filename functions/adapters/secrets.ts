@@ -9,7 +9,12 @@ export interface ServiceSecrets {
   readonly sensCredentials?: SensCredentials | undefined;
   /** Why there are no SENS credentials although a SENS secret is configured (e.g. still placeholders). */
   readonly sensProblem?: string | undefined;
+  /** The bot-challenge service's secret key in AWS (locally it is CHALLENGE_SECRET, in the config). */
+  readonly challengeSecret?: RereadSecret | undefined;
 }
+
+/** A secret's value, or why there is none (not filled in, unreadable): said without the value. */
+export type SecretValue = { readonly value: string } | { readonly problem: string };
 
 /**
  * Loads the secrets once per process (a Lambda container caches them for its lifetime):
@@ -33,8 +38,57 @@ export async function loadSecrets(source: SecretSource, client?: SecretsManagerC
     if (tooShort) throw new ConfigError(tooShort);
     return key;
   };
-  const [codeHash, sens] = await Promise.all([fetchKey(source.codeHashSecretArn), source.sensSecretArn ? fetchSecret(source.sensSecretArn) : undefined]);
-  return { codeHashSecret: codeHash.value, ...readSensSecret(sens?.value) };
+  const challengeArn = source.challengeSecretArn;
+  const challengeSecret = challengeArn ? new RereadSecret(async () => (await fetchSecret(challengeArn)).value, parseChallengeSecret) : undefined;
+  // All at once, at the cold start; the challenge's read never fails the start (it says why instead).
+  const [codeHash, sens] = await Promise.all([
+    fetchKey(source.codeHashSecretArn),
+    source.sensSecretArn ? fetchSecret(source.sensSecretArn) : undefined,
+    challengeSecret?.read(),
+  ]);
+  return { codeHashSecret: codeHash.value, ...readSensSecret(sens?.value), ...(challengeSecret && { challengeSecret }) };
+}
+
+/** While a re-read secret has no value, it is asked again at most this often: filling it in takes effect within this. */
+export const SECRET_REREAD_MS = 30_000;
+
+/**
+ * A secret that must not take the function down while it is not filled in or cannot be read (the
+ * challenge's: only the sends that need it answer 503). Read at the cold start; once it has a
+ * value the value is kept for the container's life, like every secret; until then it is asked
+ * again at most every `SECRET_REREAD_MS`, so filling it in (or a Secrets Manager hiccup passing)
+ * takes effect without a deploy.
+ */
+export class RereadSecret {
+  private value: SecretValue | undefined;
+  private pending: Promise<SecretValue> | undefined;
+  private problemAt = 0;
+
+  constructor(
+    private readonly fetch: () => Promise<string>,
+    private readonly judge: (raw: string) => SecretValue,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  read(): Promise<SecretValue> {
+    if (this.value && ('value' in this.value || this.now() - this.problemAt < SECRET_REREAD_MS)) return Promise.resolve(this.value);
+    this.pending ??= this.fetch()
+      .then(this.judge, (error: unknown) => ({ problem: `could not be read (${(error as Error).name})` }))
+      .then((read) => {
+        this.value = read;
+        this.problemAt = this.now();
+        this.pending = undefined;
+        return read;
+      });
+    return this.pending;
+  }
+}
+
+/** The challenge secret: the service's secret key as it is, filled once by the operator (docs/challenge.md); `REPLACE_ME` until then. */
+export function parseChallengeSecret(raw: string): SecretValue {
+  const value = raw.trim();
+  if (value === '' || value.startsWith('REPLACE')) return { problem: 'not filled in yet: see docs/challenge.md, "Fill the challenge secret"' };
+  return { value };
 }
 
 /** A SENS secret that is not filled in must not take the whole function down: sends answer 502 and the alarm fires. */

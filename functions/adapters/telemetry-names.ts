@@ -17,3 +17,6 @@ export const SMS_FAILOVER_METRIC = 'SmsFailover';
 
 /** One per published token key KMS could not read and the JWKS left out (docs/tokens.md). */
 export const TOKEN_KEY_LEFT_OUT_METRIC = 'TokenKeyLeftOut';
+
+/** One per send refused with 503 because the bot-challenge service failed us (docs/challenge.md); alarmed on. */
+export const CHALLENGE_UNAVAILABLE_METRIC = 'ChallengeUnavailable';

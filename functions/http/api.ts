@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { countOutcome, logger, withRequestLog } from '../adapters/observability';
+import { CHALLENGE_UNAVAILABLE_METRIC } from '../adapters/telemetry-names';
 import { readableStack } from '../adapters/readable-stack';
 import { VerificationError } from '../domain/errors';
 import type { ServiceRuntime } from '../runtime';
@@ -15,6 +16,8 @@ export interface RouteRequest {
   /** The POST body; `{}` for a GET. */
   readonly body: Record<string, unknown>;
   headerValues(name: string): string[];
+  /** The caller's address as API Gateway saw it (`requestContext.identity.sourceIp`): never a header, which the caller writes. */
+  readonly sourceIp?: string | undefined;
   /** Carries the request id; add the masked number with `appendKeys`, never the number itself. */
   readonly log: Logger;
 }
@@ -34,6 +37,8 @@ export interface Route {
   readonly method: 'POST' | 'GET';
   /** Public: readable from any origin (`*`), whatever the CORS setting (the JWKS). */
   readonly public?: true;
+  /** The largest body it takes, in bytes, when not `MAX_BODY_BYTES` (the send route's, with a bot challenge). */
+  maxBodyBytes?(config: ServiceRuntime['config']): number;
   handle(request: RouteRequest, runtime: ServiceRuntime): Promise<RouteResult>;
 }
 
@@ -72,8 +77,9 @@ export function lambdaHandler(routes: Route | readonly Route[], runtime: () => P
       if (!route) throw new TransportError('not_found');
       const allow = allowedMethods(route);
       if (!allow.includes(event.httpMethod)) throw new TransportError('method_not_allowed', { allow });
-      const body = route.method === 'POST' ? readJsonObject(event) : {};
-      const answer = await route.handle({ body, headerValues: (name) => headerValues(event, name), log }, rt);
+      const body = route.method === 'POST' ? readJsonObject(event, route.maxBodyBytes?.(rt.config)) : {};
+      const sourceIp = event.requestContext?.identity?.sourceIp || undefined;
+      const answer = await route.handle({ body, headerValues: (name) => headerValues(event, name), sourceIp, log }, rt);
       const json = JSON.stringify(answer.body);
       result = {
         statusCode: answer.statusCode,
@@ -88,8 +94,11 @@ export function lambdaHandler(routes: Route | readonly Route[], runtime: () => P
         outcome = error.code;
         // A lock is counted on its own (its rate is alarmed on): the guess that caused it answers incorrect_code.
         if (error instanceof VerificationError && error.facts.lockedNow) countOutcome(LOCK_METRIC);
-        // A dependency's failure: its own words (status, provider request id; never what we sent it).
-        if (error.cause instanceof Error) log.warn('dependency failed', { cause: error.cause.message });
+        // A challenge service that failed us is counted on its own (alarmed: sends are refused while it lasts).
+        if (error instanceof VerificationError && error.facts.challengeUnavailable) countOutcome(CHALLENGE_UNAVAILABLE_METRIC);
+        // A dependency's failure or refusal: its own words (status, error codes, provider request id; never what we sent it).
+        if (error.cause instanceof Error)
+          log.warn(error.code === 'challenge_failed' ? 'challenge refused' : 'dependency failed', { cause: error.cause.message });
       } else {
         // A bug: its stack, pointed at our sources (the bundle is minified).
         if (error instanceof Error && error.stack) error.stack = readableStack(error.stack);

@@ -5,6 +5,9 @@ import { TransportError } from './problem';
 /** Request bodies over 4 KiB (decoded) are refused (docs/api.md, "The order a request is judged in"). */
 export const MAX_BODY_BYTES = 4096;
 
+/** The send route's limit where a bot challenge is configured: its tokens run to several KB (docs/challenge.md). */
+export const CHALLENGE_MAX_BODY_BYTES = 20_480;
+
 /** All values of header `name` (case-insensitive), from the multi-value map when API Gateway gives one. */
 export function headerValues(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>, name: string): string[] {
   const wanted = name.toLowerCase();
@@ -23,14 +26,17 @@ const badRequest = (reason: InvalidReason) => new VerificationError('invalid_req
  * The JSON object in the body, checked in the spec's order: content type (415) → size (413) →
  * I-JSON object (400). I-JSON (RFC 7493): valid UTF-8, no lone surrogates, no duplicate names.
  */
-export function readJsonObject(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders' | 'body' | 'isBase64Encoded'>): Record<string, unknown> {
+export function readJsonObject(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders' | 'body' | 'isBase64Encoded'>,
+  maxBytes = MAX_BODY_BYTES,
+): Record<string, unknown> {
   const contentTypes = headerValues(event, 'content-type');
   if (contentTypes.length !== 1 || !isJsonMediaType(contentTypes[0] ?? '')) {
     throw new TransportError('unsupported_media_type');
   }
   const bytes = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-  if (bytes.length > MAX_BODY_BYTES) {
-    throw new TransportError('payload_too_large');
+  if (bytes.length > maxBytes) {
+    throw new TransportError('payload_too_large', { maxBytes });
   }
   let text: string;
   try {

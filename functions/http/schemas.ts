@@ -1,10 +1,15 @@
 import * as z from 'zod/mini';
 import { VerificationError } from '../domain/errors';
 
+/** The longest `challengeToken` (openapi.yaml: 1-16,384 characters; Turnstile's are at most 2,048, hCaptcha's a few KB). */
+export const MAX_CHALLENGE_TOKEN_LENGTH = 16_384;
+
 /** `POST /v1/verifications`. Unknown members are ignored (stripped). */
 export const sendCodeBody = z.object({
   phoneNumber: z.string(),
   channel: z.optional(z.enum(['sms', 'alimtalk'], 'channel must be "sms" or "alimtalk"')),
+  // Read only where a bot challenge is configured (docs/challenge.md); its form is checked anyway.
+  challengeToken: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_CHALLENGE_TOKEN_LENGTH))),
 });
 
 const checkCodeSchema = (codeLength: number) =>
@@ -48,6 +53,7 @@ export function parseFields<T>(schema: z.ZodMiniType<T>, value: unknown): T {
       ...(codeDigits(schema) !== undefined && { digits: codeDigits(schema) as number }),
     });
   if (field === 'channel') throw new VerificationError('invalid_request', { reason: 'channel' });
+  if (field === 'challengeToken') throw new VerificationError('invalid_request', { reason: 'challenge_token' });
   throw new VerificationError('invalid_request', {
     reason: 'field_missing',
     field,

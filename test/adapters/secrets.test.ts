@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { loadSecrets, parseSensSecret } from '../../functions/adapters/secrets';
+import { RereadSecret, SECRET_REREAD_MS, loadSecrets, parseChallengeSecret, parseSensSecret } from '../../functions/adapters/secrets';
 import { ConfigError } from '../../functions/config';
 import { checkCodeRoute } from '../../functions/check-code';
 import { buildRuntime } from '../../functions/runtime';
@@ -108,5 +108,90 @@ describe('a stage whose SENS secret is not filled in yet', () => {
     const answer = await handlerFor(checkCodeRoute, runtime)(postEvent('/v1/verifications/check', { phoneNumber: '010-1234-5678', code: '123456' }));
     expect(answer.status).toBe(500);
     expect(answer.json.code).toBe('internal_error');
+  });
+});
+
+describe('the challenge secret (docs/challenge.md)', () => {
+  const HASH = { SecretString: 'h'.repeat(64), VersionId: 'v1' };
+
+  it('is read at the cold start with the others, its value as it is (trimmed)', async () => {
+    const { client, calls } = fakeSecretsManager({ hash: HASH, challenge: { SecretString: ' 0x4AAAAAAA-real-secret\n', VersionId: 'v1' } });
+    const secrets = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash', challengeSecretArn: 'challenge' }, client);
+    expect(calls.sort()).toEqual(['challenge', 'hash']);
+    expect(await secrets.challengeSecret?.read()).toEqual({ value: '0x4AAAAAAA-real-secret' });
+    expect(calls).toHaveLength(2); // kept: no second read
+  });
+
+  it.each([
+    ['still the placeholder', { challenge: { SecretString: 'REPLACE_ME', VersionId: 'v1' } }, /not filled in yet/],
+    ['unreadable', {}, /could not be read \(ResourceNotFoundException\)/],
+  ])('never fails the start when it is %s: it says why, without a value', async (_label, values, problem) => {
+    const { client } = fakeSecretsManager({ hash: HASH, ...values });
+    const secrets = await loadSecrets({ kind: 'aws', codeHashSecretArn: 'hash', challengeSecretArn: 'challenge' }, client);
+    expect(await secrets.challengeSecret?.read()).toEqual({ problem: expect.stringMatching(problem) });
+  });
+
+  it('is asked again at most every 30 s until it has a value, then kept', async () => {
+    let now = 0;
+    let value = 'REPLACE_ME';
+    let reads = 0;
+    const secret = new RereadSecret(
+      async () => {
+        reads += 1;
+        return value;
+      },
+      parseChallengeSecret,
+      () => now,
+    );
+    expect(await secret.read()).toHaveProperty('problem');
+    value = 'filled-in';
+    now += SECRET_REREAD_MS - 1;
+    expect(await secret.read()).toHaveProperty('problem');
+    expect(reads).toBe(1);
+    now += 1;
+    expect(await secret.read()).toEqual({ value: 'filled-in' });
+    now += 10 * SECRET_REREAD_MS;
+    value = 'changed';
+    expect(await secret.read()).toEqual({ value: 'filled-in' });
+    expect(reads).toBe(2);
+  });
+
+  it('asks once for a burst of sends (one read in flight)', async () => {
+    let reads = 0;
+    const secret = new RereadSecret(async () => ((reads += 1), 'v'), parseChallengeSecret);
+    await Promise.all([secret.read(), secret.read(), secret.read()]);
+    expect(reads).toBe(1);
+  });
+});
+
+describe('a stage whose challenge secret is not filled in yet', () => {
+  it('answers 503 to the sends that need a challenge and lets a test number through', async () => {
+    const { client } = fakeSecretsManager({
+      hash: { SecretString: 'h'.repeat(64), VersionId: 'v1' },
+      challenge: { SecretString: 'REPLACE_ME', VersionId: 'v1' },
+    });
+    const runtime = await buildRuntime(
+      {
+        CODE_HASH_SECRET_ARN: 'hash',
+        CHALLENGE_SECRET_ARN: 'challenge',
+        CHALLENGE_PROVIDER: 'turnstile',
+        CHALLENGE_SITE_KEY: '0x4AAAAAAAsite',
+        SMS_PROVIDER: 'console',
+        TEST_NUMBERS: '+821012340000=123456',
+        DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+      },
+      // A store whose every write succeeds: the test number's code is stored without DynamoDB.
+      { secretsClient: client, db: { send: async () => ({ Attributes: undefined }) } as never },
+      SEND_PARTS,
+    );
+    const send = handlerFor(sendCodeRoute, runtime);
+    const refused = await send(postEvent('/v1/verifications', { phoneNumber: '010-1234-5678', challengeToken: 'tok' }));
+    expect({ status: refused.status, code: refused.json.code, retryAfter: refused.headers['Retry-After'] }).toEqual({
+      status: 503,
+      code: 'service_unavailable',
+      retryAfter: '5',
+    });
+    const review = await send(postEvent('/v1/verifications', { phoneNumber: '010-1234-0000' }));
+    expect(review.status).toBe(202);
   });
 });
