@@ -45,7 +45,10 @@ export interface PhoneVerifyClientOptions {
   readonly baseUrl: string;
   /** `ko` or `en` for problems' `title` and `detail` (Accept-Language); the API's default is `en`. */
   readonly language?: 'ko' | 'en';
-  /** Retries of a send after a network failure, a 409 or a 503 (default 2). Checks are never retried: each one spends an attempt. */
+  /**
+   * Retries of a send after a network failure, a 409 or a 503 (default 2; a 503 only without a
+   * `challengeToken`, which it may have spent). Checks are never retried: each one spends an attempt.
+   */
   readonly retries?: number;
   /** A Retry-After longer than this is not waited for: the problem is returned (default 10 s). */
   readonly maxRetryWaitMs?: number;
@@ -58,6 +61,11 @@ export interface SendCodeOptions {
   readonly channel?: Channel;
   /** The same key on every try of one send (a fresh one is made when left out): a retried send never texts twice. */
   readonly idempotencyKey?: string;
+  /**
+   * The bot challenge widget's token, where the environment requires one (`challenge_required`).
+   * Single use: with a token, a 503 is returned rather than retried, so you can get a new one first.
+   */
+  readonly challengeToken?: string;
 }
 
 export interface PhoneVerifyClient {
@@ -81,6 +89,7 @@ export class PhoneVerifyRequestError extends Error {
 
 /** Statuses after which the same send is tried again (same Idempotency-Key): in progress elsewhere, or the service briefly unavailable. */
 const RETRIED_STATUSES = new Set([409, 503]);
+const RETRIED_WITH_TOKEN = new Set([409]);
 const BACKOFF_MS = [250, 1000, 2000];
 
 export function createPhoneVerifyClient(options: PhoneVerifyClientOptions): PhoneVerifyClient {
@@ -116,7 +125,11 @@ export function createPhoneVerifyClient(options: PhoneVerifyClientOptions): Phon
   return {
     async sendCode(phoneNumber, sendOptions = {}) {
       const idempotencyKey = sendOptions.idempotencyKey ?? newIdempotencyKey();
-      const body = { phoneNumber, ...(sendOptions.channel && { channel: sendOptions.channel }) };
+      const { channel, challengeToken } = sendOptions;
+      const body = { phoneNumber, ...(channel && { channel }), ...(challengeToken !== undefined && { challengeToken }) };
+      // A 409 never reached the challenge (the key is judged first), so its token is still good; a
+      // 503 may have spent it: the caller gets a new token first (docs/challenge.md, "The client's rule").
+      const retried = challengeToken === undefined ? RETRIED_STATUSES : RETRIED_WITH_TOKEN;
       for (let attempt = 0; ; attempt++) {
         let outcome;
         try {
@@ -134,7 +147,7 @@ export function createPhoneVerifyClient(options: PhoneVerifyClientOptions): Phon
         const { result, response } = outcome;
         if (result.ok) return { ...result, data: { ...result.data, replayed: response.headers.get('Idempotent-Replayed') === 'true' } };
         const waitMs = (result.problem.retryAfterSeconds ?? 1) * 1000;
-        if (attempt < retries && RETRIED_STATUSES.has(result.problem.status) && waitMs <= maxRetryWaitMs) {
+        if (attempt < retries && retried.has(result.problem.status) && waitMs <= maxRetryWaitMs) {
           await sleep(waitMs);
           continue;
         }

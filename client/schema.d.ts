@@ -20,6 +20,13 @@ export interface paths {
          *     `send_limit_reached` wins. Then the environment's ceilings, per clock hour (UTC): the
          *     range limit (default 30 codes to numbers sharing all but their last 4 digits) and the
          *     SMS budget (default 1,000). A send refused by any of these leaves the number as it was.
+         *
+         *     Where the environment requires a bot challenge (Turnstile, hCaptcha or reCAPTCHA), the
+         *     body carries the widget's token as `challengeToken`, verified before anything is charged:
+         *     without one `403 challenge_required`, refused `403 challenge_failed`. Every request that
+         *     reaches the challenge spends its token: ask the widget for a new one before any retry but
+         *     a replay. With an `Idempotency-Key`, the stored 202 (or 409) is decided first, so a keyed
+         *     retry needs no token. Test numbers never need one.
          */
         post: operations["sendCode"];
         delete?: never;
@@ -93,6 +100,12 @@ export interface components {
         SendCodeRequest: {
             phoneNumber: components["schemas"]["PhoneNumberInput"];
             channel?: components["schemas"]["Channel"];
+            /**
+             * @description The bot challenge widget's token (Turnstile, hCaptcha or reCAPTCHA: whichever the
+             *     environment configured). Read only where a challenge is configured and this send needs
+             *     one; single use: a new one for every try but a replay.
+             */
+            challengeToken?: string;
         };
         /**
          * @description Where the code goes: `sms`, or `alimtalk` (KakaoTalk, with SMS failover) where this
@@ -166,7 +179,7 @@ export interface components {
          * @description The stable, machine-readable reason; `type` is `urn:phone-verify:problem:` and this with `_` written as `-`.
          * @enum {string}
          */
-        ProblemCode: "invalid_request" | "invalid_phone_number" | "unsupported_country" | "unsupported_channel" | "payload_too_large" | "unsupported_media_type" | "resend_too_soon" | "send_limit_reached" | "sms_delivery_failed" | "sms_provider_timeout" | "request_in_progress" | "number_range_limited" | "sms_budget_exhausted" | "incorrect_code" | "verification_not_found" | "too_many_attempts" | "verification_locked" | "not_found" | "method_not_allowed" | "too_many_requests" | "forbidden" | "internal_error" | "service_unavailable";
+        ProblemCode: "invalid_request" | "invalid_phone_number" | "unsupported_country" | "unsupported_channel" | "payload_too_large" | "unsupported_media_type" | "resend_too_soon" | "send_limit_reached" | "sms_delivery_failed" | "sms_provider_timeout" | "request_in_progress" | "number_range_limited" | "sms_budget_exhausted" | "incorrect_code" | "verification_not_found" | "too_many_attempts" | "verification_locked" | "challenge_required" | "challenge_failed" | "not_found" | "method_not_allowed" | "too_many_requests" | "forbidden" | "internal_error" | "service_unavailable";
         /**
          * @description RFC 9457 problem document. `detail` never contains a code, a secret or a stack trace.
          *     `title` and `detail` are in the language the `Accept-Language` header chose (`ko` or
@@ -297,6 +310,36 @@ export interface components {
                 };
             };
         };
+        /**
+         * @description `challenge_required`: this environment requires a bot challenge for this send and the body
+         *     has no `challengeToken` (render the widget and send again with its token).
+         *     `challenge_failed`: the challenge service did not accept the token (unknown, expired,
+         *     already used, made for another site, a host name or action not allowed, a score below the
+         *     floor); get a new token. Nothing was charged for either. Or `forbidden`: the WAF refused
+         *     the caller's address, as for every route (`Forbidden`: answered by the WAF or API Gateway,
+         *     without `X-Request-Id`; not worth a retry).
+         */
+        SendForbidden: {
+            headers: {
+                /** @description The request's id (absent on the firewall's `forbidden`). */
+                "X-Request-Id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 403;
+                    /** @enum {unknown} */
+                    code?: "challenge_required" | "challenge_failed" | "forbidden";
+                };
+                "application/json": components["schemas"]["Problem"] & {
+                    /** @constant */
+                    status?: 403;
+                    /** @constant */
+                    code?: "forbidden";
+                };
+            };
+        };
         /** @description `method_not_allowed`: known path, a method it does not serve (`POST` for the verifications, `GET, HEAD` for the key set). */
         MethodNotAllowed: {
             headers: {
@@ -329,7 +372,7 @@ export interface components {
                 };
             };
         };
-        /** @description `payload_too_large`: body over 4,096 bytes. */
+        /** @description `payload_too_large`: body over 4,096 bytes (the send route: over 20,480 where a bot challenge is configured). */
         PayloadTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -433,7 +476,7 @@ export interface components {
                 };
             };
         };
-        /** @description `service_unavailable`: DynamoDB (or, for a check, KMS, which signs the token) throttled, refusing access or unavailable after retries. No SMS was sent; a check may have used up an attempt, and a right code whose token could not be signed is used up. */
+        /** @description `service_unavailable`: DynamoDB (or, for a check, KMS, which signs the token) throttled, refusing access or unavailable after retries; or, for a send that needs a bot challenge, the challenge service unreachable, too slow or refusing our side (fail closed: get a new token before trying again). No SMS was sent; a check may have used up an attempt, and a right code whose token could not be signed is used up. */
         ServiceUnavailable: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -553,7 +596,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["SendBadRequest"];
-            403: components["responses"]["Forbidden"];
+            403: components["responses"]["SendForbidden"];
             409: components["responses"]["RequestInProgress"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];

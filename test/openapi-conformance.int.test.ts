@@ -4,6 +4,7 @@ import { lambdaHandler } from '../functions/http/api';
 import { buildRuntime } from '../functions/runtime';
 import { sendCodeRoute } from '../functions/send-code';
 import { kmsClientFor, startAws } from './support/aws';
+import { startChallengeEmulator } from './emulators/challenge-emulator/challenge-emulator.cjs';
 import { RecordingSender, wrong } from './support/fakes';
 import { dynamoHarness } from './support/harness';
 import { ALL_PARTS, apiEvent, handlerFor, parseResult, postEvent, TEST_SECRETS, type HttpAnswer } from './support/http-events';
@@ -75,6 +76,25 @@ async function collectAnswers(): Promise<Array<{ path: string; method: string; l
   note(CHECK, '415', await handlerFor(checkCodeRoute, h.runtime)(apiEvent({ path: CHECK, body: '{}', headers: {} })));
   note(CHECK, '400 unsupported_country', await h.check({ phoneNumber: '+44 7400 123456', code: '123456' }));
 
+  // Where a bot challenge is configured (against the challenge stand-in).
+  const challengeService = await startChallengeEmulator();
+  try {
+    challengeService.addSite({ service: 'hcaptcha', sitekey: 'a1b2c3d4-0000-4000-8000-000000000001', secret: '0xaccount-secret' });
+    const challenged = await dynamoHarness({
+      CHALLENGE_PROVIDER: 'hcaptcha',
+      CHALLENGE_SITE_KEY: 'a1b2c3d4-0000-4000-8000-000000000001',
+      CHALLENGE_SECRET: '0xaccount-secret',
+      CHALLENGE_ENDPOINT: challengeService.url,
+    });
+    note(SEND, '403 challenge_required', await challenged.send(KR));
+    note(SEND, '403 challenge_failed', await challenged.send({ ...KR, challengeToken: 'not-a-token-of-this-site' }));
+    note(SEND, '413 over the challenge limit', await challenged.send(JSON.stringify({ ...KR, challengeToken: 'x', pad: 'p'.repeat(20_480) })));
+    challengeService.mode = 'fail500';
+    note(SEND, '503 challenge service', await challenged.send({ ...KR, challengeToken: 'any' }));
+  } finally {
+    await challengeService.close();
+  }
+
   note(JWKS, '200', await h.jwks(), 'GET');
   note(JWKS, '405', await h.jwks('POST'), 'POST');
   note(JWKS, '500', parseResult(await lambdaHandler(jwksRoute, broken)(apiEvent({ path: JWKS, method: 'GET' }))), 'GET');
@@ -97,7 +117,7 @@ describe('every answer conforms to openapi.yaml', () => {
 
   it('covers every documented status of the three routes (but the gateway’s own 429)', () => {
     const statuses = (path: string) => [...new Set(answers.filter((a) => a.path === path && a.method === 'POST').map((a) => a.answer.status))].sort();
-    expect(statuses(SEND)).toEqual([202, 400, 409, 413, 415, 429, 500, 502, 503, 504]);
+    expect(statuses(SEND)).toEqual([202, 400, 403, 409, 413, 415, 429, 500, 502, 503, 504]);
     expect(statuses(CHECK)).toEqual([200, 400, 404, 413, 415, 429, 500, 503]);
     expect([...new Set(answers.filter((a) => a.path === JWKS && a.method === 'GET').map((a) => a.answer.status))].sort()).toEqual([200, 500, 503]);
     for (const a of answers) expect(`${a.label} → ${a.answer.status}`).toMatch(new RegExp(`^${a.label.split(' ')[0]} `));

@@ -90,6 +90,46 @@ describe('createPhoneVerifyClient', () => {
     expect(requests).toHaveLength(1);
   });
 
+  describe('with a bot challenge token (docs/challenge.md, "The client\'s rule")', () => {
+    it('sends challengeToken in the body', async () => {
+      const { fetch, requests } = scripted([{ status: 202, body: ACCEPTED }]);
+      await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch }).sendCode('010-1234-5678', { challengeToken: 'widget-token' });
+      expect(requests[0]?.body).toEqual({ phoneNumber: '010-1234-5678', challengeToken: 'widget-token' });
+    });
+
+    it('returns a 503 instead of retrying it: the token may be spent, the caller gets a new one', async () => {
+      const { fetch, requests } = scripted([{ status: 503, body: problem(503, 'service_unavailable'), headers: { 'Retry-After': '1' } }]);
+      const result = await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch }).sendCode('010-1234-5678', { challengeToken: 't' });
+      expect(result).toMatchObject({ ok: false, problem: { code: 'service_unavailable', retryAfterSeconds: 1 } });
+      expect(requests).toHaveLength(1);
+    });
+
+    it('still retries a 409 with the same key and token (the key is judged before the challenge)', async () => {
+      const { fetch, requests } = scripted([
+        { status: 409, body: problem(409, 'request_in_progress'), headers: { 'Retry-After': '1' } },
+        { status: 202, body: ACCEPTED, headers: { 'Idempotent-Replayed': 'true' } },
+      ]);
+      const result = await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch }).sendCode('010-1234-5678', {
+        challengeToken: 't',
+        idempotencyKey: 'k',
+      });
+      expect(result).toMatchObject({ ok: true, data: { replayed: true } });
+      expect(requests.map((r) => [r.headers.get('idempotency-key'), (r.body as { challengeToken?: string }).challengeToken])).toEqual([
+        ['k', 't'],
+        ['k', 't'],
+      ]);
+    });
+
+    it.each([
+      [403, 'challenge_required'],
+      [403, 'challenge_failed'],
+    ])('never retries a %i (%s): the caller renders the widget', async (status, code) => {
+      const { fetch, requests } = scripted([{ status, body: problem(status, code) }]);
+      expect(await createPhoneVerifyClient({ baseUrl: 'https://x.example', fetch }).sendCode('010-1234-5678')).toMatchObject({ ok: false, problem: { code } });
+      expect(requests).toHaveLength(1);
+    });
+  });
+
   it('gives up after `retries`, and does not wait out a Retry-After longer than maxRetryWaitMs', async () => {
     const busy = { status: 503, body: problem(503, 'service_unavailable'), headers: { 'Retry-After': '1' } };
     const twice = scripted([busy, busy]);

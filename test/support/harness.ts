@@ -20,7 +20,8 @@ export interface Harness {
   readonly store: DynamoVerificationStore;
   /** The keyed hash the runtime stores codes with (the same secret). */
   readonly hasher: CodeHasher;
-  send(body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
+  /** A send as API Gateway delivers it; `sourceIp` is the caller's address it saw. */
+  send(body: unknown, headers?: Record<string, string>, sourceIp?: string): Promise<HttpAnswer>;
   check(body: unknown, headers?: Record<string, string>): Promise<HttpAnswer>;
   /** A request to the key set route (or `path`) through the check function. */
   jwks(method?: string, headers?: Record<string, string>, path?: string): Promise<HttpAnswer>;
@@ -68,7 +69,7 @@ export async function dynamoHarness(env: Record<string, string> = {}, overrides:
     tableName,
     store: new DynamoVerificationStore(db, tableName),
     hasher: new CodeHasher(TEST_SECRETS.CODE_HASH_SECRET),
-    send: (body, headers) => send(postEvent('/v1/verifications', body, headers)),
+    send: (body, headers, sourceIp) => send(postEvent('/v1/verifications', body, headers, sourceIp)),
     check: (body, headers) => check(postEvent('/v1/verifications/check', body, headers)),
     jwks: (method = 'GET', headers = {}, path = '/.well-known/jwks.json') => check(apiEvent({ path, method, headers })),
     item: async (e164 = '+821012345678') =>

@@ -41,12 +41,19 @@ export function apiEvent(options: {
   headers?: Record<string, string>;
   base64?: boolean;
   multiValueHeaders?: Record<string, string[]>;
+  /** The caller's address, as API Gateway sets `requestContext.identity.sourceIp`. */
+  sourceIp?: string;
 }): APIGatewayProxyEvent {
   const headers = options.multiValueHeaders ?? Object.fromEntries(Object.entries(options.headers ?? {}).map(([k, v]) => [k, [v]]));
   const body = options.body ? Buffer.from(options.body, options.base64 ? 'base64' : 'utf8') : undefined;
-  return proxyEvent({ method: options.method ?? 'POST', path: options.path, headers, body });
+  return proxyEvent({ method: options.method ?? 'POST', path: options.path, headers, body, sourceIp: options.sourceIp });
 }
 
-export function postEvent(path: string, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyEvent {
-  return apiEvent({ path, body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
+export function postEvent(path: string, body: unknown, headers: Record<string, string> = {}, sourceIp?: string): APIGatewayProxyEvent {
+  return apiEvent({
+    path,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...headers },
+    ...(sourceIp && { sourceIp }),
+  });
 }
