@@ -1,6 +1,7 @@
 // The demo page's script: the whole flow through phone-verify/client (bundled into the page by
 // scripts/build.ts; `npm start` serves it at /). Same origin, so the client's base URL is the page's.
-import { createPhoneVerifyClient, PhoneVerifyRequestError } from '../client';
+import { createPhoneVerifyClient, PhoneVerifyRequestError, type SendCodeOptions, type SendCodeResult } from '../client';
+import { widgetScriptUrl, type DemoChallenge } from './challenge';
 
 // The page is served at the API's root: `/` locally, `/<stage>/` (or `/<stage>`) on API Gateway.
 const verify = createPhoneVerifyClient({ baseUrl: location.origin + location.pathname.replace(/\/[^/]*\.html$/, '').replace(/\/$/, '') });
@@ -47,14 +48,94 @@ function listenForOtp(): void {
 }
 
 function unreachable(error: unknown): void {
-  show(error instanceof PhoneVerifyRequestError ? 'The service could not be reached. Try again in a moment.' : String(error), 'error');
+  show(error instanceof PhoneVerifyRequestError ? 'The service could not be reached. Try again in a moment.' : (error as Error).message, 'error');
+}
+
+// The bot challenge (docs/challenge.md), where the server put one in the page's meta tag. Its
+// widget's script is loaded from the service's own URL, and only once a send was answered
+// challenge_required: a page without a challenge, or a person never asked, loads nothing.
+const challengeMeta = document.querySelector<HTMLMetaElement>('meta[name="phone-verify-challenge"]')?.content;
+const challenge = challengeMeta ? (JSON.parse(challengeMeta) as DemoChallenge) : undefined;
+let widget: Promise<{ token(): Promise<string> }> | undefined;
+let tokenNeeded = false;
+
+/** The explicit-rendering API Turnstile and hCaptcha share: render into a box, a token per callback, reset for the next. */
+interface CallbackWidgetApi {
+  render(box: HTMLElement, options: Record<string, unknown>): string;
+  reset(id: string): void;
+}
+interface RecaptchaV3Api {
+  ready(callback: () => void): void;
+  execute(siteKey: string, options: { action: string }): Promise<string>;
+}
+type WidgetWindow = { turnstile?: CallbackWidgetApi; hcaptcha?: CallbackWidgetApi; grecaptcha?: RecaptchaV3Api };
+
+function loadScript(src: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = () => resolve();
+    script.onerror = () => reject(new Error('The challenge could not be loaded. Check your connection and try again.'));
+    document.head.appendChild(script);
+  });
+}
+
+async function loadWidget(c: DemoChallenge): Promise<{ token(): Promise<string> }> {
+  await loadScript(widgetScriptUrl(c));
+  const w = window as unknown as WidgetWindow;
+  if (c.provider === 'recaptcha') {
+    // v3 is invisible: a fresh token per send, scored by Google.
+    const api = w.grecaptcha!;
+    return { token: () => new Promise((resolve) => api.ready(() => void api.execute(c.siteKey, { action: c.action ?? 'send_code' }).then(resolve))) };
+  }
+  const api = (c.provider === 'turnstile' ? w.turnstile : w.hcaptcha)!;
+  const box = el<HTMLDivElement>('challenge');
+  box.hidden = false;
+  let ready: string | undefined;
+  let waiting: ((token: string) => void) | undefined;
+  const id = api.render(box, {
+    sitekey: c.siteKey,
+    ...(c.action && { action: c.action }),
+    callback: (token: string) => {
+      if (waiting) waiting(token);
+      else ready = token;
+      waiting = undefined;
+    },
+    'expired-callback': () => (ready = undefined),
+  });
+  return {
+    token() {
+      const next = ready !== undefined ? Promise.resolve(ready) : new Promise<string>((resolve) => (waiting = resolve));
+      ready = undefined;
+      // Single use: the widget starts on the next token as soon as this one is taken.
+      return next.then((token) => (api.reset(id), token));
+    },
+  };
+}
+
+function challengeToken(c: DemoChallenge): Promise<string> {
+  widget ??= loadWidget(c).catch((error: unknown) => {
+    widget = undefined;
+    throw error;
+  });
+  return widget.then((w) => w.token());
+}
+
+/** A send, with a fresh token once the server asked for one (a token is spent by every try: docs/challenge.md). */
+async function send(phone: string, options: SendCodeOptions): Promise<SendCodeResult> {
+  const token = tokenNeeded && challenge ? await challengeToken(challenge) : undefined;
+  const sent = await verify.sendCode(phone, { ...options, ...(token !== undefined && { challengeToken: token }) });
+  if (sent.ok || sent.problem.code !== 'challenge_required' || !challenge || token !== undefined) return sent;
+  tokenNeeded = true;
+  show('Please confirm you are a person; the code is sent as soon as you have.', '');
+  return verify.sendCode(phone, { ...options, challengeToken: await challengeToken(challenge) });
 }
 
 el('send-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   el<HTMLButtonElement>('send').disabled = true;
   const channel = el<HTMLSelectElement>('channel').value;
-  const sent = await verify.sendCode(el('phone').value.trim(), channel === 'sms' || channel === 'alimtalk' ? { channel } : {}).catch(unreachable);
+  const sent = await send(el('phone').value.trim(), channel === 'sms' || channel === 'alimtalk' ? { channel } : {}).catch(unreachable);
   el<HTMLButtonElement>('send').disabled = false;
   if (!sent) return;
   if (sent.ok) {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cutPhoneMetadata } from './phone-metadata';
+import { configureDemoPage, type DemoChallenge } from '../demo/challenge';
 
 /** The Lambda handlers `npm run build` bundles into dist/handlers/<name>/index.mjs: the two HTTP ones and the events function. */
 export const HANDLERS = ['send-code', 'check-code', 'events'] as const;
@@ -43,7 +44,7 @@ export function handlerAsset(handler: HandlerName, countries: readonly string[],
   return asset;
 }
 
-/** demo/index.html with the page's script (demo/page.ts and the typed client) bundled inside. */
-export function demoPageHtml(): string {
-  return readFileSync(built(DIST, 'demo.html'), 'utf8');
+/** demo/index.html with the page's script (demo/page.ts and the typed client) bundled inside, and the stage's bot challenge, if any. */
+export function demoPageHtml(challenge?: DemoChallenge): string {
+  return configureDemoPage(readFileSync(built(DIST, 'demo.html'), 'utf8'), challenge);
 }

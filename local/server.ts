@@ -4,7 +4,7 @@ import { STATUS_CODES, createServer, type IncomingMessage, type ServerResponse }
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { handler as checkCode, runtime as checkRuntime } from '../functions/check-code';
-import { isLoopbackUrl, type TokenKeySource } from '../functions/config';
+import { isLoopbackUrl, type ChallengeSettings, type RuntimeConfig, type TokenKeySource } from '../functions/config';
 import { preflightHeaders } from '../functions/http/cors';
 import { INTERNAL_ERROR, problemResponse, type Problem } from '../functions/http/problem';
 import { MAX_BODY_BYTES, headerValues } from '../functions/http/request';
@@ -16,6 +16,7 @@ import type { LocalStreamReader } from './dynamodb-stream';
 import { printLifecycleEvents } from './events';
 import { matchedResource, proxyEvent } from './proxy-event';
 import { buildDemoPage } from '../scripts/build';
+import { configureDemoPage } from '../demo/challenge';
 
 /**
  * `npm start`: the two Lambda handlers on http://127.0.0.1:3000 (PORT), each request turned into
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   const bodyLimit = (path: string) =>
     matchedResource(path) === sendCodeRoute.path ? (sendCodeRoute.maxBodyBytes?.(config) ?? MAX_BODY_BYTES) : MAX_BODY_BYTES;
   const server = createServer((req, res) => {
-    serve(req, res, config.cors, lanes, bodyLimit).catch((error: unknown) => {
+    serve(req, res, config, lanes, bodyLimit).catch((error: unknown) => {
       process.stderr.write(`local server: ${(error as Error).stack}\n`);
       if (!res.headersSent) answerProblem(res, INTERNAL_ERROR);
     });
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
       ...(config.policy.testNumbers.size > 0
         ? [`  TEST_NUMBERS: ${config.policy.testNumbers.size} app-review number(s) with fixed codes: no SMS, no limit.`]
         : []),
+      ...(config.challenge ? [challengeLine(config.challenge)] : []),
       tokenLine(config.tokenKeys),
       `  Lifecycle events: ${events ? "read from the table's stream and printed here (number masked)" : `not read (${isLoopbackUrl(process.env.DYNAMODB_ENDPOINT ?? '') ? `table ${config.tableName} has no stream` : 'the table is not on this machine'})`}`,
       `  JWKS (the keys that verify tokens): http://127.0.0.1:${port}/.well-known/jwks.json`,
@@ -121,6 +123,12 @@ function providerLine(provider: string, config: { sens: { endpoint: string }; sm
   return `the function ${config.smsHookFunction ?? ''}${process.env.AWS_ENDPOINT_URL_LAMBDA ? ` at ${process.env.AWS_ENDPOINT_URL_LAMBDA}` : ''}`;
 }
 
+/** What the banner says of the bot challenge (docs/challenge.md). */
+function challengeLine(c: ChallengeSettings): string {
+  const where = c.origin ? ` at ${c.origin}` : " (the service's own siteverify)";
+  return `  Bot challenge: ${c.provider}, ${c.when === 'always' ? 'every send needs a token' : 'only for groups the SMS-pumping guard tripped'}; verified${where}.`;
+}
+
 /** What the banner says of the token keys. */
 function tokenLine(keys: TokenKeySource): string {
   if (keys.kind === 'kms')
@@ -135,19 +143,20 @@ const LOCAL_CONCURRENCY = 16;
 let demoPageHtml: Promise<string> | undefined;
 
 /**
- * The demo page (demo/index.html with its script), served at `/` locally; the stack serves it
- * only when `demoPage` is on. Bundled from its sources at the first request for it, not at
- * start, so an edit shows after a restart and a server nobody opens in a browser never pays.
+ * The demo page (demo/index.html with its script, and the bot challenge's widget where one is
+ * configured), served at `/` locally; the stack serves it only when `demoPage` is on. Bundled
+ * from its sources at the first request for it, not at start, so an edit shows after a restart
+ * and a server nobody opens in a browser never pays.
  */
-function demoPage(): Promise<string> {
-  demoPageHtml ??= buildDemoPage();
+function demoPage(challenge: Parameters<typeof configureDemoPage>[1]): Promise<string> {
+  demoPageHtml ??= buildDemoPage().then((html) => configureDemoPage(html, challenge));
   return demoPageHtml;
 }
 
 async function serve(
   req: IncomingMessage,
   res: ServerResponse,
-  cors: Parameters<typeof preflightHeaders>[0],
+  { cors, challenge }: Pick<RuntimeConfig, 'cors' | 'challenge'>,
   lanes: Lanes,
   bodyLimit: (path: string) => number,
 ): Promise<void> {
@@ -159,7 +168,7 @@ async function serve(
   const query = queryAt < 0 ? undefined : Object.fromEntries(new URLSearchParams(target.slice(queryAt + 1)));
   if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
     req.resume();
-    const html = await demoPage();
+    const html = await demoPage(challenge);
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
     return;
   }

@@ -209,3 +209,12 @@ describe('CORS', () => {
     expect(answer.headers.Vary).toBe('Accept-Language, Origin');
   });
 });
+
+describe('the caller’s address (the bot challenge’s remoteip)', () => {
+  it('is API Gateway’s requestContext.identity.sourceIp, which the local server sets from the connection in the same form', () => {
+    expect(apiEvent({ path: '/v1/verifications', sourceIp: '203.0.113.7' }).requestContext.identity.sourceIp).toBe('203.0.113.7');
+    // Node names an IPv4 peer of a dual-stack socket ::ffff:a.b.c.d; API Gateway says a.b.c.d.
+    expect(apiEvent({ path: '/v1/verifications', sourceIp: '::ffff:127.0.0.1' }).requestContext.identity.sourceIp).toBe('127.0.0.1');
+    expect(apiEvent({ path: '/v1/verifications', sourceIp: '2001:db8::1' }).requestContext.identity.sourceIp).toBe('2001:db8::1');
+  });
+});
