@@ -50,6 +50,7 @@ export const SERVICE_SETTING_NAMES = [
   'ANDROID_APP_HASH',
   'TEST_NUMBERS',
   'EVENTS_PHONE_NUMBER',
+  'CHALLENGE_TIMEOUT_MS',
 ] as const;
 export type ServiceSettingName = (typeof SERVICE_SETTING_NAMES)[number];
 
@@ -147,7 +148,26 @@ export interface StageSettings {
    * Lambda runs and the bundles' build target). It must be one this aws-cdk-lib knows, 24 or later.
    */
   readonly lambdaRuntime?: string | undefined;
+  /** A bot challenge on send (docs/challenge.md); off unless set. Its secret key goes in `phone-verify/<stage>/challenge`. */
+  readonly challenge?: ChallengeStageSettings | undefined;
 }
+
+/** The bot challenge of a stage (docs/challenge.md, "Turn it on"): the CHALLENGE_* settings but the secret and the timeout. */
+export interface ChallengeStageSettings {
+  readonly provider: 'turnstile' | 'hcaptcha' | 'recaptcha';
+  /** The widget's site key (public). A production stage refuses the services' documented test keys. */
+  readonly siteKey: string;
+  /** `always` (default) or `tripped`: only while the SMS-pumping guard has tripped the destination without blocking it. */
+  readonly when?: 'always' | 'tripped' | undefined;
+  /** Host names (or Android package names) the service must report. */
+  readonly hostnames?: readonly string[] | undefined;
+  /** The action the service must report (Turnstile, reCAPTCHA v3). */
+  readonly action?: string | undefined;
+  /** reCAPTCHA v3's lowest score accepted (default 0.5). */
+  readonly minScore?: number | undefined;
+}
+
+const CHALLENGE_KEYS = ['provider', 'siteKey', 'when', 'hostnames', 'action', 'minScore'] as const;
 
 /** A stage of this repo's app: its settings and, for prod necessarily, where it deploys. */
 export interface StageConfig extends StageSettings {
@@ -238,7 +258,17 @@ export function stageSettings(stage: string, overrides: SettingsOverrides = {}, 
       throw new Error(`waf.${name} must be a whole number from 10 to 2000000000, not ${limit}`);
   if (all < send) throw new Error(`waf.requestsPer5MinPerIp (${all}, every route) must be at least waf.sendRequestsPer5MinPerIp (${send})`);
   const unknown = Object.keys(settings.serviceSettings).filter((name) => !(SERVICE_SETTING_NAMES as readonly string[]).includes(name));
+  // In AWS the secret key and the endpoint it would go to are never plain settings (docs/challenge.md).
+  if (unknown.includes('CHALLENGE_ENDPOINT')) throw new Error('serviceSettings: CHALLENGE_ENDPOINT only works locally: in AWS it would receive the secret key');
+  if (unknown.includes('CHALLENGE_SECRET'))
+    throw new Error('serviceSettings: CHALLENGE_SECRET never goes in a setting: the stack keeps it in Secrets Manager (phone-verify/<stage>/challenge)');
+  const challengeNames = unknown.filter((name) => name.startsWith('CHALLENGE_'));
+  if (challengeNames.length > 0)
+    throw new Error(
+      `serviceSettings: ${challengeNames.join(', ')}: the bot challenge is the "challenge" setting of the stage (docs/challenge.md, "Turn it on")`,
+    );
   if (unknown.length > 0) throw new Error(`serviceSettings: ${unknown.join(', ')} is not a setting of the service (docs/configuration.md)`);
+  checkChallengeShape(settings.challenge);
   if (production && settings.corsAllowedOrigins.includes('*')) throw new Error(`corsAllowedOrigins: ${stage} (production) must list origins, not "*"`);
   if (production && !settings.alarmEmail && !settings.alarmTopicArn && !options.alarmTopicGiven)
     throw new Error(`${stage} (production) needs alarmEmail, alarmTopicArn or alarmTopic (someone must hear the alarms)`);
@@ -282,14 +312,46 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 export function serviceConfig(settings: StageSettings, options: { readonly smsHookGiven?: boolean } = {}): RuntimeConfig {
   const hook = settings.smsHookFunctionArn ?? (options.smsHookGiven ? 'the-construct-s-smsHook' : undefined);
   return readConfig({
-    ...settings.serviceSettings,
+    ...functionEnvironment(settings),
     ...providerEnvironment(settings),
+    ...challengeEnvironment(settings),
     ...(hook && { SMS_HOOK_FUNCTION: hook }),
     // As in the functions, the secrets come from Secrets Manager (only their names matter here).
     CODE_HASH_SECRET_ARN: 'set-by-the-stack',
-    STAGE: settings.stage,
-    CORS_ALLOWED_ORIGINS: settings.corsAllowedOrigins.join(','),
+    ...(settings.challenge && { CHALLENGE_SECRET_ARN: 'set-by-the-stack' }),
   });
+}
+
+/**
+ * `challenge` as cdk.json may give it (JSON, so any shape): the known members, each of its type.
+ * The values themselves are judged by the functions' own reading (`challengeEnvironment` → `readConfig`).
+ */
+function checkChallengeShape(challenge: unknown): void {
+  if (challenge === undefined) return;
+  if (typeof challenge !== 'object' || challenge === null || Array.isArray(challenge)) throw new Error('challenge must be an object: { provider, siteKey, … }');
+  const given = challenge as Record<string, unknown>;
+  const unknown = Object.keys(given).filter((k) => !(CHALLENGE_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new Error(`challenge: ${unknown.join(', ')} is not one of ${CHALLENGE_KEYS.join(', ')}`);
+  for (const key of ['provider', 'siteKey', 'when', 'action'] as const) {
+    if (given[key] !== undefined && typeof given[key] !== 'string') throw new Error(`challenge.${key} must be a string`);
+  }
+  if (given.hostnames !== undefined && !(Array.isArray(given.hostnames) && given.hostnames.every((h) => typeof h === 'string' && h !== '' && !h.includes(','))))
+    throw new Error('challenge.hostnames must be a list of host names (or Android package names)');
+  if (given.minScore !== undefined && typeof given.minScore !== 'number') throw new Error('challenge.minScore must be a number from 0.0 to 1.0');
+}
+
+/** The CHALLENGE_* variables of the send function for a stage's `challenge` (none without one; the secret comes by ARN). */
+export function challengeEnvironment(settings: Pick<StageSettings, 'challenge'>): Record<string, string> {
+  const c = settings.challenge;
+  if (!c) return {};
+  return {
+    CHALLENGE_PROVIDER: c.provider,
+    CHALLENGE_SITE_KEY: c.siteKey,
+    ...(c.when !== undefined && { CHALLENGE_WHEN: c.when }),
+    ...(c.hostnames !== undefined && c.hostnames.length > 0 && { CHALLENGE_HOSTNAMES: c.hostnames.join(',') }),
+    ...(c.action !== undefined && { CHALLENGE_ACTION: c.action }),
+    ...(c.minScore !== undefined && { CHALLENGE_MIN_SCORE: String(c.minScore) }),
+  };
 }
 
 /** SMS_PROVIDER (`sens` unless told) and the aws provider's variables, from `smsProviders` and `awsSms` (a serviceSettings SMS_PROVIDER that disagrees is refused). */
@@ -318,6 +380,7 @@ export function functionEnvironment(config: StageSettings): Record<string, strin
   return {
     ...config.serviceSettings,
     STAGE: config.stage,
+    STAGE_PRESET: config.preset,
     CORS_ALLOWED_ORIGINS: config.corsAllowedOrigins.join(','),
     POWERTOOLS_SERVICE_NAME: serviceName(config.stage),
   };

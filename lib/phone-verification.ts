@@ -10,7 +10,16 @@ import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { AwsSmsSettings } from '../functions/config';
-import { eventsConfig, functionEnvironment, providerEnvironment, serviceConfig, stageSettings, type SettingsOverrides, type StageSettings } from './config';
+import {
+  challengeEnvironment,
+  eventsConfig,
+  functionEnvironment,
+  providerEnvironment,
+  serviceConfig,
+  stageSettings,
+  type SettingsOverrides,
+  type StageSettings,
+} from './config';
 import { LifecycleEvents } from './constructs/lifecycle-events';
 import { Monitoring } from './constructs/monitoring';
 import { ServiceSecrets } from './constructs/service-secrets';
@@ -64,6 +73,8 @@ export class PhoneVerification extends Construct {
   readonly limitsTable: Table;
   /** Fill `sensSecret` once with the SENS credentials. */
   readonly sensSecret: Secret;
+  /** Where a bot challenge is configured: fill it once with the service's secret key (docs/challenge.md). */
+  readonly challengeSecret?: Secret;
   readonly codeHashSecret: Secret;
   readonly sendCodeFunction: LambdaFunction;
   readonly checkCodeFunction: LambdaFunction;
@@ -93,7 +104,7 @@ export class PhoneVerification extends Construct {
     // The functions' own reading of the settings: a bad value fails the synth, and the sizes below come from it.
     if (settings.smsProviders?.includes('lambda') && !givenHook && !settings.smsHookFunctionArn)
       throw new Error('smsProviders lists "lambda": give the construct smsHook (or smsHookFunctionArn in cdk.json)');
-    const { policy, allowedCountries, smsProviders, awsSms } = serviceConfig(settings, { smsHookGiven: givenHook !== undefined });
+    const { policy, allowedCountries, smsProviders, awsSms, challenge } = serviceConfig(settings, { smsHookGiven: givenHook !== undefined });
     this.settings = settings;
     // What prod keeps survives an update or a deletion of the stack, but not a failed first
     // create: a rollback then removes it, so the next deploy does not trip over a retained name.
@@ -102,7 +113,7 @@ export class PhoneVerification extends Construct {
     const deletionProtection = settings.protectData && !settings.firstDeploy;
     const verifications = new VerificationTable(this, 'Verifications', { protectData: settings.protectData, deletionProtection, removalPolicy });
     const limits = new VerificationTable(this, 'Limits', { protectData: settings.protectData, deletionProtection, removalPolicy, definition: LIMITS_TABLE });
-    const secrets = new ServiceSecrets(this, 'Secrets', { stage: settings.stage, removalPolicy });
+    const secrets = new ServiceSecrets(this, 'Secrets', { stage: settings.stage, removalPolicy, challenge: challenge !== undefined });
     const tokenKeys = new TokenKeys(this, 'TokenKeys', { stage: settings.stage, settings: settings.tokenKeys, protect: settings.protectData });
 
     const runtime = nodeRuntime(settings.lambdaRuntime ?? DEFAULT_LAMBDA_RUNTIME);
@@ -124,16 +135,19 @@ export class PhoneVerification extends Construct {
     // API Gateway's 29 s must outlast; check = the decision (one attempt, then a consistent read
     // when its answer is lost), the streak's reset, KMS's GetPublicKey (once per container) and
     // Sign, each at its limit (a wrong guess's count and lock take no longer). Each plus a cold start.
+    // A bot challenge adds its own limit (its keyed read is one more call within the allowance).
     const sendCode = new VerificationFunction(this, 'SendCode', {
       ...common,
       handler: 'send-code',
-      timeout: sendFunctionTimeout(policy.smsTimeoutMs),
+      timeout: sendFunctionTimeout(policy.smsTimeoutMs, challenge?.timeoutMs),
       environment: {
         ...environment,
         ...providerEnvironment(settings),
+        ...challengeEnvironment(settings),
         ...(smsHook && { SMS_HOOK_FUNCTION: smsHook.functionArn }),
         LIMITS_TABLE_NAME: limits.table.tableName,
         SENS_SECRET_ARN: secrets.sensSecret.secretArn,
+        ...(secrets.challengeSecret && { CHALLENGE_SECRET_ARN: secrets.challengeSecret.secretArn }),
       },
     });
     const checkCode = new VerificationFunction(this, 'CheckCode', {
@@ -143,11 +157,12 @@ export class PhoneVerification extends Construct {
       environment: { ...environment, TOKEN_KEY_ID: tokenKeys.signingKey.keyArn, TOKEN_PUBLISHED_KEY_IDS: tokenKeys.publishedKeyArns.join(',') },
     });
     // Least privilege: exactly the writes each function makes, the secrets it reads.
-    verifications.grantItemActions(sendCode.role, 'PutItem', 'UpdateItem', 'DeleteItem');
+    // With a bot challenge, one consistent GetItem answers a keyed retry before its token is spent.
+    verifications.grantItemActions(sendCode.role, 'PutItem', 'UpdateItem', 'DeleteItem', ...(challenge ? (['GetItem'] as const) : []));
     limits.grantItemActions(sendCode.role, 'UpdateItem');
     // The check's reads: one consistent GetItem after a decision or count whose answer was lost.
     verifications.grantItemActions(checkCode.role, 'UpdateItem', 'GetItem');
-    secrets.grantRead(sendCode.role, 'codeHashSecret', 'sensSecret');
+    secrets.grantRead(sendCode.role, 'codeHashSecret', 'sensSecret', 'challengeSecret');
     secrets.grantRead(checkCode.role, 'codeHashSecret');
     tokenKeys.grantSignAndPublish(checkCode.role);
     // The SMS providers: End User Messaging on the identities named (docs/channels.md), the hook and nothing else.
@@ -180,6 +195,7 @@ export class PhoneVerification extends Construct {
       smsBudgetPerHour: policy.smsBudgetPerHour,
       smsProviders,
       failoverAlarm: settings.preset === 'production' && smsProviders.length > 1,
+      challenge: challenge !== undefined,
       events,
     });
 
@@ -188,6 +204,7 @@ export class PhoneVerification extends Construct {
     this.table = verifications.table;
     this.limitsTable = limits.table;
     this.sensSecret = secrets.sensSecret;
+    if (secrets.challengeSecret) this.challengeSecret = secrets.challengeSecret;
     this.codeHashSecret = secrets.codeHashSecret;
     this.sendCodeFunction = sendCode.function;
     this.checkCodeFunction = checkCode.function;
@@ -236,6 +253,12 @@ export class PhoneVerification extends Construct {
       'Rotating it only voids codes pending at that moment (5 minutes); done by hand (docs/configuration.md, "Secrets").',
     );
     acknowledge(secrets.sensSecret, 'AwsSolutions-SMG4', 'SENS keys are issued in the Naver Cloud console; AWS cannot rotate them.');
+    if (secrets.challengeSecret)
+      acknowledge(
+        secrets.challengeSecret,
+        'AwsSolutions-SMG4',
+        "The bot challenge's secret key is issued in the service's console (Cloudflare, hCaptcha, Google); AWS cannot rotate it.",
+      );
     acknowledge(
       http.api,
       'AwsSolutions-APIG6',
@@ -297,8 +320,8 @@ export const API_GATEWAY_TIMEOUT_MS = 29_000;
  * The send function's timeout: the worst send and a cold start, inside API Gateway's 29 s.
  * @throws Error if it is not (a figure changed without the other)
  */
-export function sendFunctionTimeout(smsTimeoutMs: number): Duration {
-  const worst = worstSendMs({ smsTimeoutMs, storeAllowanceMs: SEND_DYNAMODB_ALLOWANCE_MS }) + COLD_START_MS;
+export function sendFunctionTimeout(smsTimeoutMs: number, challengeTimeoutMs?: number): Duration {
+  const worst = worstSendMs({ smsTimeoutMs, storeAllowanceMs: SEND_DYNAMODB_ALLOWANCE_MS, challengeTimeoutMs }) + COLD_START_MS;
   if (worst >= API_GATEWAY_TIMEOUT_MS) throw new Error(`the worst send (${worst} ms) would outlast API Gateway's ${API_GATEWAY_TIMEOUT_MS} ms`);
   return Duration.seconds(Math.ceil(worst / 1000));
 }

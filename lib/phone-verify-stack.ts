@@ -35,6 +35,11 @@ export class PhoneVerifyStack extends Stack {
     new CfnOutput(this, 'JwksUrl', { value: verification.jwksUrl, description: 'Backends verify tokens with the keys published here' });
     new CfnOutput(this, 'TokenSigningKeyArn', { value: verification.tokenSigningKey.keyArn, description: 'The KMS key that signs tokens' });
     new CfnOutput(this, 'SensSecretName', { value: verification.sensSecret.secretName, description: 'Fill once with the SENS credentials' });
+    if (verification.challengeSecret)
+      new CfnOutput(this, 'ChallengeSecretName', {
+        value: verification.challengeSecret.secretName,
+        description: "Fill once with the bot challenge service's secret key",
+      });
     new CfnOutput(this, 'EventBusName', {
       value: verification.eventBus.eventBusName,
       description: 'Subscribe to the lifecycle events with a rule on this bus',

@@ -22,7 +22,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { ApiFirewall } from './api-firewall';
 import type { LifecycleEvents } from './lifecycle-events';
-import { METRIC_NAMESPACE, SMS_ATTEMPT_METRIC, SMS_FAILOVER_METRIC, serviceName } from '../../functions/adapters/telemetry-names';
+import { CHALLENGE_UNAVAILABLE_METRIC, METRIC_NAMESPACE, SMS_ATTEMPT_METRIC, SMS_FAILOVER_METRIC, serviceName } from '../../functions/adapters/telemetry-names';
 import { LOCK_METRIC } from '../../functions/http/api';
 
 export interface MonitoringProps {
@@ -45,6 +45,8 @@ export interface MonitoringProps {
   readonly smsProviders: readonly string[];
   /** Alarm when sends need a failover (production with more than one provider). */
   readonly failoverAlarm: boolean;
+  /** A bot challenge is configured: its outcomes charted, its service's failures alarmed on (docs/challenge.md). */
+  readonly challenge?: boolean | undefined;
   /** The events function and its dead-letter queues: alarmed on. */
   readonly events: LifecycleEvents;
 }
@@ -137,15 +139,30 @@ export class Monitoring extends Construct {
       a.addOkAction(new SnsAction(this.topic));
       this.alarms.push(a);
     };
-    // The API's 5xx less the service's own 502/504 for a refusing or silent SMS provider: those
-    // page once, as SmsFailures, not twice.
+    // Sends refused with 503 because the bot-challenge service (or its secret) failed us.
+    const challengeUnavailable = outcome(CHALLENGE_UNAVAILABLE_METRIC, 'refused: challenge service unavailable (503)');
+    // The API's 5xx less the service's own 502/504 for a refusing or silent SMS provider, and the
+    // challenge service's 503: those page once, as SmsFailures and ChallengeUnavailable, not twice.
     const api5xx = new MathExpression({
-      expression: 'MAX([0, FILL(api, 0) - FILL(failed, 0) - FILL(timeouts, 0)])',
-      usingMetrics: { api: props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), failed: smsFailed, timeouts: smsTimeout },
+      expression: `MAX([0, FILL(api, 0) - FILL(failed, 0) - FILL(timeouts, 0)${props.challenge ? ' - FILL(challenge, 0)' : ''}])`,
+      usingMetrics: {
+        api: props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        failed: smsFailed,
+        timeouts: smsTimeout,
+        ...(props.challenge && { challenge: challengeUnavailable }),
+      },
       period: FIVE_MINUTES,
-      label: 'API 5xx (not the SMS provider)',
+      label: props.challenge ? 'API 5xx (not the SMS provider or the challenge service)' : 'API 5xx (not the SMS provider)',
     });
     alarm('Api5xx', api5xx, 5, 'API answered 5xx 5+ times in 5 minutes, besides SMS provider failures (those are SmsFailures)');
+    if (props.challenge)
+      alarm(
+        'ChallengeUnavailable',
+        challengeUnavailable,
+        1,
+        'sends refused with 503 because the bot challenge could not be verified (the service down or refusing our secret key, or the secret not filled in): fail closed, people cannot get codes (docs/challenge.md)',
+        { sustained: 2 },
+      );
     for (const [name, fn] of [
       ['SendCode', props.sendCode],
       ['CheckCode', props.checkCode],
@@ -364,6 +381,18 @@ export class Monitoring extends Construct {
           }),
           new GraphWidget({ title: 'SMS provider', left: [smsFailed, smsTimeout], width: 8 }),
         ],
+        ...(props.challenge
+          ? [
+              [
+                new GraphWidget({
+                  title: 'Bot challenge (docs/challenge.md)',
+                  left: [outcome('ChallengeRequired', 'no token (403)'), outcome('ChallengeFailed', 'token refused (403)'), challengeUnavailable],
+                  right: [sent],
+                  width: 24,
+                }),
+              ],
+            ]
+          : []),
         [
           new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
           new GraphWidget({

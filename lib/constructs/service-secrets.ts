@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -13,8 +13,10 @@ export class ServiceSecrets extends Construct {
   readonly codeHashSecret: Secret;
   /** `{ serviceId, accessKey, secretKey, from }` for Naver Cloud SENS. */
   readonly sensSecret: Secret;
+  /** The bot-challenge service's secret key, as it is, where a challenge is configured (docs/challenge.md). */
+  readonly challengeSecret?: Secret;
 
-  constructor(scope: Construct, id: string, props: { readonly stage: string; readonly removalPolicy: RemovalPolicy }) {
+  constructor(scope: Construct, id: string, props: { readonly stage: string; readonly removalPolicy: RemovalPolicy; readonly challenge?: boolean }) {
     super(scope, id);
     const generated = { passwordLength: 64, excludePunctuation: true };
     // No fixed name: nobody looks it up by name, and a name kept by a deleted production stack
@@ -34,12 +36,23 @@ export class ServiceSecrets extends Construct {
       },
       removalPolicy: props.removalPolicy,
     });
+    if (props.challenge) {
+      // A placeholder the send function recognises ("not filled in yet"), not a secret: the operator
+      // puts the service's secret key in once (docs/challenge.md, "Fill the challenge secret").
+      this.challengeSecret = new Secret(this, 'ChallengeSecret', {
+        secretName: `phone-verify/${props.stage}/challenge`,
+        description: "The bot challenge service's secret key: replace REPLACE_ME (docs/challenge.md: Fill the challenge secret)",
+        secretStringValue: SecretValue.unsafePlainText('REPLACE_ME'),
+        removalPolicy: props.removalPolicy,
+      });
+    }
   }
 
   /** Lets `grantee` read these secrets' values, in one statement (Secret.grantRead would add DescribeSecret, which the functions never call). */
-  grantRead(grantee: IGrantable, ...which: Array<'codeHashSecret' | 'sensSecret'>): void {
+  grantRead(grantee: IGrantable, ...which: Array<'codeHashSecret' | 'sensSecret' | 'challengeSecret'>): void {
+    const secrets = which.map((w) => this[w]).filter((secret) => secret !== undefined);
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: which.map((w) => this[w].secretArn) }),
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map((s) => s.secretArn) }),
     );
   }
 }

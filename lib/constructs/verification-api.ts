@@ -112,7 +112,7 @@ export class VerificationApi extends Construct {
     // The key set, from the function that holds the keys; any origin may read it (public keys).
     this.api.root.addResource('.well-known').addResource('jwks.json').addMethod('ANY', check);
 
-    if (config.demoPage) this.addDemoPage();
+    if (config.demoPage) this.addDemoPage(config.challenge);
     this.addProblemResponses(config.corsAllowedOrigins);
     if (config.waf.enabled)
       this.firewall = new ApiFirewall(this, 'Firewall', {
@@ -133,8 +133,9 @@ export class VerificationApi extends Construct {
   }
 
   /** `GET /` answers the demo page straight from API Gateway (a mock integration: no function, no bucket). */
-  private addDemoPage(): void {
-    const html = demoPageHtml();
+  private addDemoPage(challenge: StageSettings['challenge']): void {
+    // The page renders the stage's widget, where it has a challenge (docs/challenge.md).
+    const html = demoPageHtml(challenge && { provider: challenge.provider, siteKey: challenge.siteKey, action: challenge.action });
     this.api.root.addMethod(
       'GET',
       new MockIntegration({
