@@ -1,4 +1,5 @@
-import { TEST_SECRETS, judgeSiteverify, type ChallengeProvider } from '../domain/challenge';
+import { TEST_SECRETS, type ChallengeProvider } from '../domain/challenge';
+import { judgeSiteverify } from '../domain/challenge-verdict';
 import type { ChallengeVerdict, ChallengeVerifier } from '../domain/ports';
 import type { ChallengeSettings } from '../config';
 import type { SecretValue } from './secrets';

@@ -1,14 +1,6 @@
 import { TEST_KEYS } from '../emulators/challenge-emulator/challenge-emulator.cjs';
-import {
-  ACTION_NOT_ALLOWED,
-  HOSTNAME_NOT_ALLOWED,
-  SCORE_TOO_LOW,
-  TEST_SECRETS,
-  TEST_SITE_KEYS,
-  challengeRequired,
-  judgeSiteverify,
-  type ChallengeRules,
-} from '../../functions/domain/challenge';
+import { TEST_SECRETS, TEST_SITE_KEYS, challengeRequired } from '../../functions/domain/challenge';
+import { ACTION_NOT_ALLOWED, HOSTNAME_NOT_ALLOWED, SCORE_TOO_LOW, judgeSiteverify, type ChallengeRules } from '../../functions/domain/challenge-verdict';
 
 const turnstile: ChallengeRules = { provider: 'turnstile', minScore: 0.5 };
 const recaptcha: ChallengeRules = { provider: 'recaptcha', minScore: 0.5 };

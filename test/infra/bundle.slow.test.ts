@@ -147,6 +147,24 @@ describe('the Lambda bundles (real esbuild)', () => {
       expect(loaded(send)).not.toContain(client);
     }
   });
+
+  it('loads the bot challenge’s verifier only where one is configured: in the send asset, not in its cold import, and it runs from there', () => {
+    const send = deployed('send-code', ['KR']);
+    const everything = readdirSync(dirname(send))
+      .filter((f) => f.endsWith('.mjs'))
+      .map((f) => readFileSync(join(dirname(send), f), 'utf8'))
+      .join('\n');
+    for (const marker of ['/turnstile/v0/siteverify', 'a failure without error codes']) {
+      expect(everything).toContain(marker);
+      expect(loaded(send)).not.toContain(marker);
+    }
+    const challenge = { CHALLENGE_PROVIDER: 'turnstile', CHALLENGE_SITE_KEY: '0x4AAAAAAAsite', CHALLENGE_SECRET: '0x4AAAAAAAsite-secret' };
+    expect(JSON.parse(invoke(send, sendEvent('010-1234-5678'), challenge).body)).toMatchObject({ code: 'challenge_required' });
+    // With a token, the chunk's verifier really calls the service (here a closed port: 503, fail closed).
+    const withToken = { ...sendEvent('010-1234-5678'), body: JSON.stringify({ phoneNumber: '010-1234-5678', challengeToken: 'tok' }) };
+    const answer = invoke(send, withToken, { ...challenge, CHALLENGE_ENDPOINT: 'http://127.0.0.1:9' });
+    expect({ status: answer.statusCode, code: (JSON.parse(answer.body) as { code: string }).code }).toEqual({ status: 503, code: 'service_unavailable' });
+  });
 });
 
 describe('the events bundle (real esbuild), in a fresh Node process as Lambda runs it', () => {
