@@ -5,7 +5,7 @@ import type { ChallengeSettings } from '../config';
 import type { SecretValue } from './secrets';
 
 /**
- * Where each service verifies a token (docs/challenge.md, "The services"). `CHALLENGE_ENDPOINT` replaces the origin
+ * Where each service verifies a token (docs/challenge.md, "What each answer means"). `CHALLENGE_ENDPOINT` replaces the origin
  * only: the path stays the service's own.
  */
 export const SITEVERIFY: Readonly<Record<ChallengeProvider, { readonly origin: string; readonly path: string }>> = {

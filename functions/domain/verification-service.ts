@@ -216,7 +216,7 @@ export class VerificationService {
   }
 
   /**
-   * The bot challenge, where this send needs one (docs/challenge.md, "Order"): a keyed retry is
+   * The bot challenge, where this send needs one (docs/challenge.md, "What a send does, in order"): a keyed retry is
    * answered first from one consistent read (its stored 202, or 409 while the first is in flight),
    * so a retry never needs a fresh token; then no token is `challenge_required`, and the service
    * judges the token: the person's refusal is `challenge_failed`, any failure of ours or the
