@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiGatewayAccountStack } from '../../lib/api-gateway-account-stack';
 import { readAssembly } from '../../scripts/deploy-plan';
-import { DOCUMENTED_PROD_ENTRY, SETUPS } from '../support/documented-setups';
+import { DOCUMENTED_CHALLENGE_ENTRY, DOCUMENTED_PROD_ENTRY, SETUPS } from '../support/documented-setups';
 import { PRODUCTION_SMS_BUDGET_PER_HOUR } from '../../lib/config';
 import { WAF_RULES } from '../../bench/cost';
 import { billedAlarmMetrics, removeSynthOutput, synthApp, synthStage, type Synthesised } from '../support/cdk';
@@ -29,8 +29,14 @@ describe('every documented setup', () => {
     expect(synth(label).violations()).toEqual([]);
   });
 
-  it('reads the documented cdk.json entry, not an empty one', () => {
+  it('reads the documented cdk.json entries, not empty ones', () => {
     expect(DOCUMENTED_PROD_ENTRY).toMatchObject({ account: '123456789012', customDomain: { domainName: 'verify.example.com' } });
+    expect(DOCUMENTED_CHALLENGE_ENTRY).toMatchObject({ challenge: { provider: 'turnstile', siteKey: expect.any(String) } });
+  });
+
+  it('a bot challenge’s secret is one more kept under a fixed name, which a redeploy takes over like the SENS secret', () => {
+    const { keptNamedSecrets } = readAssembly(synth('prod with a bot challenge, as docs/challenge.md ("Turn it on") writes it').outdir);
+    expect(keptNamedSecrets.map((s) => s.name).sort()).toEqual(['phone-verify/prod/challenge', 'phone-verify/prod/sens']);
   });
 });
 
@@ -138,6 +144,8 @@ describe('the figures the docs give, computed from the templates', () => {
     expect(doc('deploy.md')).toContain('a webhook adds one, and so does a second SMS provider in prod');
     expect(count('prod with the webhook (docs/events.md, "A webhook")') - count(PROD_MIN)).toBe(1);
     expect(count('prod with End User Messaging picking its own identity (docs/providers.md)') - count(PROD_MIN)).toBe(1);
+    expect(doc('deploy.md')).toContain('a bot challenge adds one');
+    expect(count('prod with a bot challenge, as docs/challenge.md ("Turn it on") writes it') - count(PROD_MIN)).toBe(1);
   });
 
   it('docs/cost.md: prod’s alarms and the metrics they are billed for, and the WAF rules billed', () => {

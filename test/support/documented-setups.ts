@@ -24,6 +24,13 @@ export const DOCUMENTED_PROD_ENTRY = (() => {
   return (JSON.parse(`{${block?.body ?? ''}}`) as { 'phone-verify': { prod: StageOverrides } })['phone-verify'].prod;
 })();
 
+/** The prod entry of docs/challenge.md's example ("Turn it on"), as an operator copies it. */
+export const DOCUMENTED_CHALLENGE_ENTRY = (() => {
+  const section = sections(readFileSync(join(ROOT, 'docs', 'challenge.md'), 'utf8')).get('Turn it on') ?? '';
+  const block = codeBlocks(section).find((b) => b.info === 'json');
+  return (JSON.parse(`{${block?.body ?? ''}}`) as { prod: StageOverrides }).prod;
+})();
+
 /** Each documented setup: where the docs give it, its stage name, and its settings. */
 export const SETUPS: ReadonlyArray<readonly [string, string, StageOverrides]> = [
   ['dev, as it comes', 'dev', {}],
@@ -49,6 +56,7 @@ export const SETUPS: ReadonlyArray<readonly [string, string, StageOverrides]> = 
     { ...PROD, webhook: { endpoint: 'https://hooks.example.com/phone-verify', headerValueSecret: 'phone-verify/prod/webhook' } },
   ],
   ['prod with WAF logging (docs/deploy.md)', 'prod', { ...PROD, waf: { logging: true } }],
+  ['prod with a bot challenge, as docs/challenge.md ("Turn it on") writes it', 'prod', { ...PROD, ...DOCUMENTED_CHALLENGE_ENTRY }],
   [
     'prod called by a backend (docs/deploy.md, "Called by your backend rather than by browsers?")',
     'prod',
